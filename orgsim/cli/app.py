@@ -1,0 +1,152 @@
+"""The Click application, global options and the error boundary.
+
+Every expected failure is an exception with a one-line message; :func:`main` turns it
+into ``orgsim: error: ...`` on stderr and exit 2, so no traceback reaches a user for bad
+input. Exit 1 is reserved for checks that find a problem (audit, verify).
+
+Click rather than Typer: Typer's recent releases vendor a private copy of Click, and the
+error boundary below needs Click's public exception classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from orgsim.store import Store, open_store, resolve_url
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class UserError(Exception):
+    """Bad input from the command line: exit 2 with this one-line message."""
+
+
+class CheckFailed(Exception):
+    """A check found a problem: exit 1 (the report was already printed)."""
+
+
+@dataclass
+class Settings:
+    store_url: str
+    key: str | None
+    _store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.store_url, self.key)
+        return self._store
+
+
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    assert _settings is not None
+    return _settings
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("--store", "store", metavar="PATH|postgresql://...", default=None,
+              help="Event store: a SQLite file (default ./orgsim.sqlite), 'memory', or a "
+                   "PostgreSQL URL. ORGSIM_STORE also sets it.")
+@click.option("--key-file", type=click.Path(dir_okay=False), default=None,
+              help="File holding the encryption key (else ORGSIM_KEY).")
+@click.version_option(package_name="orgsim")
+def app(store: str | None, key_file: str | None) -> None:
+    """Event-sourced organisational restructure simulator.
+
+    Every change is an immutable event; the structure at any date is rebuilt from them.
+    Start with `orgsim run scenarios/kcc-2013-baseline.yaml`.
+    """
+    global _settings
+    key = None
+    if key_file is not None:
+        try:
+            with open(key_file, encoding="utf-8") as handle:
+                key = handle.read().strip()
+        except OSError as error:
+            raise UserError(f"cannot read key file {key_file}: {error.strerror}") from None
+    _settings = Settings(resolve_url(store), key)
+
+
+def json_option(function):  # noqa: ANN001, ANN201 - a decorator
+    return click.option("--json", "json_out", is_flag=True, help="Print one JSON document.")(function)
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def parse_time(value: str | None, option: str) -> dt.datetime | None:
+    """A recorded-time bound: a bare date means the end of that day (UTC)."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            return dt.datetime.combine(day, dt.time.max, dt.timezone.utc)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option}: {value!r} is not a date or time (ISO 8601)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def fail(message: str) -> NoReturn:
+    raise UserError(message)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, map expected errors to exit codes."""
+    from orgsim.domain.state import DomainError
+    from orgsim.runner import RunError
+    from orgsim.scenario import ScenarioError
+    from orgsim.store import StoreError
+
+    import orgsim.cli.commands  # noqa: F401 - registers the commands
+
+    expected = (UserError, RunError, ScenarioError, StoreError, DomainError)
+    code = 0
+    try:
+        app.main(args=argv, prog_name="orgsim", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.exceptions.Abort:
+        sys.stderr.write("orgsim: aborted\n")
+        code = 2
+    except click.ClickException as error:
+        sys.stderr.write(f"orgsim: error: {_one_line(error.format_message())}\n")
+        code = 2
+    except CheckFailed:
+        code = 1
+    except expected as error:
+        sys.stderr.write(f"orgsim: error: {_one_line(str(error))}\n")
+        code = 2
+    except BrokenPipeError:
+        code = 0
+    finally:
+        if _settings is not None and _settings._store is not None:
+            _settings._store.close()
+    sys.exit(code)

@@ -1,0 +1,7 @@
+"""Imports every command module so that each registers its commands on the app.
+
+A command module that needs optional parts (Graphviz, Chromium) imports them lazily
+inside its functions, so ``orgsim --help`` always works.
+"""
+
+from orgsim.cli import core  # noqa: F401

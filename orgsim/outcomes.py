@@ -1,0 +1,83 @@
+"""The slotting engine applied to a branch: scope from the state, outcomes as events.
+
+The engine itself (:mod:`orgsim.slotting`) is pure and knows nothing of events; this
+module decides who and what is in scope at a date (SPEC section 5) and records results.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from orgsim import events as ev
+from orgsim.domain.state import OrgState
+from orgsim.slotting import Candidate, Policy, SlottingResult, Vacancy, check_decision, decide
+from orgsim.slotting.policy import resolve_policy
+
+
+def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A scenario's ``policy:`` as stored JSON (raises ValueError with one line)."""
+    return resolve_policy(value).model_dump(mode="json")
+
+
+def policy_of(state: OrgState) -> Policy:
+    return resolve_policy(state.policy or None)
+
+
+def scope(state: OrgState) -> tuple[list[Candidate], list[Vacancy], dict[tuple[str, str], Decimal]]:
+    """Displaced people (judged on their deleted substantive post) and vacant posts."""
+    candidates = []
+    for person in state.people.values():
+        if person.left is None and person.displaced_from is not None:
+            old = state.posts[person.displaced_from]
+            candidates.append(Candidate(person.id, old.id, old.grade, person.displaced_fte))
+    vacancies = [
+        Vacancy(post.id, post.grade, post.fte)
+        for post in state.posts.values()
+        if post.deleted is None and state.is_vacant(post.id) and not state.is_external(post.unit)
+    ]
+    matches = {key: m.percent for key, m in state.matches.items()}
+    candidates.sort(key=lambda c: c.person)
+    vacancies.sort(key=lambda v: v.post)
+    return candidates, vacancies, matches
+
+
+def propose(state: OrgState) -> SlottingResult:
+    candidates, vacancies, matches = scope(state)
+    return decide(candidates, vacancies, matches, policy_of(state))
+
+
+def outcome_events(result: SlottingResult, state: OrgState, meta: dict[str, Any]) -> list[ev.Event]:
+    """Slotted first, then pools, then at-risk: an audit replaying each decision in log
+    order sees earlier slottings applied, which never changes who must be slotted."""
+    slotted: list[ev.Event] = []
+    pools: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+    at_risk: list[ev.Event] = []
+    for outcome in result.outcomes:
+        if outcome.outcome == "slotted":
+            assert outcome.post is not None
+            slotted.append(ev.PersonSlotted(**meta, person=outcome.person, post=outcome.post,
+                                            basis="engine", by_engine=True,
+                                            reasons=list(outcome.reasons)))
+        elif outcome.outcome == "ring_fenced":
+            assert outcome.pool is not None
+            key = (tuple(outcome.pool.candidates), tuple(outcome.pool.posts))
+            pools.setdefault(key, list(outcome.reasons))
+        else:
+            at_risk.append(ev.PersonPlacedAtRisk(**meta, person=outcome.person,
+                                                 reasons=list(outcome.reasons)))
+    formed: list[ev.Event] = []
+    number = len(state.pools)
+    for (candidates, posts), reasons in sorted(pools.items()):
+        number += 1
+        while f"pool-{number}" in state.pools:
+            number += 1
+        formed.append(ev.PoolFormed(**meta, pool=f"pool-{number}", candidates=list(candidates),
+                                    posts=list(posts), reasons=reasons))
+    return [*slotted, *formed, *at_risk]
+
+
+def check_by_hand(state: OrgState, person: str, post: str):  # noqa: ANN201
+    """The policy's verdict on a decision taken by hand (None when not applicable)."""
+    candidates, vacancies, matches = scope(state)
+    return check_decision(candidates, vacancies, matches, policy_of(state), person, post)
