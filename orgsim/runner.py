@@ -327,3 +327,43 @@ assert set(_TRANSLATORS) == set(sc.STEP_TYPES.values())
 def run_script(store: Store, script: sc.Scenario, *, dry_run: bool = False,
                now: dt.datetime | None = None, actor: str | None = None) -> RunReport:
     return ScenarioRunner(store, script, now=now, actor=actor).run(dry_run=dry_run)
+
+
+def append_events(store: Store, branch_name: str, events: Sequence[ev.Event], *,
+                  create: bool = False, actor: str | None = None,
+                  dry_run: bool = False) -> int:
+    """Append ready-made events (an importer's) to a branch, all or nothing.
+
+    ``create`` starts a new organisation branch when it does not exist yet. Every
+    invariant is checked by folding the whole timeline first; returns the new version.
+    """
+    reader = BranchReader(store)
+    if reader.exists(branch_name):
+        branch = reader.load(branch_name)
+        created = False
+    elif create:
+        info = BranchRegistered(name=branch_name, created=_now(), actor=actor)
+        branch, created = BranchLog(info, [], []), True
+    else:
+        reader.info(branch_name)  # raises UnknownBranch with the known names
+        raise AssertionError
+    for event in events:
+        if branch.fork_date is not None and ev.UNDATED < event.effective < branch.fork_date:
+            raise RunError(f"effective date {event.effective} is before the branch's fork "
+                           f"date {branch.fork_date}")
+    timeline = branch.timeline.with_appended(events)
+    try:
+        timeline.state_at()
+    except ReplayError as error:
+        index = error.version - branch.version - 1
+        what = type(events[index]).__name__ if 0 <= index < len(events) else "an existing event"
+        raise RunError(f"{what} (event {error.version}): {error}") from None
+    if not dry_run:
+        writes = []
+        if created:
+            after, chain = store.registry_head()
+            writes.append(StreamWrite(REGISTRY_ID, after, chain, [branch.info]))
+        writes.append(StreamWrite(branch_stream(branch_name), branch.own_length, branch.own_chain,
+                                  list(events)))
+        store.write(writes)
+    return timeline.version
