@@ -267,6 +267,31 @@ class _Header(BaseModel):
     steps: list[Any] = []
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. YAML 1.1 also reads on/off/yes/no as
+    booleans, which would turn the SPEC's ``decide: {on: ...}`` key into ``True``."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """Leave an impossible date (2014-02-31) as text, so validation names its field."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"] if not isinstance(p, int) or True)
@@ -280,7 +305,7 @@ def _first_error(error: ValidationError) -> str:
 
 def _step_lines(text: str) -> tuple[dict[str, int], list[int]]:
     """Line numbers (1-based) of the top-level keys and of each step."""
-    root = yaml.compose(text)
+    root = yaml.compose(text, Loader=_Loader)
     keys: dict[str, int] = {}
     steps: list[int] = []
     if isinstance(root, yaml.MappingNode):
@@ -305,8 +330,10 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         key_lines, step_lines = _step_lines(text)
+    except ValueError as error:  # PyYAML's timestamp constructor: 2014-02-31
+        raise ScenarioError(f"{name}: malformed YAML: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

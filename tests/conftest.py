@@ -92,3 +92,13 @@ def write(tmp_path: Path):
         return str(path)
 
     return _write
+
+
+@pytest.fixture
+def cli_for(tmp_path: Path):
+    """A CLI on a store of your choosing (for tests that need several stores)."""
+
+    def _make(store: str) -> CLI:
+        return CLI(store, tmp_path)
+
+    return _make

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from orgsim.domain.state import OrgState
 
@@ -126,12 +127,14 @@ class Structure:
             "displaced": list(self.displaced),
         }
 
-    def graph(self) -> nx.DiGraph:
+    def graph(self) -> "nx.DiGraph":
         """Units and posts as nodes; typed edges for the line and for reporting.
 
         Nodes are ``("unit", id)`` and ``("post", id)``; edges carry ``rel``:
         ``contains`` (unit → child unit, unit → post) and ``manages`` (manager → post).
         """
+        import networkx as nx  # imported here: most commands never build the graph
+
         g: nx.DiGraph = nx.DiGraph()
         for u in self.units.values():
             g.add_node(("unit", u.id), kind="unit", id=u.id, name=u.name, unit_kind=u.kind,
