@@ -44,7 +44,7 @@ def scope(state: OrgState) -> tuple[list[Candidate], list[Vacancy], dict[tuple[s
 
 def propose(state: OrgState) -> SlottingResult:
     candidates, vacancies, matches = scope(state)
-    return decide(candidates, vacancies, matches, policy_of(state))
+    return decide(candidates, vacancies, matches, policy_of(state), grades=state.grades)
 
 
 def outcome_events(result: SlottingResult, state: OrgState, meta: dict[str, Any]) -> list[ev.Event]:
@@ -80,4 +80,5 @@ def outcome_events(result: SlottingResult, state: OrgState, meta: dict[str, Any]
 def check_by_hand(state: OrgState, person: str, post: str):  # noqa: ANN201
     """The policy's verdict on a decision taken by hand (None when not applicable)."""
     candidates, vacancies, matches = scope(state)
-    return check_decision(candidates, vacancies, matches, policy_of(state), person, post)
+    return check_decision(candidates, vacancies, matches, policy_of(state), person, post,
+                          grades=state.grades)

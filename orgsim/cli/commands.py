@@ -5,3 +5,4 @@ inside its functions, so ``orgsim --help`` always works.
 """
 
 from orgsim.cli import core  # noqa: F401
+from orgsim.cli import slotting  # noqa: F401
