@@ -62,7 +62,8 @@ def outcome_events(result: SlottingResult, state: OrgState, meta: dict[str, Any]
         elif outcome.outcome == "ring_fenced":
             assert outcome.pool is not None
             key = (tuple(outcome.pool.candidates), tuple(outcome.pool.posts))
-            pools.setdefault(key, list(outcome.reasons))
+            reasons = pools.setdefault(key, [])
+            reasons.extend(r for r in outcome.reasons if r not in reasons)
         else:
             at_risk.append(ev.PersonPlacedAtRisk(**meta, person=outcome.person,
                                                  reasons=list(outcome.reasons)))

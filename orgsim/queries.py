@@ -45,6 +45,12 @@ def state_at(branch: BranchLog, at: dt.date | None, known_at: dt.datetime | None
 
 def structure(store: Store, name: str, at: dt.date, known_at: dt.datetime | None = None,
               reader: BranchReader | None = None) -> Structure:
+    if known_at is None:
+        from orgsim.snapshots import structure_from_snapshot
+
+        fast = structure_from_snapshot(store, name, at)
+        if fast is not None:
+            return fast
     branch = (reader or BranchReader(store)).load(name)
     return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))
 

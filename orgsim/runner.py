@@ -138,12 +138,13 @@ class ScenarioRunner:
                     raise self.fail(f"effective date {event.effective} is before the branch's "
                                     f"fork date {branch.fork_date}", step)
             self.pending.add(step, *events)
-        self._validate(base)
+        timeline, state = self._validate(base)
         report = RunReport(branch.name, created, branch.info.parent, list(self.pending.events),
                            len(self.script.steps), branch.version + len(self.pending.events),
                            dry_run, self.warnings)
         if not dry_run:
             self._write(branch, created)
+            _snapshot(self.store, branch, timeline, state, len(self.pending.events))
         return report
 
     def _header_events(self, branch: BranchLog, base: Timeline, created: bool) -> None:
@@ -175,10 +176,10 @@ class ScenarioRunner:
     def timeline_with_pending(self, base: Timeline) -> Timeline:
         return base.with_appended(self.pending.events)
 
-    def _validate(self, base: Timeline) -> None:
+    def _validate(self, base: Timeline) -> tuple[Timeline, OrgState]:
         timeline = self.timeline_with_pending(base)
         try:
-            timeline.state_at()
+            return timeline, timeline.state_at()
         except ReplayError as error:
             raise self._blame(base, timeline, error) from None
 
@@ -212,6 +213,15 @@ class ScenarioRunner:
         self.store.write(writes)
 
 
+def _snapshot(store: Store, branch: BranchLog, timeline: Timeline, state: OrgState,
+              added: int) -> None:
+    """Keep the state just folded as a snapshot when the branch has grown enough."""
+    from orgsim.snapshots import maybe_take
+
+    maybe_take(store, branch.name, timeline.version, branch.own_length + added,
+               timeline.latest_effective(), state)
+
+
 # --- step translators: step -> events -------------------------------------------------
 
 Translator = Callable[[ScenarioRunner, sc.ParsedStep, dt.date, Timeline], Sequence[ev.Event]]
@@ -223,6 +233,19 @@ def _simple(build: Callable[[sc.Step], tuple[type[ev.Event], dict]]) -> Translat
         cls, fields = build(step.body)
         return [cls(**runner._meta(step.body, effective), **fields)]
     return translate
+
+
+def _match(runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date,
+           base: Timeline) -> Sequence[ev.Event]:
+    body = step.body
+    assert isinstance(body, sc.MatchStep)
+    known = runner.timeline_with_pending(base).known_posts
+    for post in (body.old, body.new):
+        if post not in known:
+            raise runner.fail(f"unknown post {post!r} (a match may name any post the branch "
+                              "creates, at any date)", step)
+    return [ev.JobMatchAssessed(**runner._meta(body, effective), old=body.old, new=body.new,
+                                percent=body.percent, assessor=body.assessor, basis=body.basis)]
 
 
 def _consult(runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date | None,
@@ -310,10 +333,7 @@ _TRANSLATORS: dict[type[sc.Step], Translator] = {
                                                           kind=s.kind))),
     sc.Unassign: _simple(lambda s: (ev.PersonUnassigned, dict(person=s.person, post=s.post))),
     sc.Leave: _simple(lambda s: (ev.PersonLeft, dict(person=s.person, cause=s.cause))),
-    sc.MatchStep: _simple(lambda s: (ev.JobMatchAssessed, dict(old=s.old, new=s.new,
-                                                               percent=s.percent,
-                                                               assessor=s.assessor,
-                                                               basis=s.basis))),
+    sc.MatchStep: _match,
     sc.Slot: _slot,
     sc.SlotPerson: _slot_person,
     sc.Appoint: _simple(lambda s: (ev.PersonAppointed, dict(person=s.person, post=s.post,
@@ -353,7 +373,7 @@ def append_events(store: Store, branch_name: str, events: Sequence[ev.Event], *,
                            f"date {branch.fork_date}")
     timeline = branch.timeline.with_appended(events)
     try:
-        timeline.state_at()
+        state = timeline.state_at()
     except ReplayError as error:
         index = error.version - branch.version - 1
         what = type(events[index]).__name__ if 0 <= index < len(events) else "an existing event"
@@ -366,4 +386,5 @@ def append_events(store: Store, branch_name: str, events: Sequence[ev.Event], *,
         writes.append(StreamWrite(branch_stream(branch_name), branch.own_length, branch.own_chain,
                                   list(events)))
         store.write(writes)
+        _snapshot(store, branch, timeline, state, len(events))
     return timeline.version

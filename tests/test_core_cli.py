@@ -207,6 +207,7 @@ steps:
   - delete_post: {id: dir-place, effective: 2021-04-02}
   - slot: {effective: 2021-04-02}
   - slot_person: {person: p3, post: dir-corp, basis: manual, effective: 2021-04-03}
+  - create_post: {id: care-lead, title: Care Lead, grade: G2, unit: care, reports_to: ceo, effective: 2021-04-20}
   - transfer_unit: {id: care, to: {id: trust, name: Care Trust, kind: external}, effective: 2021-05-01}
   - create_post: {id: dir-x, title: Director X, grade: G3, unit: people, reports_to: ceo, effective: 2021-05-01}
   - appoint: {person: p1, post: dir-x, basis: member panel, effective: 2021-05-01}
@@ -236,6 +237,8 @@ steps:
     units = {u["id"]: u for u in doc["units"]}
     assert units["place"]["name"] == "Growth and Place"
     assert units["care"]["parent"] == "trust" and units["trust"]["kind"] == "external"
+    assert units["care"]["external"] is True and units["people"]["external"] is False
+    assert posts["care-lead"]["reports_to"] is None  # the line to the council is cut
     assert "old" not in units
     assert "p4" not in {p["id"] for p in doc["people"]}
     assert doc["displaced"] == []
@@ -278,6 +281,9 @@ BAD = {
         "  - create_post: {id: early, title: Early, grade: G1, unit: care}\n", "unknown unit"),
     "bad percent": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
                     "  - match: {old: ceo, new: dir-place, percent: 120}\n", "percent"),
+    "match names an unknown post": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
+                                    "  - match: {old: ceo, new: nowhere, percent: 80}\n",
+                                    "unknown post 'nowhere'"),
     "bad date": ("scenario: base\neffective: 2020-02-31\nsteps: []\n", "effective"),
     "based_on unknown": ("scenario: other\nbased_on: nowhere\nsteps: []\n", "unknown branch"),
 }

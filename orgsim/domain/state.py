@@ -320,6 +320,21 @@ def _unit_transferred(state: OrgState, e: ev.UnitTransferredOut) -> None:
         raise DomainError(f"unit {e.unit!r} cannot be transferred to itself")
     _check_unit_parent(state, e.unit, e.to)
     unit.parent = e.to
+    # The transferred posts now report within the new body: a line to a manager who
+    # stays with the employer is cut (the top of the transferred unit becomes a root).
+    moved = {e.unit}
+    changed = True
+    while changed:
+        changed = False
+        for u in state.units.values():
+            if u.parent in moved and u.id not in moved:
+                moved.add(u.id)
+                changed = True
+    for post in state.posts.values():
+        if post.unit in moved and post.reports_to is not None:
+            manager = state.posts.get(post.reports_to)
+            if manager is None or manager.unit not in moved:
+                post.reports_to = None
 
 
 def _check_reports_to(state: OrgState, post_id: str, manager: str) -> None:
@@ -437,9 +452,10 @@ def _person_left(state: OrgState, e: ev.PersonLeft) -> None:
 
 
 def _match(state: OrgState, e: ev.JobMatchAssessed) -> None:
-    for post_id in (e.old, e.new):
-        if post_id not in state.posts and post_id not in state.known_posts:
-            raise DomainError(f"unknown post {post_id!r}")
+    # Unknown posts are refused when the match is recorded (the runner checks every post
+    # the branch's log creates, at any date). Not here: a branch forked at a date may
+    # inherit a match whose new post was created after the fork, and inheriting must
+    # never fail.
     if e.old == e.new:
         raise DomainError(f"a post cannot be matched with itself ({e.old!r})")
     if not ZERO <= e.percent <= Decimal(100):

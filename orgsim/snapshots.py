@@ -1,0 +1,107 @@
+"""Snapshots of a branch's folded state, so that long histories load fast.
+
+After a run leaves a branch more than :data:`SNAPSHOT_EVERY` events past its last
+snapshot, the runner stores the state it has just folded anyway. ``show`` (without
+``--as-known-at``) then reads one snapshot row plus the events recorded after it instead
+of the whole log, whenever the snapshot is valid for the date asked (see
+:mod:`orgsim.domain.snapshot`). Snapshots are a cache kept in their own table: audits and
+``verify`` always read the full log, and a missing or unreadable snapshot only means a
+full replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from uuid import uuid5
+
+from eventsourcing.persistence import StoredEvent
+
+from orgsim import events as ev
+from orgsim.domain.snapshot import dump_state, load_state
+from orgsim.domain.state import OrgState
+from orgsim.domain.structure import Structure
+from orgsim.domain.timeline import Logged, fold
+from orgsim.store import _NS, Store, branch_stream
+
+SNAPSHOT_EVERY = int(os.environ.get("ORGSIM_SNAPSHOT_EVERY", "5000"))
+TOPIC = "StateSnapshot.v1"
+
+
+def snapshot_stream(name: str):  # noqa: ANN201 - a UUID
+    return uuid5(_NS, f"snapshot:{name}")
+
+
+def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict] | None:
+    """The newest snapshot of a branch: (version, own position, horizon, state), or None."""
+    recorder = store.snapshot_recorder()
+    if recorder is None:
+        return None
+    try:
+        rows = recorder.select_events(snapshot_stream(name), desc=True, limit=1)
+        if not rows:
+            return None
+        state = rows[0].state
+        if store.mapper.cipher is not None:
+            state = store.mapper.cipher.decrypt(state)
+        payload = json.loads(state)
+    except Exception:  # a cache: anything wrong with it means "replay in full"
+        return None
+    horizon = dt.date.fromisoformat(payload["horizon"]) if payload["horizon"] else None
+    return payload["version"], payload["own"], horizon, payload["state"]
+
+
+def take(store: Store, name: str, version: int, own: int, horizon: dt.date | None,
+         state: OrgState) -> None:
+    """Store ``state`` (the full log up to ``version`` folded; ``own`` of those events
+    are the branch's own, the rest inherited) as a snapshot."""
+    recorder = store.snapshot_recorder()
+    if recorder is None:
+        return
+    body = json.dumps({"version": version, "own": own, "horizon": horizon.isoformat() if horizon else None,
+                       "state": dump_state(state)}, separators=(",", ":")).encode("utf-8")
+    if store.mapper.cipher is not None:
+        body = store.mapper.cipher.encrypt(body)
+    try:
+        recorder.insert_events([StoredEvent(snapshot_stream(name), version, TOPIC, body)])
+    except Exception:  # noqa: S110 - another process took the same snapshot: fine
+        pass
+
+
+def maybe_take(store: Store, name: str, version: int, own: int, horizon: dt.date | None,
+               state: OrgState) -> bool:
+    last = latest(store, name)
+    if version - (last[0] if last else 0) < SNAPSHOT_EVERY:
+        return False
+    take(store, name, version, own, horizon, state)
+    return True
+
+
+def structure_from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
+    """The structure at ``at`` from the newest snapshot and the events after it, or None
+    when no snapshot can answer (then the caller replays the full log)."""
+    snap = latest(store, name)
+    if snap is None:
+        return None
+    version, own, horizon, data = snap
+    if horizon is not None and at < horizon:
+        return None
+    fork_length = version - own
+    tail_rows = store.select(branch_stream(name), gt=own)
+    tail = []
+    for row in tail_rows:
+        decoded = store.mapper.to_model(row)
+        assert isinstance(decoded.model, ev.Event)
+        tail.append(Logged(fork_length + decoded.position, decoded.model))
+    # Undated events (grade scheme, policy) replace what they set, so applying them after
+    # the snapshot gives what a full replay gives; a dated event before the horizon does not.
+    if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in tail):
+        return None
+    state = load_state(data)
+    for item in tail:
+        if type(item.event) is ev.PostCreated:
+            state.known_posts.add(item.event.post)
+    fold(state, sorted(tail, key=lambda i: (i.event.effective, i.version)), at)
+    return Structure.from_state(name, at, state)
+
