@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orgsim import events as ev  # noqa: E402
+from orgsim import events as ev, queries, snapshots  # noqa: E402
 from orgsim.branches import BranchReader  # noqa: E402
 from orgsim.domain.structure import Structure  # noqa: E402
 from orgsim.store import REGISTRY_ID, BranchRegistered, StreamWrite, branch_stream, open_store  # noqa: E402
@@ -173,14 +173,27 @@ def main() -> None:
 
     # fold alone (events already decoded): the replay path's own cost
     branch = BranchReader(store).load("big")
-    t_fold, _ = timed("fold", lambda: branch.timeline.state_at())
+    t_fold, state = timed("fold", lambda: branch.timeline.state_at())
+
+    # snapshot, as a run takes one after writing; then `show` at today reads it + the tail
+    t_snap, _ = timed("snap", lambda: snapshots.take(
+        store, "big", branch.version, len(branch.own), branch.timeline.latest_effective(), state))
+
+    def show_head_snapshot() -> Structure:
+        return queries.structure(open_store(str(folder / "store.sqlite")), "big",
+                                 dt.date(2030, 1, 1))
+
+    t_fast, fast = timed("fast", show_head_snapshot)
+    assert fast.to_json() == head.to_json(), "snapshot and full replay disagree"
 
     print(f"{'measure':<34}{'ours':>10}{'raw':>10}{'ratio':>8}")
     for label, ours, base in [
         ("write (one transaction)", t_write, t_raw_write),
-        ("load head (read + fold + view)", t_head, t_raw_read),
+        ("load head, full replay", t_head, t_raw_read),
         ("show --at a past date", t_past, t_raw_read),
         ("fold alone (decoded events)", t_fold, t_raw_read),
+        ("show head from a snapshot", t_fast, t_raw_read),
+        ("take a snapshot (after a run)", t_snap, t_raw_read),
     ]:
         print(f"{label:<34}{ours:>9.2f}s{base:>9.2f}s{ours / base:>7.1f}x")
     per_event = t_head / len(events) * 1e6
