@@ -33,6 +33,8 @@ Percent = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, le=100
 Fte = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0, le=1)]
 Money = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
+#: A grade as written: YAML reads ``grade: 7`` as a number, the scheme holds text.
+Grade = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
 
 
 class Step(BaseModel):
@@ -96,17 +98,12 @@ def _accountability(value: Any) -> Any:
 class CreatePost(Step):
     id: Id
     title: str
-    grade: str
+    grade: Grade
     unit: Id
     reports_to: Id | None = None
     fte: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] = Decimal(1)
     accountabilities: list[Annotated[AccountabilityItem, BeforeValidator(_accountability)]] = []
     cost: Money | None = None
-
-    @field_validator("grade", mode="before")
-    @classmethod
-    def _grade_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
 
 
 class RetitlePost(Step):
@@ -116,12 +113,7 @@ class RetitlePost(Step):
 
 class RegradePost(Step):
     id: Id
-    grade: str
-
-    @field_validator("grade", mode="before")
-    @classmethod
-    def _grade_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+    grade: Grade
 
 
 class MovePost(Step):
@@ -137,13 +129,8 @@ class DeletePost(Step):
 class Join(Step):
     id: Id
     name: str
-    grade: str | None = None
+    grade: Grade | None = None
     characteristics: dict[str, str] = {}
-
-    @field_validator("grade", mode="before")
-    @classmethod
-    def _grade_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
 
 
 class Assign(Step):
@@ -258,7 +245,7 @@ class _Header(BaseModel):
     based_on: str | None = None
     fork_at: dt.date | Annotated[int, Field(ge=0)] | None = None
     effective: dt.date | None = None
-    grades: list[Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]] | None = None
+    grades: list[Grade] | None = None
     pay_ranges: dict[str, tuple[Annotated[Decimal, BeforeValidator(_exact_decimal)],
                                 Annotated[Decimal, BeforeValidator(_exact_decimal)]]] = {}
     policy: Union[str, dict[str, Any], None] = None
