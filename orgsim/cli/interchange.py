@@ -1,0 +1,150 @@
+"""Import and export of published structures: ``orgsim import organogram``, ``orgsim export``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from orgsim.cli.app import (app, console, err_console, fail, json_option, parse_date, print_json,
+                            settings)
+
+FORMATS = ("organogram", "popolo", "csv")
+
+
+@app.group(name="import")
+def import_group() -> None:
+    """Import a published structure into a branch."""
+
+
+class _Progress:
+    """A Rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.task = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                                       TextColumn, TimeElapsedColumn)
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                                transient=True)
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def stage(self, description: str, total: int | None) -> Callable[[int], None]:
+        if self.bar is None:
+            return lambda n: None
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[-1].total or 0)
+        self.task = self.bar.add_task(description, total=total)
+        task = self.task
+        return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
+
+
+@import_group.command(name="organogram")
+@click.argument("senior", type=click.Path(dir_okay=False))
+@click.argument("junior", type=click.Path(dir_okay=False), required=False)
+@click.option("--branch", "-b", "branch", required=True, help="Branch to import into (created "
+              "when missing).")
+@click.option("--effective", default=None, metavar="DATE",
+              help="Release date, YYYY-MM-DD (default: the date in the senior file's name).")
+@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 2, nothing "
+              "written).")
+@click.option("--dry-run", is_flag=True, help="Plan and validate; write nothing.")
+@json_option
+def organogram(senior: str, junior: str | None, branch: str, effective: str | None,
+               strict: bool, dry_run: bool, json_out: bool) -> None:
+    """Import a UK government organogram (data.gov.uk senior and junior staff CSVs).
+
+    A first import creates the organisation; importing a later release onto the same
+    branch records the difference as restructure events (posts created, deleted, moved,
+    retitled, regraded; holders joining, moving and leaving). Re-importing the same
+    release writes nothing.
+    """
+    from orgsim.interchange.importer import ImportFailed, import_organogram
+    from orgsim.interchange.organogram import OrganogramError
+
+    day = parse_date(effective, "--effective")
+    for path in (senior, junior):
+        if path is not None and not Path(path).is_file():
+            fail(f"no such file: {path}")
+    with _Progress(sys.stderr.isatty() and not json_out) as progress:
+        try:
+            report = import_organogram(settings().store(), branch, senior, junior,
+                                       effective=day, strict=strict, dry_run=dry_run,
+                                       progress=progress.stage)
+        except OrganogramError as error:
+            fail(str(error))
+        except ImportFailed as error:
+            for warning in error.warnings:
+                err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
+            fail(str(error))
+    for warning in report.warnings:
+        err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
+    if json_out:
+        print_json(report.to_json())
+        return
+    for note in report.notes:
+        err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts().items()) or "no changes"
+    verb = "would write" if dry_run else "wrote"
+    action = "new branch" if report.created else "branch"
+    shape = report.plan.structure
+    console.print(
+        f"{Path(senior).name}: {report.snapshot.rows['senior']} senior + "
+        f"{report.snapshot.rows['junior']} junior rows -> {shape['units']} units, "
+        f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
+        f"events to {action} {branch} (effective {report.effective}), "
+        f"{'would be' if dry_run else 'now'} at version {report.version}; "
+        f"{len(report.warnings)} warning(s) in {report.timings['total']:.2f}s",
+        markup=False, soft_wrap=True)
+    if report.events:
+        console.print(f"  {counts}", markup=False, soft_wrap=True)
+
+
+@app.command(name="export")
+@click.option("--branch", "-b", "branch", required=True, help="Branch name.")
+@click.option("--at", "at", default=None, metavar="DATE",
+              help="Effective date, YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="organogram (data.gov.uk senior + junior CSVs), popolo (JSON) or csv (one "
+                   "row per post). Default: popolo for .json files, else organogram.")
+@click.option("-o", "--output", "output", required=True, metavar="FILE",
+              help="Output file ('-' for stdout with popolo and csv). The organogram format "
+                   "also writes the junior file next to it.")
+def export_command(branch: str, at: str | None, fmt: str | None, output: str) -> None:
+    """Export a branch's structure at a date."""
+    from orgsim.branches import BranchReader
+    from orgsim.interchange.export import export
+
+    day = parse_date(at, "--at") or dt.date.today()
+    if fmt is None:
+        fmt = "popolo" if output.lower().endswith(".json") else "organogram"
+    if output != "-":
+        parent = Path(output).resolve().parent
+        if not parent.is_dir():
+            fail(f"-o: no such directory: {parent}")
+    log = BranchReader(settings().store()).load(branch)
+    try:
+        result = export(log, day, fmt, output)
+    except ValueError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    if output == "-":
+        sys.stdout.write(result["text"])
+        return
+    console.print(f"wrote {', '.join(result['files'])} ({fmt}, {branch} at {day})", markup=False,
+                  soft_wrap=True)
