@@ -6,3 +6,7 @@ inside its functions, so ``orgsim --help`` always works.
 
 from orgsim.cli import core  # noqa: F401
 from orgsim.cli import slotting  # noqa: F401
+from orgsim.cli import interchange  # noqa: F401
+from orgsim.cli import charts  # noqa: F401
+from orgsim.cli import pack  # noqa: F401
+from orgsim.cli import integrity  # noqa: F401

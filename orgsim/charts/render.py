@@ -1,0 +1,178 @@
+"""Running Graphviz: the output format from the file's suffix, pages, split files.
+
+``dot`` is a system program (Debian package ``graphviz``). When it is missing, rendering
+fails with :class:`GraphvizMissing`, one line telling how to install it; writing ``.dot``
+never needs it. Every output is built in memory first, so a failure writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from orgsim.charts import pdf
+from orgsim.charts.dot import Heading, to_dot
+from orgsim.charts.layouts import Layout, draw, slugify, split_pages, split_units
+from orgsim.charts.model import ChartError, ChartTree
+
+FORMATS = {".svg": "svg", ".pdf": "pdf", ".png": "png", ".dot": "dot", ".gv": "dot"}
+#: PDF readers refuse pages over 200 inches; 1 inch is 72 points.
+PDF_MAX_POINTS = 200 * 72
+PDF_PAGE_CAP = "195,195"
+#: Past this many boxes a PDF is paginated without first trying one page.
+PDF_TRY_ONE_PAGE = 1500
+
+INSTALL_HINT = ("install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), "
+                "'brew install graphviz' (macOS), or see graphviz.org/download; "
+                "-o FILE.dot writes DOT without it")
+
+
+class GraphvizMissing(ChartError):
+    pass
+
+
+@dataclass(frozen=True)
+class ChartOptions:
+    layout: Layout = "stacked"
+    depth: int | None = None
+    collapse_below: int | None = None
+    split: str | None = None
+
+
+def output_format(path: Path) -> str:
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ChartError(
+            f"-o {path}: unknown chart format {path.suffix or '(no suffix)'!r} "
+            "(use .svg, .pdf, .png or .dot)") from None
+
+
+def find_dot() -> str:
+    found = shutil.which("dot")
+    if found is None:
+        raise GraphvizMissing(f"Graphviz 'dot' was not found on PATH: {INSTALL_HINT}")
+    return found
+
+
+def run_dot(source: str, fmt: str, program: str | None = None) -> bytes:
+    """Lay out and render DOT text with Graphviz ``dot``; return the output bytes."""
+    program = program or find_dot()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    try:
+        done = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"),
+                              capture_output=True, env=env, check=False)
+    except OSError as error:
+        raise GraphvizMissing(f"cannot run Graphviz 'dot' ({error.strerror}): {INSTALL_HINT}") from None
+    if done.returncode != 0 or not done.stdout:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ChartError(f"Graphviz dot failed: {message[-1] if message else 'no output'}")
+    return done.stdout
+
+
+def dot_source(tree: ChartTree, heading: Heading, options: ChartOptions,
+               size: str | None = None) -> str:
+    drawing = draw(tree, options.layout, options.depth, options.collapse_below)
+    return to_dot(drawing, heading, size=size)
+
+
+def _render(tree: ChartTree, heading: Heading, options: ChartOptions, fmt: str,
+            size: str | None = None) -> bytes:
+    source = dot_source(tree, heading, options, size)
+    if fmt == "dot":
+        return source.encode("utf-8")
+    data = run_dot(source, fmt)
+    if fmt == "pdf":
+        data = pdf.merge([data])       # drops cairo's creation date: reproducible bytes
+    return data
+
+
+def page_units(tree: ChartTree) -> list[str]:
+    """Units giving one page each: the child units, holding something drawn, of the
+    deepest unit that everything drawn sits in (the directorates, for a whole
+    organisation). Fewer than two means the chart cannot be split further."""
+    chains: list[list[str]] = []
+    for node in tree.nodes.values():
+        if node.kind == "stub" or node.unit is None:
+            continue
+        chain, unit, seen = [], node.unit, 0
+        while unit is not None and seen <= len(tree.units):
+            chain.append(unit)
+            info = tree.units.get(unit)
+            unit = info[2] if info else None
+            seen += 1
+        chains.append(chain[::-1])
+    if not chains:
+        return []
+    common = 0
+    while all(len(c) > common + 1 for c in chains) and len({c[common] for c in chains}) == 1:
+        common += 1
+    if len({c[common] for c in chains}) != 1:
+        common -= 1
+    if common < 0:      # several top units (an organisation and an external body)
+        return sorted({c[0] for c in chains}, key=lambda u: (tree.units[u][0].casefold(), u))
+    # children of the common unit; nodes in the common unit itself stay on the index
+    children = sorted({c[common + 1] for c in chains if len(c) > common + 1},
+                      key=lambda u: (tree.units[u][0].casefold(), u))
+    return children if len(children) >= 2 or any(len(c) == common + 1 for c in chains) else []
+
+
+def _page_heading(heading: Heading, title: str, number: int | None = None) -> Heading:
+    """A page's heading: its directorate in the title; the page number on PDF pages; the
+    organisation-wide displaced count on the index only."""
+    lines = heading.lines
+    if number is not None:
+        lines = (*lines, f"page {number}: {title or 'overview'}")
+    return replace(heading, title=f"{heading.title}: {title}" if title else heading.title,
+                   lines=lines, displaced=heading.displaced if not title else 0)
+
+
+def render(tree: ChartTree, heading: Heading, output: Path, options: ChartOptions) -> dict[Path, bytes]:
+    """Every file to write for ``output``: one, or an index plus one per directorate."""
+    fmt = output_format(output)
+    if fmt != "dot":
+        find_dot()
+    if options.split is not None:
+        units = split_units(tree, options.split)
+        if not units:
+            raise ChartError(f"--split {options.split}: there is no {options.split} in this chart")
+        stem, suffix = output.stem, output.suffix
+        names = {u: f"{stem}-{slugify(u)}{suffix}" for u in units}
+        files: dict[Path, bytes] = {}
+        for page in split_pages(tree, units, "file", names):
+            path = output if not page.slug else output.with_name(f"{stem}-{page.slug}{suffix}")
+            page_heading = heading if not page.slug else _page_heading(heading, page.heading)
+            size = PDF_PAGE_CAP if fmt == "pdf" else None
+            files[path] = _render(page.tree, page_heading, options, fmt, size)
+        return files
+    if fmt != "pdf":
+        return {output: _render(tree, heading, options, fmt)}
+    return {output: render_pdf(tree, heading, options)}
+
+
+def render_pdf(tree: ChartTree, heading: Heading, options: ChartOptions) -> bytes:
+    """One PDF; a chart too big for one page gets a page per directorate (and, where a
+    directorate is still too big, per division...), each below 200 inches."""
+    return pdf.merge(_pdf_pages(tree, heading, options, 0))
+
+
+def _pdf_pages(tree: ChartTree, heading: Heading, options: ChartOptions, depth: int) -> list[bytes]:
+    boxes = len(draw(tree, options.layout, options.depth, options.collapse_below).boxes)
+    if boxes <= PDF_TRY_ONE_PAGE:
+        single = _render(tree, heading, options, "pdf")
+        width, height = pdf.page_size(single)
+        if max(width, height) <= PDF_MAX_POINTS:
+            return [single]
+    units = page_units(tree) if depth < 6 else []
+    pages = split_pages(tree, units, "page") if units else []
+    if len(pages) < 2:
+        return [_render(tree, heading, options, "pdf", PDF_PAGE_CAP)]
+    documents: list[bytes] = []
+    for page in pages:
+        page_heading = heading if not page.heading else _page_heading(heading, page.heading)
+        if page.tree.nodes:
+            documents.extend(_pdf_pages(page.tree, page_heading, options, depth + 1))
+    return documents

@@ -1,0 +1,202 @@
+"""``orgsim verify`` (the store's hash chains) and ``orgsim rekey`` (key rotation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from orgsim.cli.app import CheckFailed, UserError, app, json_option, print_json, settings
+
+
+def _check_output_path(path: str, option: str) -> None:
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"{option}: {path} is a directory")
+    if not target.parent.exists():
+        raise UserError(f"{option}: folder {target.parent} does not exist")
+
+
+@app.command()
+@click.option("--branch", "-b", "branch", default=None,
+              help="Check only this branch (with its ancestors and the branch registry).")
+@click.option("--export-heads", "export_heads", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="When every chain holds, write the head hashes to FILE, to "
+                                   "keep elsewhere (e.g. in a consultation pack).")
+@click.option("--heads", "heads_path", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Also check against head hashes exported earlier: catches "
+                                   "truncated and rewritten streams.")
+@json_option
+def verify(branch: str | None, export_heads: str | None, heads_path: str | None,
+           json_out: bool) -> None:
+    """Recompute every hash chain in the store; exit 1 at the first break.
+
+    Finds changed bytes, deleted, reordered or swapped events and, with --heads, streams
+    truncated or rewritten since the heads were exported.
+    """
+    from orgsim import integrity
+
+    try:
+        heads = integrity.read_heads(heads_path) if heads_path is not None else None
+    except integrity.HeadsError as error:
+        raise UserError(str(error)) from None
+    if export_heads is not None:
+        _check_output_path(export_heads, "--export-heads")
+    report = integrity.verify(settings().store(), branch, heads, heads_path)
+    exported = None
+    if report.ok and export_heads is not None:
+        try:
+            integrity.write_heads(report, export_heads)
+        except integrity.HeadsError as error:
+            raise UserError(str(error)) from None
+        exported = export_heads
+    if json_out:
+        document = report.to_json()
+        document["exported_heads"] = exported
+        print_json(document)
+    else:
+        _print(report, exported, export_heads)
+    if not report.ok:
+        raise CheckFailed()
+
+
+def _print(report, exported: str | None, wanted: str | None) -> None:  # noqa: ANN001
+    branches = sum(1 for s in report.streams if s.kind == "branch")
+    if report.ok:
+        line = (f"verified: {report.events} stored events in the branch registry and "
+                f"{branches} branch{'es' if branches != 1 else ''}; every hash chain is intact")
+        if report.heads_file:
+            line += f"; matches the {report.heads_streams} head(s) in {report.heads_file}"
+        click.echo(line)
+        if exported:
+            click.echo(f"head hashes written to {exported}")
+        return
+    breaks = report.breaks
+    first = breaks[0]
+    click.echo(f"BROKEN: {first.where()}: {first.problem}")
+    for other in breaks[1:]:
+        click.echo(f"also broken: {other.where()}: {other.problem}")
+    intact = [s for s in report.streams if s.broken is None]
+    click.echo(f"{len(breaks)} broken stream(s), {len(intact)} intact; "
+               f"{report.events} stored events read")
+    if wanted:
+        click.echo(f"head hashes not written to {wanted}: the store failed verification")
+
+
+@app.command()
+@click.option("--new-key-file", "new_key_file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="File holding the new key (base64 of 16, 24 or 32 bytes).")
+@click.option("--decrypt", is_flag=True, help="Remove encryption: store the events in plain.")
+@json_option
+def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
+    """Re-encrypt every stored event with a new key (or encrypt a plain store).
+
+    Give the current key as usual (--key-file or ORGSIM_KEY; none for a plain store).
+    The store is verified first, re-written in one transaction, and verified again with
+    the new key; hash chains are over the plain events, so they (and exported heads) stay
+    valid. Stop every other writer first.
+    """
+    from orgsim import integrity
+    from orgsim.store import StoreError, make_cipher, open_store
+
+    if (new_key_file is None) == (not decrypt):
+        raise UserError("give either --new-key-file FILE or --decrypt")
+    new_key = None
+    if new_key_file is not None:
+        try:
+            new_key = Path(new_key_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            cause = getattr(error, "strerror", None) or "not text"
+            raise UserError(f"cannot read key file {new_key_file}: {cause}") from None
+    new_cipher = make_cipher(new_key)
+    store = settings().store()
+    before = integrity.verify(store)
+    if not before.ok:
+        first = before.breaks[0]
+        click.echo(f"BROKEN: {first.where()}: {first.problem}")
+        click.echo("not re-keyed: the store failed verification")
+        raise CheckFailed()
+    if store.mapper.cipher is None and new_cipher is None:
+        raise UserError("the store is not encrypted and no new key was given; nothing to do")
+    rows = _rekeyed_events(store, new_cipher)
+    snapshots = _rekey_snapshots(store, new_cipher)
+    store.replace_states(rows)
+    store.compact()
+    snapshot_recorder = getattr(store, "snapshot_recorder", lambda: None)()
+    if snapshots and snapshot_recorder is not None:
+        store.compact(snapshot_recorder)
+    store.close()
+    import os
+
+    saved = os.environ.pop("ORGSIM_KEY", None)  # reopen with exactly the new key (or none)
+    try:
+        after_store = open_store(settings().store_url, new_key)
+    except StoreError as error:
+        raise StoreError(f"re-keyed, but the store does not open with the new key: {error}") from None
+    finally:
+        if saved is not None:
+            os.environ["ORGSIM_KEY"] = saved
+    try:
+        after = integrity.verify(after_store)
+    finally:
+        after_store.close()
+    if json_out:
+        print_json({"ok": after.ok, "events": len(rows), "snapshots": snapshots,
+                    "encrypted": new_cipher is not None})
+    else:
+        what = "encrypted with the new key" if new_cipher is not None else "decrypted"
+        click.echo(f"re-keyed: {len(rows)} stored events {what}; verify "
+                   f"{'passes' if after.ok else 'FAILS'}")
+    if not after.ok:
+        raise CheckFailed()
+
+
+def _rekeyed_events(store, new_cipher):  # noqa: ANN001, ANN202
+    from eventsourcing.persistence import StoredEvent
+
+    from orgsim.store import StoreError
+
+    from orgsim.integrity import stream_key
+
+    rows = []
+    for stream in store.stream_ids():
+        for stored in store.select(stream_key(stream)):
+            mapper = store.mapper
+            state = stored.state
+            if mapper.cipher is not None:
+                try:
+                    state = mapper.cipher.decrypt(state)
+                except Exception:  # noqa: BLE001 - verify passed, so this is a race
+                    raise StoreError("cannot decrypt an event while re-keying: another process "
+                                     "is writing; stop it and try again") from None
+            if new_cipher is not None:
+                state = new_cipher.encrypt(state)
+            rows.append(StoredEvent(stored.originator_id, stored.originator_version,
+                                    stored.topic, state))
+    return rows
+
+
+def _rekey_snapshots(store, new_cipher) -> int:  # noqa: ANN001
+    """Snapshots are a cache of folded state (personal data too): re-key them as well."""
+    from eventsourcing.persistence import StoredEvent
+
+    from orgsim.integrity import stream_key
+
+    recorder_of = getattr(store, "snapshot_recorder", None)
+    recorder = recorder_of() if recorder_of is not None else None
+    if recorder is None:
+        return 0
+    rows = []
+    for stream in store.stream_ids(recorder):
+        for stored in recorder.select_events(stream_key(stream)):
+            state = stored.state
+            if store.mapper.cipher is not None:
+                try:
+                    state = store.mapper.cipher.decrypt(state)
+                except Exception:  # noqa: BLE001, S112 - an unreadable cache row is ignored
+                    continue
+            if new_cipher is not None:
+                state = new_cipher.encrypt(state)
+            rows.append(StoredEvent(stored.originator_id, stored.originator_version,
+                                    stored.topic, state))
+    return store.replace_states(rows, recorder)

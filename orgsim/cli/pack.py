@@ -1,0 +1,142 @@
+"""``orgsim pack``: the consultation pack, one self-contained HTML file and a PDF."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import click
+
+from orgsim.cli.app import UserError, app, console, json_option, parse_date, print_json, settings
+
+FORMATS = ("html", "pdf")
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UserError(f"--format {value!r}: use html, pdf or html,pdf")
+    return [f for f in FORMATS if f in chosen]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "branch"
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Create the folder (only now, when everything is ready) and write every file via a
+    temporary file, so a failure leaves no half-written pack."""
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create {folder}: {error.strerror}") from None
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            handle, temp = tempfile.mkstemp(prefix=".orgsim-", suffix=Path(name).suffix, dir=folder)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            staged.append((temp, folder / name))
+    except OSError as error:
+        for temp, _ in staged:
+            os.unlink(temp)
+        if created:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise UserError(f"cannot write in {folder}: {error.strerror}") from None
+    for temp, path in staged:
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    return [path for _, path in staged]
+
+
+@app.command()
+@click.option("--branch", "-b", "branch", required=True, help="Branch (scenario) to consult on.")
+@click.option("--output", "-o", "output", required=True, metavar="DIR",
+              help="Folder to write the pack into (created if missing).")
+@click.option("--at", "at", default=None, metavar="DATE",
+              help="The proposed structure's date (default: the latest effective date on the branch).")
+@click.option("--before", "before", default=None, metavar="DATE",
+              help="The current structure's date (default: the day before the branch's first "
+                   "own structural change).")
+@click.option("--names", is_flag=True,
+              help="Name the people affected (default: 'the post holder of X'; never "
+                   "individual protected characteristics).")
+@click.option("--format", "format_", default="html,pdf", show_default=True, metavar="LIST",
+              help="html, pdf or html,pdf. The PDF is printed with headless Chromium.")
+@json_option
+def pack(branch: str, output: str, at: str | None, before: str | None, names: bool,
+         format_: str, json_out: bool) -> None:
+    """Write the consultation pack of a branch: one self-contained HTML file and a PDF.
+
+    The pack holds the proposal in numbers, the current, proposed and change charts, every
+    changed post with its reason and source, the slotting outcome for each post, the
+    consultation timetable checked against the statutory minimum (TULRCA 1992 s188), and an
+    equality summary. Names are left out unless --names is given.
+    """
+    from orgsim.branches import BranchReader
+    from orgsim.charts import ChartError
+    from orgsim.pack import PackError, build_pack, render_html
+    from orgsim.pack.pdf import ChromiumMissing, PdfFailed, find_chromium, html_to_pdf
+
+    formats = _formats(format_)
+    proposed = parse_date(at, "--at")
+    current = parse_date(before, "--before")
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"-o {output}: exists and is not a folder")
+    chromium = None
+    if "pdf" in formats:
+        try:
+            chromium = find_chromium()
+        except ChromiumMissing as error:
+            raise UserError(str(error)) from None
+    reader = BranchReader(settings().store())
+    try:
+        data = build_pack(settings().store(), branch, current, proposed, names=names, reader=reader)
+    except (PackError, ChartError) as error:
+        raise UserError(str(error)) from None
+    html = render_html(data)
+    stem = f"{_slug(branch)}-consultation-pack"
+    files: dict[str, bytes] = {}
+    if "html" in formats:
+        files[f"{stem}.html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        try:
+            files[f"{stem}.pdf"] = html_to_pdf(html, chromium)
+        except (ChromiumMissing, PdfFailed) as error:
+            raise UserError(str(error)) from None
+    written = _write_all(folder, files)
+    st = data.statutory
+    if json_out:
+        print_json({
+            "branch": branch, "current": data.current.isoformat(),
+            "proposed": data.proposed.isoformat(), "names": names,
+            "files": [str(p) for p in written],
+            "posts": data.post_counts, "people": len(data.people),
+            "statutory": {"verdict": st.verdict, "proposed_redundancies": st.proposed,
+                          "required_days": st.required_days,
+                          "first_dismissal": st.first_dismissal.isoformat() if st.first_dismissal else None,
+                          "consultation_start": st.consultation_start.isoformat() if st.consultation_start else None,
+                          "hr1_due": st.hr1_due.isoformat() if st.hr1_due else None},
+            "head_chain": data.footer.head_chain,
+        })
+        return
+    counts = data.post_counts
+    verdict = {"meets": "meets the statutory minimum", "falls_short": "FALLS SHORT of the statutory minimum",
+               "not_required": "collective consultation not required",
+               "no_consultation": "FALLS SHORT of the statutory minimum"}[st.verdict]
+    console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
+    displaced = len(data.people)
+    console.print(f"{branch}: {data.current.isoformat()} -> {data.proposed.isoformat()}: "
+                  f"{counts['new']} post{'' if counts['new'] == 1 else 's'} created, "
+                  f"{counts['deleted']} deleted, {counts['changed']} changed; "
+                  f"{displaced} {'person' if displaced == 1 else 'people'} displaced; "
+                  f"timetable {verdict}" + ("; NAMES INCLUDED" if names else ""), markup=False)
+

@@ -1,0 +1,82 @@
+"""The pack's PDF: the same HTML printed by headless Chromium (print-to-PDF).
+
+Chromium is a system program (Debian package ``chromium``); ``ORGSIM_CHROMIUM`` names
+another binary. When it is missing, :func:`find_chromium` raises :class:`ChromiumMissing`
+with one line saying what to do (``--format html`` needs no browser). The browser runs
+with a throwaway profile, no network services and no sandbox (it runs as the user, on a
+local file that loads nothing else).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+INSTALL_HINT = ("install Chromium ('apt-get install chromium' on Debian/Ubuntu) or set "
+                "ORGSIM_CHROMIUM to a Chrome/Chromium binary; --format html needs no browser")
+TIMEOUT = 240
+
+
+class ChromiumMissing(RuntimeError):
+    """No headless browser to print the PDF with: one line for a user."""
+
+
+class PdfFailed(RuntimeError):
+    """Chromium ran but wrote no PDF."""
+
+
+def find_chromium() -> str:
+    configured = os.environ.get("ORGSIM_CHROMIUM")
+    if configured is not None:
+        found = shutil.which(configured) if configured else None
+        if found is None:
+            raise ChromiumMissing(f"cannot print the PDF: ORGSIM_CHROMIUM={configured!r} is not "
+                                  f"an executable; {INSTALL_HINT}")
+        return found
+    for name in CANDIDATES:
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    raise ChromiumMissing(f"cannot print the PDF: Chromium was not found on PATH; {INSTALL_HINT}")
+
+
+def chromium_command(chromium: str, profile: Path, extra: list[str]) -> list[str]:
+    """The headless command line shared by printing and the pack's browser tests."""
+    return [
+        chromium, "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-extensions", "--disable-default-apps", "--no-first-run",
+        "--disable-crash-reporter", "--disable-breakpad", "--hide-scrollbars",
+        "--mute-audio", f"--user-data-dir={profile}", *extra,
+    ]
+
+
+def html_to_pdf(html: str, chromium: str | None = None, timeout: int = TIMEOUT) -> bytes:
+    """Print ``html`` to PDF bytes (A4; landscape pages where the CSS asks for them)."""
+    program = chromium or find_chromium()
+    with tempfile.TemporaryDirectory(prefix="orgsim-pack-") as tmp:
+        folder = Path(tmp)
+        page = folder / "pack.html"
+        page.write_text(html, encoding="utf-8")
+        out = folder / "pack.pdf"
+        command = chromium_command(program, folder / "profile",
+                                   [f"--print-to-pdf={out}", "--no-pdf-header-footer",
+                                    page.as_uri()])
+        env = {**os.environ, "HOME": str(folder)}
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, env=env,
+                                  check=False, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise PdfFailed(f"Chromium did not finish printing the PDF within {timeout} s") from None
+        except OSError as error:
+            raise ChromiumMissing(f"cannot run {program} ({error.strerror}); {INSTALL_HINT}") from None
+        data = out.read_bytes() if out.exists() else b""
+        if not data.startswith(b"%PDF"):
+            lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+            last = lines[-1].strip() if lines else f"exit status {done.returncode}"
+            raise PdfFailed(f"Chromium wrote no PDF: {last}")
+        return data
