@@ -92,9 +92,10 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
     current = [p for p in state.people.values() if p.left is None]
     outcomes = {o: 0 for o in OUTCOMES}
     for person in current:
+        # ring-fenced and at-risk people are still displaced: they count in both rows
         if person.displaced_from is not None:
             outcomes["displaced"] += 1
-        elif person.status in outcomes:
+        if person.status in outcomes and person.status != "displaced":
             outcomes[person.status] += 1
     left = [p for p in state.people.values() if p.left is not None]
     in_post = sum(1 for p in current if state.substantive_posts(p.id))

@@ -201,3 +201,16 @@ def test_slot_and_audit_bad_input(cli, write):
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, args
     bad_policy = cli("run", write("scenario: p\nbased_on: base\npolicy: nonsense\nsteps: []\n"))
     assert bad_policy.returncode == 2 and "policy" in bad_policy.stderr
+
+
+def test_compare_counts_ring_fenced_and_at_risk_people_among_the_displaced(cli, write):
+    cli.ok("run", write(ORG))
+    cli.ok("run", write(RESTRUCTURE.replace(
+        "  - delete_post: {id: old-4}\n",
+        "  - match: {old: old-2, new: new-fin, percent: 85}\n  - delete_post: {id: old-4}\n")
+        .replace("percent: 75, assessor", "percent: 60, assessor") + "  - slot: {}\n"))
+    doc = cli.json("compare", "base", "option", "--at", "2021-04-01")
+    people = {b["branch"]: b["people"] for b in doc["branches"]}
+    assert people["option"]["displaced"] == 4
+    assert people["option"]["ring_fenced"] == 2 and people["option"]["at_risk"] == 2
+    assert people["base"]["displaced"] == people["base"]["ring_fenced"] == 0
