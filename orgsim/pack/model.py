@@ -214,7 +214,6 @@ class Pack:
     summary_posts: list[SummaryRow]
     summary_people: list[SummaryRow]
     summary_units: list[SummaryRow]
-    headline: list[str]
     charts: list[ChartFigure]
     post_changes: list[ChangeRow]
     unit_changes: list[ChangeRow]
@@ -695,6 +694,7 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
               labels: dict[str, str], redact: Redactor,
               new_posts: set[str]) -> tuple[list[PersonRow], list[PostRow], list[PoolRow]]:
     from orgsim.outcomes import propose
+    from orgsim.slotting import SlottingError
 
     states = [after, before]
 
@@ -719,7 +719,7 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
     if pending_people or any(after.is_vacant(p.id) for p in _employer_posts(after)):
         try:
             proposal = propose(after)
-        except Exception:  # noqa: BLE001 - a proposal is a courtesy; recorded facts stand
+        except SlottingError:   # e.g. a policy the engine rejects: recorded facts still stand
             proposal = None
     proposed_for = {o.person: o for o in proposal.outcomes} if proposal else {}
 
@@ -1268,17 +1268,11 @@ def build_pack(store: Store, branch: str, current: dt.date | None = None,
     if info.parent is not None:
         fork = f"forked from {info.parent}"
         fork += f" at {info.fork_date.isoformat()}" if info.fork_date else ""
-        fork += f" (its version {log.fork_length})"
-    kinds = Counter(r.kind for r in post_changes)
-    headline = [
-        f"{_plural(kinds['new'], 'post')} created, {kinds['deleted']} deleted and "
-        f"{kinds['changed']} changed",
-        f"{_plural(len(people), 'person', 'people')} whose post is deleted",
-    ]
+        fork += f", inheriting its first {log.fork_length} events"
     footer = Footer(branch, info.parent, fork, log.version, log.own_length,
                     log.own_chain if log.own_length else GENESIS, __version__,
                     _heads(store, reader, log))
     return Pack(organisation, branch, current, proposed, names, summary_posts, summary_people,
-                summary_units, headline, figures, post_changes, unit_changes, people, posts,
+                summary_units, figures, post_changes, unit_changes, people, posts,
                 pools, timetable, statutory, equality, equality_note, group, workforce, footer,
                 cost_note)
