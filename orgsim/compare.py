@@ -89,7 +89,13 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
         for g, r in sorted(table.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     ]
 
-    current = [p for p in state.people.values() if p.left is None]
+    def transferred(person_id: str) -> bool:
+        """Holds only posts in bodies outside the employer (a TUPE transfer)."""
+        held = state.substantive_posts(person_id)
+        return bool(held) and all(state.is_external(state.posts[a.post].unit) for a in held)
+
+    moved_out = [p for p in state.people.values() if p.left is None and transferred(p.id)]
+    current = [p for p in state.people.values() if p.left is None and not transferred(p.id)]
     outcomes = {o: 0 for o in OUTCOMES}
     for person in current:
         # ring-fenced and at-risk people are still displaced: they count in both rows
@@ -112,7 +118,7 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
                  "basis": "post cost, else grade pay-range midpoint x FTE"},
         "vacancies": {"posts": vacant_posts, "fte": _num(vacant_fte)},
         "people": {"current": len(current), "in_post": in_post, **outcomes,
-                   "left": len(left),
+                   "left": len(left), "transferred_out": len(moved_out),
                    "redundancies": sum(1 for p in left if p.left in ("redundancy", "voluntary redundancy"))},
         "spans": _spans(posts),
         "layers": _layers(posts),
@@ -202,7 +208,7 @@ def _flat(figures: dict[str, Any]) -> dict[str, float | int]:
     out["cost"] = figures["cost"]["total"]
     out["vacancies"] = figures["vacancies"]["posts"]
     out["vacant_fte"] = figures["vacancies"]["fte"]
-    for key in ("current", "in_post", *OUTCOMES, "left", "redundancies"):
+    for key in ("current", "in_post", *OUTCOMES, "left", "redundancies", "transferred_out"):
         out[f"people.{key}"] = figures["people"][key]
     out["layers"] = figures["layers"]["layers"]
     out["management_layers"] = figures["layers"]["management_layers"]
@@ -232,6 +238,7 @@ _LABELS = [
     ("people.ring_fenced", "ring-fenced"), ("people.at_risk", "at risk"),
     ("people.appointed", "appointed"), ("people.redeployed", "redeployed"),
     ("people.left", "left"), ("people.redundancies", "of whom redundancies"),
+    ("people.transferred_out", "transferred to external bodies"),
     ("## Spans and layers", None), ("layers", "layers (top post = 1)"),
     ("management_layers", "management layers"), ("managers", "managers"),
     ("span.median", "span of control, median"), ("span.max", "span of control, max"),

@@ -214,3 +214,15 @@ def test_compare_counts_ring_fenced_and_at_risk_people_among_the_displaced(cli, 
     assert people["option"]["displaced"] == 4
     assert people["option"]["ring_fenced"] == 2 and people["option"]["at_risk"] == 2
     assert people["base"]["displaced"] == people["base"]["ring_fenced"] == 0
+
+
+def test_compare_counts_people_transferred_to_an_external_body_apart(cli, write):
+    cli.ok("run", write(ORG))
+    cli.ok("run", write("scenario: spun-out\nbased_on: base\neffective: 2021-04-01\nsteps:\n"
+                        "  - transfer_unit: {id: a, to: {id: co, name: Trading Co, kind: external}}\n"))
+    doc = cli.json("compare", "base", "spun-out", "--at", "2021-04-01")
+    people = {b["branch"]: b["people"] for b in doc["branches"]}
+    posts = {b["branch"]: b["posts"] for b in doc["branches"]}
+    assert people["base"]["current"] == 4 and people["base"]["transferred_out"] == 0
+    assert people["spun-out"]["current"] == 0 and people["spun-out"]["transferred_out"] == 4
+    assert posts["spun-out"]["external"] == 4 and posts["spun-out"]["total"] == 1
