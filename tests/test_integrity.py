@@ -7,19 +7,19 @@ branch and version of the first break), never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from uuid import UUID
 
 import pytest
 
 from orgsim.integrity import check_rows, verify
-from orgsim.mapper import GENESIS, Mapper
+from orgsim.mapper import GENESIS
 from orgsim.runner import run_script
 from orgsim.scenario import parse_scenario
-from orgsim.store import REGISTRY_ID, StreamWrite, branch_stream, open_store
+from orgsim.store import REGISTRY_ID, BranchRegistered, StreamWrite, branch_stream, open_store
 
 ORG = """\
 scenario: base
@@ -419,19 +419,16 @@ def test_a_sqlite_file_that_is_not_a_database_is_one_line(tmp_path):
 
 
 def test_check_rows_directly():
-    mapper = Mapper()
+    """The chain walk itself, on rows built in memory."""
     store = open_store("memory")
-    build_rows = []
-    chain = GENESIS
-    from orgsim.store import BranchRegistered
-    import datetime as dt
-
+    mapper = store.registry_mapper
+    rows, chain = [], GENESIS
     for n in range(1, 4):
         model = BranchRegistered(name=f"b{n}", created=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
         row, chain = mapper.to_stored(REGISTRY_ID, n, model, chain)
-        build_rows.append(row)
-    mapper = store.registry_mapper
-    assert check_rows(build_rows, mapper)[1:] == (None, None)
-    assert check_rows(build_rows[:1] + build_rows[2:], mapper)[1] == 2
-    assert check_rows([build_rows[1], build_rows[0], build_rows[2]], mapper)[1] == 1
+        rows.append(row)
+    chains, position, problem = check_rows(rows, mapper)
+    assert (position, problem) == (None, None) and chains[-1] == chain
+    assert check_rows(rows[:1] + rows[2:], mapper)[1] == 2
+    assert check_rows([rows[1], rows[0], rows[2]], mapper)[1] == 1
     assert verify(store).ok

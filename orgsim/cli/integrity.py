@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -126,8 +127,6 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
     if snapshots and snapshot_recorder is not None:
         store.compact(snapshot_recorder)
     store.close()
-    import os
-
     saved = os.environ.pop("ORGSIM_KEY", None)  # reopen with exactly the new key (or none)
     try:
         after_store = open_store(settings().store_url, new_key)
@@ -154,9 +153,8 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
 def _rekeyed_events(store, new_cipher):  # noqa: ANN001, ANN202
     from eventsourcing.persistence import StoredEvent
 
-    from orgsim.store import StoreError
-
     from orgsim.integrity import stream_key
+    from orgsim.store import StoreError
 
     rows = []
     for stream in store.stream_ids():
