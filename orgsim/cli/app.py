@@ -21,8 +21,16 @@ from rich.console import Console
 
 from orgsim.store import Store, open_store, resolve_url
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+def _console(stderr: bool = False) -> Console:
+    """Rich output that does not wrap lines or squeeze tables to 80 columns when piped."""
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, highlight=False, soft_wrap=True, width=160)
+    return console
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
