@@ -31,15 +31,32 @@ def scope(state: OrgState) -> tuple[list[Candidate], list[Vacancy], dict[tuple[s
         if person.left is None and person.displaced_from is not None:
             old = state.posts[person.displaced_from]
             candidates.append(Candidate(person.id, old.id, old.grade, person.displaced_fte))
-    vacancies = [
-        Vacancy(post.id, post.grade, post.fte)
-        for post in state.posts.values()
-        if post.deleted is None and state.is_vacant(post.id) and not state.is_external(post.unit)
-    ]
+    fte = policy_of(state).count == "fte"
+    vacancies = []
+    for post in state.posts.values():
+        if post.deleted is not None or state.is_external(post.unit):
+            continue
+        if state.is_vacant(post.id):
+            vacancies.append(Vacancy(post.id, post.grade, post.fte))
+        elif fte and (room := _room_left_by_slotting(state, post.id)) > 0:
+            vacancies.append(Vacancy(post.id, post.grade, room))
     matches = {key: m.percent for key, m in state.matches.items()}
     candidates.sort(key=lambda c: c.person)
     vacancies.sort(key=lambda v: v.post)
     return candidates, vacancies, matches
+
+
+def _room_left_by_slotting(state: OrgState, post_id: str) -> Decimal:
+    """Under ``count: fte``, a post filled only by people slotted into it (a job share
+    being formed) still offers its unused FTE, so the second sharer's slotting, replayed
+    after the first, is judged against the capacity that is left. A post with an
+    ordinary part-time holder is not vacant (SPEC 5)."""
+    holders = [a for a in state.holders.get(post_id, {}).values() if a.kind == "substantive"]
+    for assignment in holders:
+        person = state.people[assignment.person]
+        if person.status != "slotted" or person.status_post != post_id:
+            return Decimal(0)
+    return state.posts[post_id].fte - sum((a.fte for a in holders), Decimal(0))
 
 
 def propose(state: OrgState) -> SlottingResult:

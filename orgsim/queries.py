@@ -55,15 +55,15 @@ def structure(store: Store, name: str, at: dt.date, known_at: dt.datetime | None
     return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -82,7 +82,7 @@ def event_record(version: int, event: ev.Event, inherited: bool = False) -> dict
     if inherited:
         record["inherited"] = True
     for key, value in fields.items():
-        record.setdefault(key, _jsonable(value))
+        record.setdefault(key, jsonable(value))
     return record
 
 

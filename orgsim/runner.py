@@ -98,6 +98,8 @@ class ScenarioRunner:
                                 "when a branch is created")
             return self.reader.load(script.scenario), False
         if script.based_on is None:
+            if script.fork_at is not None:
+                raise self.fail("fork_at: a fork point needs 'based_on' (the branch to fork from)")
             info = BranchRegistered(name=script.scenario, created=self.recorded, actor=self.actor)
             return BranchLog(info, [], []), True
         if not self.reader.exists(script.based_on):
@@ -252,6 +254,9 @@ def _consult(runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date | N
              base: Timeline) -> Sequence[ev.Event]:
     body = step.body
     assert isinstance(body, sc.Consult)
+    if body.closes < body.opens:
+        raise runner.fail(f"the consultation closes ({body.closes}) before it opens "
+                          f"({body.opens})", step)
     timeline = runner.timeline_with_pending(base)
     units = {i.event.unit for i in timeline.log if type(i.event) is ev.UnitCreated}
     for item in body.scope:

@@ -284,6 +284,12 @@ BAD = {
     "match names an unknown post": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
                                     "  - match: {old: ceo, new: nowhere, percent: 80}\n",
                                     "unknown post 'nowhere'"),
+    "consultation closes before it opens": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - consult: {opens: 2020-07-01, closes: 2020-06-01, scope: [ceo]}\n",
+        "closes (2020-06-01) before it opens"),
+    "fork_at without based_on": ("scenario: other\nfork_at: 2020-01-01\nsteps: []\n",
+                                 "needs 'based_on'"),
     "bad date": ("scenario: base\neffective: 2020-02-31\nsteps: []\n", "effective"),
     "based_on unknown": ("scenario: other\nbased_on: nowhere\nsteps: []\n", "unknown branch"),
 }

@@ -91,7 +91,7 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
     posts = Table("post", "title", "grade", "unit", "reports to", "FTE", "holders",
                   title=f"{branch} at {day}: posts")
     for p in view.posts.values():
-        posts.add_row(p.id, p.title, p.grade, p.unit, p.reports_to or "", f"{p.fte:g}",
+        posts.add_row(p.id, p.title, p.grade, p.unit, p.reports_to or "", format(p.fte.normalize(), "f"),
                       ", ".join(p.holders) or "vacant")
     console.print(units)
     console.print(posts)

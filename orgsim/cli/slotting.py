@@ -10,6 +10,7 @@ from rich.table import Table
 from orgsim.branches import BranchReader
 from orgsim.cli.app import CheckFailed, app, console, json_option, parse_date, print_json, settings
 from orgsim.cli.core import branch_option
+from orgsim.queries import jsonable
 
 
 def _default_date(branch) -> dt.date:  # noqa: ANN001
@@ -32,7 +33,7 @@ def slot(branch: str, at: str | None, json_out: bool) -> None:
     if json_out:
         document = result.to_json()
         document.update({"branch": branch, "at": day.isoformat(),
-                         "policy": policy_of(state).model_dump(mode="json")})
+                         "policy": jsonable(policy_of(state).model_dump())})
         print_json(document)
         return
     if not result.outcomes:

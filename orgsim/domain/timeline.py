@@ -65,7 +65,30 @@ class Timeline:
         """
         state = OrgState(set(self.known_posts))
         fold(state, self.ordered, at, known_at, up_to_version)
+        if at is not None:
+            self._all_recorded_matches(state, known_at, up_to_version)
         return state
+
+    def _all_recorded_matches(self, state: OrgState, known_at: dt.datetime | None,
+                              up_to_version: int | None) -> None:
+        """Job matches are not dated: a match counts from when it is recorded, whatever
+        its effective date (SPEC 5: "as recorded before that decision ... whatever their
+        effective dates"). Rebuild them in log order, the order they were recorded."""
+        from orgsim.domain.state import Match
+
+        matches: dict[tuple[str, str], Match] = {}
+        for item in self.log:
+            event = item.event
+            if type(event) is not ev.JobMatchAssessed:
+                continue
+            if up_to_version is not None and item.version > up_to_version:
+                break
+            if known_at is not None and event.recorded > known_at:
+                continue
+            matches[(event.old, event.new)] = Match(
+                event.old, event.new, event.percent, event.assessor, event.basis, item.version,
+                event.recorded)
+        state.matches = matches
 
     def with_appended(self, new: Sequence[ev.Event]) -> Timeline:
         start = self.version
