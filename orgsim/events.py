@@ -49,10 +49,6 @@ class Event(BaseModel):
     source: str | None = None
     actor: str | None = None
 
-    @classmethod
-    def type_name(cls) -> str:
-        return cls.__name__
-
 
 # --- branch-wide settings ------------------------------------------------------------
 

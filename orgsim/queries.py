@@ -11,9 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim import events as ev
-from orgsim.branches import BranchLog, BranchReader
+from orgsim.branches import BranchReader
 from orgsim.domain.structure import Structure
-from orgsim.domain.state import OrgState
 from orgsim.store import Store
 
 
@@ -37,10 +36,6 @@ def list_branches(store: Store) -> list[dict[str, Any]]:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def state_at(branch: BranchLog, at: dt.date | None, known_at: dt.datetime | None = None) -> OrgState:
-    return branch.timeline.state_at(at, known_at)
 
 
 def structure(store: Store, name: str, at: dt.date, known_at: dt.datetime | None = None,

@@ -156,9 +156,8 @@ class ScenarioRunner:
             state = base.state_at()
             if branch.inherited or (not created and state.grades is not None
                                     and state.grades != script.grades):
-                line = None
                 raise self.fail("grades: a grade scheme is set only when a new organisation "
-                                "is created", line=line)
+                                "is created")
             if state.grades != script.grades:
                 self.pending.add(None, ev.GradeSchemeDefined(
                     effective=ev.UNDATED, recorded=self.recorded, actor=self.actor,

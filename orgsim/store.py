@@ -45,7 +45,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 from pydantic import BaseModel, ConfigDict
 
-from orgsim import events as ev
 from orgsim.mapper import GENESIS, Decoded, Mapper, MappingError
 
 DEFAULT_STORE = "orgsim.sqlite"

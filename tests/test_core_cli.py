@@ -290,6 +290,8 @@ BAD = {
         "closes (2020-06-01) before it opens"),
     "fork_at without based_on": ("scenario: other\nfork_at: 2020-01-01\nsteps: []\n",
                                  "needs 'based_on'"),
+    "grades on a fork": ("scenario: f\nbased_on: base\ngrades: [G1]\nsteps: []\n",
+                         "a grade scheme is set only when a new organisation is created"),
     "bad date": ("scenario: base\neffective: 2020-02-31\nsteps: []\n", "effective"),
     "based_on unknown": ("scenario: other\nbased_on: nowhere\nsteps: []\n", "unknown branch"),
 }

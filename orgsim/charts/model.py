@@ -54,7 +54,6 @@ class ChartNode:
     notes: tuple[str, ...] = ()    #: "was: Old Title", "moved from Unit"...
     fte: Decimal = Decimal(1)
     holders: int = 0               #: substantive holders (a deleted post: before it went)
-    holder_fte: Decimal = Decimal(0)
     acting: int = 0
     displaced: int = 0
     names: tuple[str, ...] = ()    #: holders' (or displaced people's) names, only with --names
@@ -92,9 +91,6 @@ class ChartTree:
             out.append(current)
             stack.extend(reversed(self.children.get(current, [])))
         return out
-
-    def descendants(self, key: str) -> list[str]:
-        return self.subtree(key)[1:]
 
     def preorder(self) -> list[str]:
         out: list[str] = []
@@ -254,7 +250,6 @@ def _post_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
             key=f"p:{pid}", kind="post", id=pid, title=post.title, grade=post.grade,
             unit=post.unit, unit_name=units[post.unit][0], external=after.is_external(post.unit),
             fte=post.fte, holders=len(substantive),
-            holder_fte=sum((holders[p].fte for p in substantive), Decimal(0)),
             acting=len(acting),
             names=(_holder_names(after, substantive)
                    + tuple(f"{n} (acting)" for n in _holder_names(after, acting))) if names else (),
@@ -313,13 +308,7 @@ def _mark_post(node: ChartNode, old, new, before: OrgState,  # noqa: ANN001 - st
     if old.grade != new.grade:
         changes.append("regraded")
         notes.append(f"was grade {old.grade}")
-    node.changes = tuple(changes)
-    node.notes = tuple(notes)
-    if "moved" in changes:
-        node.status = "moved"
-        node.also_changed = len(changes) > 1
-    elif changes:
-        node.status = "changed"
+    _set_changes(node, changes, notes)
 
 
 def _unit_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[str, str, str | None]],
@@ -369,6 +358,17 @@ def _unit_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
     return _assemble("units", nodes, parent, order, units)
 
 
+def _set_changes(node: ChartNode, changes: list[str], notes: list[str]) -> None:
+    """A move wins the node's style; any other change is "changed"."""
+    node.changes = tuple(changes)
+    node.notes = tuple(notes)
+    if "moved" in changes:
+        node.status = "moved"
+        node.also_changed = len(changes) > 1
+    elif changes:
+        node.status = "changed"
+
+
 def _mark_unit(node: ChartNode, old, new, units: dict[str, tuple[str, str, str | None]],  # noqa: ANN001
                before: OrgState) -> None:
     changes: list[str] = []
@@ -380,13 +380,7 @@ def _mark_unit(node: ChartNode, old, new, units: dict[str, tuple[str, str, str |
     if old.name != new.name:
         changes.append("renamed")
         notes.append(f"was: {old.name}")
-    node.changes = tuple(changes)
-    node.notes = tuple(notes)
-    if "moved" in changes:
-        node.status = "moved"
-        node.also_changed = len(changes) > 1
-    elif changes:
-        node.status = "changed"
+    _set_changes(node, changes, notes)
 
 
 def _assemble(level: Level, nodes: dict[str, ChartNode], parent: dict[str, str | None],

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim import events as ev
-from orgsim.domain.state import Assignment, Match, OrgState, Person, Pool, Post, Unit
+from orgsim.domain.state import Match, OrgState, Person, Pool, Post, Unit
 
 FORMAT = 1
 

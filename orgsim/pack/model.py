@@ -353,21 +353,22 @@ def _org_name(state: OrgState, fallback: str) -> str:
 
 
 def _unit_name(states: Iterable[OrgState], uid: str | None) -> str:
-    if uid is None:
-        return ""
-    for state in states:
-        if uid in state.units:
-            return state.units[uid].name
-    return uid
+    return _known_as(states, "units", "name", uid)
 
 
 def _post_title(states: Iterable[OrgState], pid: str | None) -> str:
-    if pid is None:
+    return _known_as(states, "posts", "title", pid)
+
+
+def _known_as(states: Iterable[OrgState], table: str, field: str, key: str | None) -> str:
+    """A unit's name or a post's title from the first state that knows it, else the id."""
+    if key is None:
         return ""
     for state in states:
-        if pid in state.posts:
-            return state.posts[pid].title
-    return pid
+        found = getattr(state, table).get(key)
+        if found is not None:
+            return getattr(found, field)
+    return key
 
 
 # --- summary -----------------------------------------------------------------------------
