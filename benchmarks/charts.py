@@ -32,19 +32,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orgsim import events as ev  # noqa: E402
-from orgsim.charts import (ChartOptions, build_tree, dot_source, draw, find_dot,  # noqa: E402
-                           heading_for, to_dot)
-from orgsim.domain.state import OrgState  # noqa: E402
+from orgsim.charts import ChartOptions, build_tree, dot_source, draw, find_dot, heading_for, to_dot
+from orgsim.domain import events as ev
+from orgsim.domain.state import OrgState
 
 DAY = dt.date(2020, 1, 1)
-NOW = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 GRADES = ["S1", "S2", "S3", "S4", "S5", "S6", "D", "CEO"]
 
 
 def synthetic_events(posts: int) -> list[ev.Event]:
     """An organisation of exactly ``posts`` posts, deterministic."""
-    def at(**kw):  # noqa: ANN003, ANN202
+
+    def at(**kw):
         return {"effective": DAY, "recorded": NOW, **kw}
 
     directorates = 5 if posts < 10000 else 6
@@ -56,39 +56,87 @@ def synthetic_events(posts: int) -> list[ev.Event]:
     service_heads: list[tuple[str, str]] = []
     for d in range(directorates):
         dunit, dpost = f"d{d}", f"dir{d}"
-        out.append(ev.UnitCreated(**at(unit=dunit, name=f"Directorate {d}", kind="directorate",
-                                       parent="org")))
-        out.append(ev.PostCreated(**at(post=dpost, title=f"Director {d}", grade="D", unit=dunit,
-                                       reports_to="ceo")))
+        out.append(
+            ev.UnitCreated(
+                **at(unit=dunit, name=f"Directorate {d}", kind="directorate", parent="org")
+            )
+        )
+        out.append(
+            ev.PostCreated(
+                **at(post=dpost, title=f"Director {d}", grade="D", unit=dunit, reports_to="ceo")
+            )
+        )
         count += 1
         for v in range(divisions):
             vunit, vpost = f"{dunit}v{v}", f"{dpost}-h{v}"
-            out.append(ev.UnitCreated(**at(unit=vunit, name=f"Division {d}.{v}", kind="division",
-                                           parent=dunit)))
-            out.append(ev.PostCreated(**at(post=vpost, title=f"Head of Division {d}.{v}",
-                                           grade="S6", unit=vunit, reports_to=dpost)))
+            out.append(
+                ev.UnitCreated(
+                    **at(unit=vunit, name=f"Division {d}.{v}", kind="division", parent=dunit)
+                )
+            )
+            out.append(
+                ev.PostCreated(
+                    **at(
+                        post=vpost,
+                        title=f"Head of Division {d}.{v}",
+                        grade="S6",
+                        unit=vunit,
+                        reports_to=dpost,
+                    )
+                )
+            )
             count += 1
             for s in range(services):
                 sunit, spost = f"{vunit}s{s}", f"{vpost}-m{s}"
-                out.append(ev.UnitCreated(**at(unit=sunit, name=f"Service {d}.{v}.{s}",
-                                               kind="service", parent=vunit)))
-                out.append(ev.PostCreated(**at(post=spost, title=f"Service Manager {d}.{v}.{s}",
-                                               grade="S5", unit=sunit, reports_to=vpost)))
+                out.append(
+                    ev.UnitCreated(
+                        **at(unit=sunit, name=f"Service {d}.{v}.{s}", kind="service", parent=vunit)
+                    )
+                )
+                out.append(
+                    ev.PostCreated(
+                        **at(
+                            post=spost,
+                            title=f"Service Manager {d}.{v}.{s}",
+                            grade="S5",
+                            unit=sunit,
+                            reports_to=vpost,
+                        )
+                    )
+                )
                 count += 1
                 service_heads.append((sunit, spost))
     team = 0
     while count < posts:
         sunit, spost = service_heads[team % len(service_heads)]
         leader = f"{spost}-t{team}"
-        out.append(ev.PostCreated(**at(post=leader, title=f"Team Leader {team}", grade="S4",
-                                       unit=sunit, reports_to=spost)))
+        out.append(
+            ev.PostCreated(
+                **at(
+                    post=leader,
+                    title=f"Team Leader {team}",
+                    grade="S4",
+                    unit=sunit,
+                    reports_to=spost,
+                )
+            )
+        )
         count += 1
         for i in range(6 + team % 5):
             if count >= posts:
                 break
-            out.append(ev.PostCreated(**at(post=f"{leader}-{i}", title=f"Officer {team}.{i}",
-                                           grade="S2" if i % 3 else "S3", unit=sunit,
-                                           reports_to=leader, fte=Decimal("1"))))
+            out.append(
+                ev.PostCreated(
+                    **at(
+                        post=f"{leader}-{i}",
+                        title=f"Officer {team}.{i}",
+                        grade="S2" if i % 3 else "S3",
+                        unit=sunit,
+                        reports_to=leader,
+                        fte=Decimal("1"),
+                    )
+                )
+            )
             count += 1
         team += 1
     people = 0
@@ -112,10 +160,13 @@ def run(posts: int, layouts: list[str], naive_limit: int, timeout: float) -> Non
     events = synthetic_events(posts)
     for layout in layouts:
         if layout == "stacked-list" and posts > 1000:
-            continue        # above 1,000 posts "stacked" is already the list form
+            continue  # above 1,000 posts "stacked" is already the list form
         if layout == "naive" and posts > naive_limit:
-            print(f"{posts:>6} {layout:<8} skipped: naive layout above {naive_limit} posts "
-                  "(Graphviz takes minutes)", flush=True)
+            print(
+                f"{posts:>6} {layout:<8} skipped: naive layout above {naive_limit} posts "
+                "(Graphviz takes minutes)",
+                flush=True,
+            )
             continue
         start = time.perf_counter()
         state = OrgState()
@@ -130,8 +181,13 @@ def run(posts: int, layouts: list[str], naive_limit: int, timeout: float) -> Non
             source = dot_source(tree, heading, ChartOptions(layout=layout))  # type: ignore[arg-type]
         texted = time.perf_counter()
         try:
-            done = subprocess.run([find_dot(), "-Tsvg"], input=source.encode(), capture_output=True,
-                                  timeout=timeout, check=True)
+            done = subprocess.run(
+                [find_dot(), "-Tsvg"],
+                input=source.encode(),
+                capture_output=True,
+                timeout=timeout,
+                check=True,
+            )
         except subprocess.TimeoutExpired:
             print(f"{posts:>6} {layout:<8} stopped: dot ran over {timeout:.0f} s", flush=True)
             continue
@@ -139,10 +195,12 @@ def run(posts: int, layouts: list[str], naive_limit: int, timeout: float) -> Non
         ours = texted - start
         graphviz = end - texted
         total = end - start
-        print(f"{posts:>6} {layout:<8} build {built - start:6.2f}s  dot text {texted - built:5.2f}s  "
-              f"dot {graphviz:7.2f}s  total {total:7.2f}s  overhead {ours / graphviz:5.2f}x  "
-              f"svg {len(done.stdout) / 1e6:5.1f} MB  dot lines {source.count(chr(10))}",
-              flush=True)
+        print(
+            f"{posts:>6} {layout:<8} build {built - start:6.2f}s  dot text {texted - built:5.2f}s  "
+            f"dot {graphviz:7.2f}s  total {total:7.2f}s  overhead {ours / graphviz:5.2f}x  "
+            f"svg {len(done.stdout) / 1e6:5.1f} MB  dot lines {source.count(chr(10))}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -152,7 +210,9 @@ def main() -> None:
     parser.add_argument("--naive-limit", type=int, default=10**9)
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
-    print(f"Graphviz: {subprocess.run([find_dot(), '-V'], capture_output=True, text=True).stderr.strip()}")
+    print(
+        f"Graphviz: {subprocess.run([find_dot(), '-V'], capture_output=True, text=True).stderr.strip()}"
+    )
     for size in args.sizes:
         run(size, args.layouts.split(","), args.naive_limit, args.timeout)
 

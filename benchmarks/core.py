@@ -27,13 +27,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orgsim import events as ev, queries, snapshots  # noqa: E402
-from orgsim.branches import BranchReader  # noqa: E402
-from orgsim.domain.structure import Structure  # noqa: E402
-from orgsim.store import REGISTRY_ID, BranchRegistered, StreamWrite, branch_stream, open_store  # noqa: E402
-from orgsim.mapper import GENESIS  # noqa: E402
+from orgsim.domain import events as ev
+from orgsim.domain import queries, snapshots
+from orgsim.domain.structure import Structure
+from orgsim.store.branches import BranchReader
+from orgsim.store.mapper import GENESIS
+from orgsim.store.recorder import (
+    REGISTRY_ID,
+    BranchRegistered,
+    StreamWrite,
+    branch_stream,
+    open_store,
+)
 
-NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 START = dt.date(2015, 1, 1)
 
 
@@ -41,29 +48,53 @@ def synthetic(posts: int, total: int, seed: int = 7) -> list[ev.Event]:
     """A valid log: build the organisation, then churn until ``total`` events."""
     rng = random.Random(seed)
     meta = {"recorded": NOW, "effective": START}
-    out: list[ev.Event] = [ev.GradeSchemeDefined(effective=ev.UNDATED, recorded=NOW,
-                                                 grades=[f"G{i}" for i in range(1, 11)])]
+    out: list[ev.Event] = [
+        ev.GradeSchemeDefined(
+            effective=ev.UNDATED, recorded=NOW, grades=[f"G{i}" for i in range(1, 11)]
+        )
+    ]
     out.append(ev.UnitCreated(**meta, unit="org", name="Synthetic Council", kind="organisation"))
     units = []
     for d in range(10):
-        out.append(ev.UnitCreated(**meta, unit=f"d{d}", name=f"Directorate {d}", kind="directorate",
-                                  parent="org"))
+        out.append(
+            ev.UnitCreated(
+                **meta, unit=f"d{d}", name=f"Directorate {d}", kind="directorate", parent="org"
+            )
+        )
         for v in range(10):
-            out.append(ev.UnitCreated(**meta, unit=f"d{d}v{v}", name=f"Division {d}.{v}",
-                                      kind="division", parent=f"d{d}"))
+            out.append(
+                ev.UnitCreated(
+                    **meta,
+                    unit=f"d{d}v{v}",
+                    name=f"Division {d}.{v}",
+                    kind="division",
+                    parent=f"d{d}",
+                )
+            )
             for t in range(posts // 500):
                 unit = f"d{d}v{v}t{t}"
-                out.append(ev.UnitCreated(**meta, unit=unit, name=f"Team {d}.{v}.{t}",
-                                          kind="team", parent=f"d{d}v{v}"))
+                out.append(
+                    ev.UnitCreated(
+                        **meta, unit=unit, name=f"Team {d}.{v}.{t}", kind="team", parent=f"d{d}v{v}"
+                    )
+                )
                 units.append(unit)
     out.append(ev.PostCreated(**meta, post="p0", title="Chief Executive", grade="G10", unit="org"))
     managers = ["p0"]
     for n in range(1, posts):
         unit = units[n % len(units)]
         manager = managers[rng.randrange(len(managers))] if n > 10 else "p0"
-        out.append(ev.PostCreated(**meta, post=f"p{n}", title=f"Officer {n}",
-                                  grade=f"G{rng.randint(1, 9)}", unit=unit, reports_to=manager,
-                                  fte=Decimal(1)))
+        out.append(
+            ev.PostCreated(
+                **meta,
+                post=f"p{n}",
+                title=f"Officer {n}",
+                grade=f"G{rng.randint(1, 9)}",
+                unit=unit,
+                reports_to=manager,
+                fte=Decimal(1),
+            )
+        )
         if n < posts // 8:
             managers.append(f"p{n}")
     for n in range(posts):
@@ -78,25 +109,36 @@ def synthetic(posts: int, total: int, seed: int = 7) -> list[ev.Event]:
             kind = rng.random()
             n = rng.randrange(1, posts)
             if kind < 0.4:
-                out.append(ev.PostRetitled(**when, post=f"p{n}", title=f"Officer {n} rev {len(out)}"))
+                out.append(
+                    ev.PostRetitled(**when, post=f"p{n}", title=f"Officer {n} rev {len(out)}")
+                )
             elif kind < 0.55:
                 out.append(ev.PostRegraded(**when, post=f"p{n}", grade=f"G{rng.randint(1, 9)}"))
             elif kind < 0.7:
-                out.append(ev.PostMoved(**when, post=f"p{n}", unit=units[rng.randrange(len(units))]))
+                out.append(
+                    ev.PostMoved(**when, post=f"p{n}", unit=units[rng.randrange(len(units))])
+                )
             elif kind < 0.8:
-                out.append(ev.UnitRenamed(**when, unit=units[rng.randrange(len(units))],
-                                          name=f"Team renamed {len(out)}"))
+                out.append(
+                    ev.UnitRenamed(
+                        **when,
+                        unit=units[rng.randrange(len(units))],
+                        name=f"Team renamed {len(out)}",
+                    )
+                )
             else:
                 m = rng.randrange(1, posts)
                 if m == n:
                     continue
                 a, b = holder[f"p{n}"], holder[f"p{m}"]
-                out.extend([
-                    ev.PersonUnassigned(**when, person=a, post=f"p{n}"),
-                    ev.PersonUnassigned(**when, person=b, post=f"p{m}"),
-                    ev.PersonAssigned(**when, person=a, post=f"p{m}"),
-                    ev.PersonAssigned(**when, person=b, post=f"p{n}"),
-                ])
+                out.extend(
+                    [
+                        ev.PersonUnassigned(**when, person=a, post=f"p{n}"),
+                        ev.PersonUnassigned(**when, person=b, post=f"p{m}"),
+                        ev.PersonAssigned(**when, person=a, post=f"p{m}"),
+                        ev.PersonAssigned(**when, person=b, post=f"p{n}"),
+                    ]
+                )
                 holder[f"p{n}"], holder[f"p{m}"] = b, a
     return out[:total] if isinstance(out[total - 1], ev.PersonAssigned) else _trim(out, total)
 
@@ -109,7 +151,7 @@ def _trim(events: list[ev.Event], total: int) -> list[ev.Event]:
     return events[:cut]
 
 
-def timed(label: str, function):  # noqa: ANN001, ANN201
+def timed(label: str, function):
     start = time.perf_counter()
     result = function()
     elapsed = time.perf_counter() - start
@@ -123,22 +165,34 @@ def main() -> None:
     args = parser.parse_args()
 
     t_build, events = timed("build", lambda: synthetic(args.posts, args.events))
-    print(f"synthetic log: {len(events):,} events, {args.posts:,} posts "
-          f"(built in {t_build:.1f}s, not counted)")
+    print(
+        f"synthetic log: {len(events):,} events, {args.posts:,} posts "
+        f"(built in {t_build:.1f}s, not counted)"
+    )
     folder = Path(tempfile.mkdtemp(prefix="orgsim-bench-"))
 
     # --- write ----------------------------------------------------------------------
     store = open_store(str(folder / "store.sqlite"))
     info = BranchRegistered(name="big", created=NOW)
-    t_write, _ = timed("write", lambda: store.write([
-        StreamWrite(REGISTRY_ID, 0, GENESIS, [info]),
-        StreamWrite(branch_stream("big"), 0, GENESIS, events),
-    ]))
+    t_write, _ = timed(
+        "write",
+        lambda: store.write(
+            [
+                StreamWrite(REGISTRY_ID, 0, GENESIS, [info]),
+                StreamWrite(branch_stream("big"), 0, GENESIS, events),
+            ]
+        ),
+    )
     rows = store.select(branch_stream("big"))
     raw = sqlite3.connect(folder / "raw.sqlite")
-    raw.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
-                "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID")
-    params = [(getattr(r.originator_id, "hex", r.originator_id), r.originator_version, r.topic, r.state) for r in rows]
+    raw.execute(
+        "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
+        "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"
+    )
+    params = [
+        (getattr(r.originator_id, "hex", r.originator_id), r.originator_version, r.topic, r.state)
+        for r in rows
+    ]
     start = time.perf_counter()
     with raw:
         raw.executemany("INSERT INTO stored_events VALUES (?,?,?,?)", params)
@@ -146,8 +200,11 @@ def main() -> None:
 
     # --- raw read baseline -------------------------------------------------------------
     def raw_read() -> int:
-        cursor = raw.execute("SELECT topic, state FROM stored_events WHERE originator_id=? "
-                             "ORDER BY originator_version", (branch_stream("big").hex,))
+        cursor = raw.execute(
+            "SELECT topic, state FROM stored_events WHERE originator_id=? "
+            "ORDER BY originator_version",
+            (branch_stream("big").hex,),
+        )
         return sum(1 for _topic, state in cursor if json.loads(state[64:]))
 
     t_raw_read, count = timed("raw", raw_read)
@@ -176,12 +233,17 @@ def main() -> None:
     t_fold, state = timed("fold", lambda: branch.timeline.state_at())
 
     # snapshot, as a run takes one after writing; then `show` at today reads it + the tail
-    t_snap, _ = timed("snap", lambda: snapshots.take(
-        store, "big", branch.version, len(branch.own), branch.timeline.latest_effective(), state))
+    t_snap, _ = timed(
+        "snap",
+        lambda: snapshots.take(
+            store, "big", branch.version, len(branch.own), branch.timeline.latest_effective(), state
+        ),
+    )
 
     def show_head_snapshot() -> Structure:
-        return queries.structure(open_store(str(folder / "store.sqlite")), "big",
-                                 dt.date(2030, 1, 1))
+        return queries.structure(
+            open_store(str(folder / "store.sqlite")), "big", dt.date(2030, 1, 1)
+        )
 
     t_fast, fast = timed("fast", show_head_snapshot)
     assert fast.to_json() == head.to_json(), "snapshot and full replay disagree"
@@ -197,8 +259,10 @@ def main() -> None:
     ]:
         print(f"{label:<34}{ours:>9.2f}s{base:>9.2f}s{ours / base:>7.1f}x")
     per_event = t_head / len(events) * 1e6
-    print(f"load head: {per_event:.1f} µs per event; raw read + json.loads: "
-          f"{t_raw_read / len(events) * 1e6:.1f} µs per event")
+    print(
+        f"load head: {per_event:.1f} µs per event; raw read + json.loads: "
+        f"{t_raw_read / len(events) * 1e6:.1f} µs per event"
+    )
 
 
 if __name__ == "__main__":

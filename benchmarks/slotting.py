@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import networkx as nx
 
-from orgsim.slotting import PRESETS, Candidate, Vacancy, check_decision, decide
+from orgsim.domain.slotting import PRESETS, Candidate, Vacancy, check_decision, decide
 
 GRADES = ["KR6", "KR7", "KR8", "KR9", "KR10", "KR11", "KR12", "KR13", "KR14", "KR15", "D", "CD"]
 #: Many more posts at the bottom of the scheme than at the top, as in a real council.
@@ -32,8 +32,12 @@ def build(people: int, seed: int, balanced: bool, eligible: int = 10, noise: int
     independently for people and posts (some grades over-subscribed: large pools)."""
     rng = random.Random(seed)
     person_grades = rng.choices(GRADES, WEIGHTS, k=people)
-    post_grades = rng.sample(person_grades, people) if balanced else rng.choices(GRADES, WEIGHTS, k=people)
-    candidates = [Candidate(f"p{i:05}", f"old{i:05}", g, Decimal(1)) for i, g in enumerate(person_grades)]
+    post_grades = (
+        rng.sample(person_grades, people) if balanced else rng.choices(GRADES, WEIGHTS, k=people)
+    )
+    candidates = [
+        Candidate(f"p{i:05}", f"old{i:05}", g, Decimal(1)) for i, g in enumerate(person_grades)
+    ]
     vacancies = [Vacancy(f"v{j:05}", g, Decimal(1)) for j, g in enumerate(post_grades)]
     by_grade: dict[str, list[str]] = {}
     for v in vacancies:
@@ -44,8 +48,11 @@ def build(people: int, seed: int, balanced: bool, eligible: int = 10, noise: int
         same = by_grade.get(c.grade, [])
         for post in rng.sample(same, min(eligible, len(same))):
             # whole percents mostly, some with one decimal, as HR panels record them
-            value = Decimal(rng.randint(75, 100)) if rng.random() < 0.8 else \
-                Decimal(rng.randint(750, 999)) / 10
+            value = (
+                Decimal(rng.randint(75, 100))
+                if rng.random() < 0.8
+                else Decimal(rng.randint(750, 999)) / 10
+            )
             matches[(c.old_post, post)] = value
         for post in rng.sample(all_posts, noise):
             matches.setdefault((c.old_post, post), Decimal(rng.randint(30, 74)))
@@ -73,16 +80,20 @@ def main() -> None:
     args = parser.parse_args()
 
     for balanced in (False, True):
-        print(f"--- {'balanced grades (posts per grade = people per grade)' if balanced else 'independent grades'}")
+        print(
+            f"--- {'balanced grades (posts per grade = people per grade)' if balanced else 'independent grades'}"
+        )
         run(*build(args.people, args.seed, balanced), args.repeat)
 
 
 def run(candidates, vacancies, matches, repeat: int) -> None:
     graph = eligible_graph(candidates, vacancies, matches)
     top = [("p", c.person) for c in candidates]
-    print(f"{len(candidates)} displaced people, {len(vacancies)} vacant posts, "
-          f"{len(matches)} recorded matches, {graph.number_of_edges()} eligible pairs "
-          f"({graph.number_of_edges() / len(candidates):.1f} per person), {len(GRADES)} grades")
+    print(
+        f"{len(candidates)} displaced people, {len(vacancies)} vacant posts, "
+        f"{len(matches)} recorded matches, {graph.number_of_edges()} eligible pairs "
+        f"({graph.number_of_edges() / len(candidates):.1f} per person), {len(GRADES)} grades"
+    )
 
     def best_of(fn):
         times = []
@@ -93,24 +104,33 @@ def run(candidates, vacancies, matches, repeat: int) -> None:
         return min(times), value
 
     t_hk, matching = best_of(lambda: nx.bipartite.hopcroft_karp_matching(graph, top_nodes=top))
-    print(f"baseline networkx hopcroft_karp_matching: {t_hk:.3f} s "
-          f"(maximum matching {len(matching) // 2})")
+    print(
+        f"baseline networkx hopcroft_karp_matching: {t_hk:.3f} s "
+        f"(maximum matching {len(matching) // 2})"
+    )
 
     for name in ("kent", "london-65-50"):
         policy = PRESETS[name]
         t_engine, result = best_of(lambda: decide(candidates, vacancies, matches, policy))
         counts = Counter(o.outcome for o in result.outcomes)
-        print(f"engine decide() [{name}]: {t_engine:.3f} s = {t_engine / t_hk:.1f}x the baseline; "
-              f"slotted {counts['slotted']}, ring-fenced {counts['ring_fenced']} "
-              f"in {len(result.pools)} pools, at risk {counts['at_risk']}, "
-              f"unfilled {len(result.unfilled)}")
+        print(
+            f"engine decide() [{name}]: {t_engine:.3f} s = {t_engine / t_hk:.1f}x the baseline; "
+            f"slotted {counts['slotted']}, ring-fenced {counts['ring_fenced']} "
+            f"in {len(result.pools)} pools, at risk {counts['at_risk']}, "
+            f"unfilled {len(result.unfilled)}"
+        )
 
     kent = decide(candidates, vacancies, matches, PRESETS["kent"])
     slotted = next(o for o in kent.outcomes if o.outcome == "slotted")
-    t_check, verdict = best_of(lambda: check_decision(
-        candidates, vacancies, matches, PRESETS["kent"], slotted.person, slotted.post or ""))
-    print(f"one check_decision() (audit of one decision): {t_check:.3f} s = "
-          f"{t_check / t_hk:.1f}x the baseline; compliant={verdict.compliant}")
+    t_check, verdict = best_of(
+        lambda: check_decision(
+            candidates, vacancies, matches, PRESETS["kent"], slotted.person, slotted.post or ""
+        )
+    )
+    print(
+        f"one check_decision() (audit of one decision): {t_check:.3f} s = "
+        f"{t_check / t_hk:.1f}x the baseline; compliant={verdict.compliant}"
+    )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -60,7 +60,11 @@ class CLI:
     def __call__(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "orgsim", "--store", self.store, *args],
-            capture_output=True, text=True, cwd=self.cwd, env=self.env, input=input,
+            capture_output=True,
+            text=True,
+            cwd=self.cwd,
+            env=self.env,
+            input=input,
             timeout=300,
         )
 

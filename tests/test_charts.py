@@ -13,20 +13,30 @@ from pathlib import Path
 
 import pytest
 
-from orgsim import events as ev
-from orgsim.branches import BranchReader
-from orgsim.charts import (ChartOptions, build_tree, chart_tree, dot_source, draw, heading_for,
-                           render, to_dot)
+from orgsim.app.run import run_script
+from orgsim.charts import (
+    ChartOptions,
+    build_tree,
+    chart_tree,
+    dot_source,
+    draw,
+    heading_for,
+    render,
+    to_dot,
+)
 from orgsim.charts import pdf as pdfmod
+from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
-from orgsim.runner import run_script
-from orgsim.scenario import parse_scenario
-from orgsim.store import open_store
+from orgsim.scenario.parse import parse_scenario
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import open_store
 
-def needs_dot(test):  # noqa: ANN001, ANN201
+
+def needs_dot(test):
     """Marks tests that run Graphviz. They never skip: scripts/setup.sh installs it, and a
     missing ``dot`` must fail the suite, not hide it."""
     return test
+
 
 BASE = """\
 scenario: base
@@ -85,8 +95,9 @@ def reader() -> BranchReader:
     return BranchReader(store)
 
 
-def source(reader: BranchReader, branch: str = "base", options: ChartOptions | None = None,
-           **kw) -> str:
+def source(
+    reader: BranchReader, branch: str = "base", options: ChartOptions | None = None, **kw
+) -> str:
     tree, heading = chart_tree(reader, branch, kw.pop("at", AT), **kw)
     return dot_source(tree, heading, options or ChartOptions())
 
@@ -108,21 +119,38 @@ def node_line(dot: str, node: str) -> str:
 
 def test_post_chart_has_every_post_and_reporting_line(reader):
     dot = source(reader, options=ChartOptions(layout="naive"))
-    posts = {"ceo", "pa", "dir-people", "dir-place", "head-care", "sw1", "sw2", "sw3",
-             "head-roads", "eng1", "eng2"}
+    posts = {
+        "ceo",
+        "pa",
+        "dir-people",
+        "dir-place",
+        "head-care",
+        "sw1",
+        "sw2",
+        "sw3",
+        "head-roads",
+        "eng1",
+        "eng2",
+    }
     assert node_ids(dot) == {f"n:p:{p}" for p in posts}
     assert edges(dot) == {
-        ("n:p:ceo", "n:p:pa"), ("n:p:ceo", "n:p:dir-people"), ("n:p:ceo", "n:p:dir-place"),
-        ("n:p:dir-people", "n:p:head-care"), ("n:p:dir-place", "n:p:head-roads"),
-        ("n:p:head-care", "n:p:sw1"), ("n:p:head-care", "n:p:sw2"), ("n:p:head-care", "n:p:sw3"),
-        ("n:p:head-roads", "n:p:eng1"), ("n:p:head-roads", "n:p:eng2"),
+        ("n:p:ceo", "n:p:pa"),
+        ("n:p:ceo", "n:p:dir-people"),
+        ("n:p:ceo", "n:p:dir-place"),
+        ("n:p:dir-people", "n:p:head-care"),
+        ("n:p:dir-place", "n:p:head-roads"),
+        ("n:p:head-care", "n:p:sw1"),
+        ("n:p:head-care", "n:p:sw2"),
+        ("n:p:head-care", "n:p:sw3"),
+        ("n:p:head-roads", "n:p:eng1"),
+        ("n:p:head-roads", "n:p:eng2"),
     }
     ceo = node_line(dot, "n:p:ceo")
     assert "<B>Chief Executive</B>" in ceo and "G4 · 1 holder" in ceo
-    assert "Example Council" in ceo                     # the head of a unit names it
+    assert "Example Council" in ceo  # the head of a unit names it
     sw3 = node_line(dot, "n:p:sw3")
     assert "G1 · 0.5 FTE · vacant" in sw3
-    assert "Adult Care" not in sw3                      # not the head of its unit
+    assert "Adult Care" not in sw3  # not the head of its unit
     # children ordered by grade (highest first), then title: directors before the assistant
     order = [b for a, b in re.findall(r'^  "(n:p:ceo)" -> "([^"]+)"', dot, re.M)]
     assert order == ["n:p:dir-people", "n:p:dir-place", "n:p:pa"]
@@ -138,7 +166,7 @@ def test_no_names_unless_asked(reader):
 
 
 def test_stacked_hangs_leaves_from_a_line_beside_them(reader):
-    dot = source(reader)                      # default layout: stacked
+    dot = source(reader)  # default layout: stacked
     # head-care's three leaves hang from points s:...:0..2, each on the rank of its leaf
     assert ("n:p:head-care", "s:p:head-care:0") in edges(dot)
     assert ("s:p:head-care:0", "s:p:head-care:1") in edges(dot)
@@ -154,8 +182,11 @@ def test_stacked_large_charts_use_one_list_box_per_manager(reader):
     dot = to_dot(draw(tree, "stacked", spine_limit=0), heading)
     assert ("n:p:head-care", "l:p:head-care") in edges(dot)
     box = node_line(dot, "l:p:head-care")
-    assert [t for t in ("Social Worker A", "Social Worker B", "Social Worker C") if t in box] == \
-        ["Social Worker A", "Social Worker B", "Social Worker C"]
+    assert [t for t in ("Social Worker A", "Social Worker B", "Social Worker C") if t in box] == [
+        "Social Worker A",
+        "Social Worker B",
+        "Social Worker C",
+    ]
     assert "n:p:sw1" not in node_ids(dot)
 
 
@@ -164,15 +195,19 @@ def test_hanging_folds_the_bottom_two_levels_into_an_indented_list(reader):
     assert ("n:p:dir-people", "h:p:dir-people") in edges(dot)
     box = node_line(dot, "h:p:dir-people")
     assert "Head of Adult Care" in box and "Social Worker C" in box
-    assert box.count('<TD WIDTH="14"></TD>') == 3      # the three social workers, indented
+    assert box.count('<TD WIDTH="14"></TD>') == 3  # the three social workers, indented
     assert "n:p:head-care" not in node_ids(dot)
 
 
 def test_depth_and_collapse(reader):
     two = source(reader, options=ChartOptions(depth=2), depth=2)
     assert {n for n in node_ids(two) if n.startswith("n:")} == {
-        "n:p:ceo", "n:p:pa", "n:p:dir-people", "n:p:dir-place"}
-    assert ("s:p:ceo:0", "n:p:dir-people") in edges(two)     # all leaves now: stacked
+        "n:p:ceo",
+        "n:p:pa",
+        "n:p:dir-people",
+        "n:p:dir-place",
+    }
+    assert ("s:p:ceo:0", "n:p:dir-people") in edges(two)  # all leaves now: stacked
     assert "2 levels" in two
     folded = source(reader, options=ChartOptions(collapse_below=2), collapse_below=2)
     assert ("n:p:dir-people", "m:p:dir-people") in edges(folded)
@@ -215,7 +250,7 @@ def test_change_chart_marks_every_kind_of_change_with_line_and_shape(reader):
     assert "moved from Adult Care" in moved
     changed = node_line(dot, "n:p:head-roads")
     assert 'class="post changed"' in changed and ">CHANGED<" in changed
-    assert changed.count("<TABLE") == 2                 # the double frame
+    assert changed.count("<TABLE") == 2  # the double frame
     assert "was: Head of Roads" in changed
     assert "was grade G1" in node_line(dot, "n:p:eng1")
     ghost = node_line(dot, "n:p:eng2")
@@ -230,15 +265,18 @@ def test_change_chart_marks_every_kind_of_change_with_line_and_shape(reader):
     title = next(line for line in dot.splitlines() if line.startswith("  graph ["))
     for marker in ("NEW", "MOVED", "CHANGED", "DELETED"):
         assert f"<B>{marker}</B>" in title
-    assert "changes since 2021-01-01" in title and "1 new · 1 moved · 2 changed · 1 deleted" in title
+    assert (
+        "changes since 2021-01-01" in title and "1 new · 1 moved · 2 changed · 1 deleted" in title
+    )
 
 
 def test_change_chart_against_a_branch_and_of_units(reader):
     dot = source(reader, "option", against="base", options=ChartOptions(layout="naive"))
     assert 'class="post new"' in node_line(dot, "n:p:dir-comm")
     assert "changes against branch base" in dot
-    units = source(reader, "option", against="base", level="units",
-                   options=ChartOptions(layout="naive"))
+    units = source(
+        reader, "option", against="base", level="units", options=ChartOptions(layout="naive")
+    )
     assert 'class="unit new"' in node_line(units, "n:u:comm")
     renamed = node_line(units, "n:u:care")
     assert 'class="unit changed"' in renamed and "was: Adult Care" in renamed
@@ -249,22 +287,30 @@ def test_change_chart_against_a_branch_and_of_units(reader):
 
 def test_deleted_units_and_posts_hang_under_their_old_parents():
     def at(**kw):
-        return {"effective": dt.date(2020, 1, 1), "recorded": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), **kw}
+        return {
+            "effective": dt.date(2020, 1, 1),
+            "recorded": dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            **kw,
+        }
 
     before = OrgState()
     events = [
         ev.UnitCreated(**at(unit="o", name="Org", kind="organisation")),
         ev.UnitCreated(**at(unit="d", name="Old Directorate", kind="directorate", parent="o")),
         ev.PostCreated(**at(post="top", title="Top", grade="A", unit="o")),
-        ev.PostCreated(**at(post="dd", title="Old Director", grade="A", unit="d", reports_to="top")),
+        ev.PostCreated(
+            **at(post="dd", title="Old Director", grade="A", unit="d", reports_to="top")
+        ),
         ev.PostCreated(**at(post="dm", title="Old Manager", grade="A", unit="d", reports_to="dd")),
     ]
     for n, e in enumerate(events, 1):
         before.apply(e, n)
     after = OrgState()
-    later = [ev.PostDeleted(**{**at(post="dm"), "effective": dt.date(2021, 1, 1)}),
-             ev.PostDeleted(**{**at(post="dd"), "effective": dt.date(2021, 1, 1)}),
-             ev.UnitClosed(**{**at(unit="d"), "effective": dt.date(2021, 1, 1)})]
+    later = [
+        ev.PostDeleted(**{**at(post="dm"), "effective": dt.date(2021, 1, 1)}),
+        ev.PostDeleted(**{**at(post="dd"), "effective": dt.date(2021, 1, 1)}),
+        ev.UnitClosed(**{**at(unit="d"), "effective": dt.date(2021, 1, 1)}),
+    ]
     for n, e in enumerate(events + later, 1):
         after.apply(e, n)
     tree = build_tree(after, branch="b", at=dt.date(2021, 1, 1), before=before)
@@ -285,7 +331,9 @@ def test_split_by_directorate_writes_an_index_and_a_file_each(reader, tmp_path):
     assert {"n:p:ceo", "n:p:pa", "n:s:people", "n:s:place"} <= node_ids(index)
     assert "n:p:dir-people" not in node_ids(index)
     assert 'HREF="org-people.dot"' in node_line(index, "n:s:people")
-    assert "4 posts" in node_line(index, "n:s:place") and "5 posts" in node_line(index, "n:s:people")
+    assert "4 posts" in node_line(index, "n:s:place") and "5 posts" in node_line(
+        index, "n:s:people"
+    )
     people = files[tmp_path / "org-people.dot"].decode()
     assert node_ids(people) >= {"n:p:dir-people", "n:p:head-care", "n:p:sw1"}
     assert not any("place" in n or "roads" in n or n == "n:p:ceo" for n in node_ids(people))
@@ -295,30 +343,52 @@ def test_split_by_directorate_writes_an_index_and_a_file_each(reader, tmp_path):
 @needs_dot
 def test_a_big_pdf_is_paginated_below_200_inches(tmp_path):
     def at(**kw):
-        return {"effective": dt.date(2020, 1, 1), "recorded": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), **kw}
+        return {
+            "effective": dt.date(2020, 1, 1),
+            "recorded": dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            **kw,
+        }
 
     state = OrgState()
-    events: list[ev.Event] = [ev.UnitCreated(**at(unit="o", name="Org", kind="organisation")),
-                              ev.PostCreated(**at(post="top", title="Top", grade="A", unit="o"))]
+    events: list[ev.Event] = [
+        ev.UnitCreated(**at(unit="o", name="Org", kind="organisation")),
+        ev.PostCreated(**at(post="top", title="Top", grade="A", unit="o")),
+    ]
     for d in range(2):
-        events.append(ev.UnitCreated(**at(unit=f"d{d}", name=f"Dir {d}", kind="directorate", parent="o")))
-        events.append(ev.PostCreated(**at(post=f"h{d}", title=f"Head {d}", grade="A", unit=f"d{d}",
-                                          reports_to="top")))
+        events.append(
+            ev.UnitCreated(**at(unit=f"d{d}", name=f"Dir {d}", kind="directorate", parent="o"))
+        )
+        events.append(
+            ev.PostCreated(
+                **at(post=f"h{d}", title=f"Head {d}", grade="A", unit=f"d{d}", reports_to="top")
+            )
+        )
         for i in range(90):
-            events.append(ev.PostCreated(**at(post=f"h{d}-{i}", title=f"Officer {d}.{i}", grade="A",
-                                              unit=f"d{d}", reports_to=f"h{d}")))
+            events.append(
+                ev.PostCreated(
+                    **at(
+                        post=f"h{d}-{i}",
+                        title=f"Officer {d}.{i}",
+                        grade="A",
+                        unit=f"d{d}",
+                        reports_to=f"h{d}",
+                    )
+                )
+            )
     for n, e in enumerate(events, 1):
         state.apply(e, n)
     tree = build_tree(state, branch="b", at=dt.date(2020, 1, 1))
     heading = heading_for(tree, "b", dt.date(2020, 1, 1))
     out = tmp_path / "big.pdf"
     data = render(tree, heading, out, ChartOptions(layout="naive"))[out]
-    boxes = [tuple(float(v) for v in m) for m in
-             re.findall(rb"/MediaBox \[ ?([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ?\]", data)]
-    assert len(boxes) == 3 and b"/Count 3" in data              # index + one per directorate
+    boxes = [
+        tuple(float(v) for v in m)
+        for m in re.findall(rb"/MediaBox \[ ?([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ?\]", data)
+    ]
+    assert len(boxes) == 3 and b"/Count 3" in data  # index + one per directorate
     assert all(max(b[2] - b[0], b[3] - b[1]) <= 200 * 72 for b in boxes)
     assert b"CreationDate" not in data
-    assert render(tree, heading, out, ChartOptions(layout="naive"))[out] == data   # reproducible
+    assert render(tree, heading, out, ChartOptions(layout="naive"))[out] == data  # reproducible
     # a small chart stays one page
     small = render(tree, heading, out, ChartOptions(layout="stacked", depth=2))[out]
     assert small.count(b"/Type /Page ") == 1 and pdfmod.page_size(small)[0] < 200 * 72
@@ -344,10 +414,10 @@ def test_cli_svg_is_deterministic_and_has_the_structure(cli, write, tmp_path):
     svg = first.read_text()
     assert "<title>n:p:dir&#45;comm</title>" in svg or "<title>n:p:dir-comm</title>" in svg
     assert 'class="node post new"' in svg and 'class="node post deleted"' in svg
-    assert 'stroke-dasharray="5,2"' in svg                        # dashed: moved
-    assert 'stroke-dasharray="1,5"' in svg                        # dotted: deleted
+    assert 'stroke-dasharray="5,2"' in svg  # dashed: moved
+    assert 'stroke-dasharray="1,5"' in svg  # dotted: deleted
     assert "Robin Fictional" not in svg
-    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:", svg) is None        # no timestamps inside
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:", svg) is None  # no timestamps inside
     dot1, dot2 = tmp_path / "a.dot", tmp_path / "b.dot"
     cli.ok(*args, "--names", "-o", str(dot1))
     cli.ok(*args, "--names", "-o", str(dot2))
@@ -363,9 +433,24 @@ def test_cli_png_pdf_split_and_json(cli, write, tmp_path):
     pdf = tmp_path / "org.pdf"
     cli.ok("chart", "-b", "base", "--at", "2021-06-01", "--level", "units", "-o", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF-") and b"/Count 1" in pdf.read_bytes()
-    doc = cli.json("chart", "-b", "base", "--at", "2021-06-01", "--split", "directorate",
-                   "--layout", "hanging", "-o", str(tmp_path / "split.svg"))
-    assert sorted(Path(f).name for f in doc["files"]) == ["split-people.svg", "split-place.svg", "split.svg"]
+    doc = cli.json(
+        "chart",
+        "-b",
+        "base",
+        "--at",
+        "2021-06-01",
+        "--split",
+        "directorate",
+        "--layout",
+        "hanging",
+        "-o",
+        str(tmp_path / "split.svg"),
+    )
+    assert sorted(Path(f).name for f in doc["files"]) == [
+        "split-people.svg",
+        "split-place.svg",
+        "split.svg",
+    ]
     assert all(Path(f).read_bytes().startswith(b"<?xml") for f in doc["files"])
     assert 'xlink:href="split-people.svg"' in (tmp_path / "split.svg").read_text()
 
@@ -406,9 +491,15 @@ def test_bad_options_are_refused_before_anything_is_written(sqlite_url, write, t
     for args, message in [
         (["-b", "base", "--at", "2021-02-30", "-o", out], "--at: '2021-02-30' is not a date"),
         (["-b", "option", "--since", "2021-01-01", "--against", "base", "-o", out], "not both"),
-        (["-b", "option", "--at", "2021-01-01", "--since", "2021-06-01", "-o", out], "is after --at"),
+        (
+            ["-b", "option", "--at", "2021-01-01", "--since", "2021-06-01", "-o", out],
+            "is after --at",
+        ),
         (["-b", "base", "--depth", "0", "-o", out], "--depth must be at least 1"),
-        (["-b", "base", "--collapse-below", "-2", "-o", out], "--collapse-below must be at least 1"),
+        (
+            ["-b", "base", "--collapse-below", "-2", "-o", out],
+            "--collapse-below must be at least 1",
+        ),
         (["-b", "base", "--layout", "tall", "-o", out], "'tall' is not one of"),
         (["-b", "base", "-o", str(tmp_path / "x.txt")], "unknown chart format '.txt'"),
         (["-b", "base", "-o", str(tmp_path / "x" / "y.svg")], "no such directory"),
@@ -420,13 +511,16 @@ def test_bad_options_are_refused_before_anything_is_written(sqlite_url, write, t
 def test_cli_without_graphviz_says_how_to_install_it(cli, write, tmp_path):
     _setup(cli, write)
     bare = tmp_path / "bin"
-    bare.mkdir()          # a PATH with no dot on it (the CLI runs as sys.executable -m orgsim)
+    bare.mkdir()  # a PATH with no dot on it (the CLI runs as sys.executable -m orgsim)
     cli.env["PATH"] = str(bare)
     out = tmp_path / "x.svg"
     result = cli("chart", "-b", "base", "--at", "2021-06-01", "-o", str(out))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "Graphviz 'dot' was not found" in result.stderr and "apt-get install graphviz" in result.stderr
+    assert (
+        "Graphviz 'dot' was not found" in result.stderr
+        and "apt-get install graphviz" in result.stderr
+    )
     assert not out.exists()
     # DOT needs no Graphviz
     cli.ok("chart", "-b", "base", "--at", "2021-06-01", "-o", str(tmp_path / "x.dot"))

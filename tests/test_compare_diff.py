@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from orgsim.branches import BranchReader
-from orgsim.compare import metrics
-from orgsim.diff import Provenance, diff_states
-from orgsim.runner import run_script
-from orgsim.scenario import parse_scenario
-from orgsim.store import open_store
+from orgsim.app.run import run_script
+from orgsim.scenario.parse import parse_scenario
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import open_store
+from orgsim.views.changes import Provenance, diff_states
+from orgsim.views.metrics import metrics
 
 BASE = """\
 scenario: base
@@ -84,21 +84,34 @@ def test_diff_between_dates_lists_every_change_with_its_provenance(cli, write):
     doc = cli.json("diff", "--branch", "option", "--from", BEFORE, "--to", AFTER)
     assert doc["branch"] == "option" and doc["from"] == BEFORE and doc["to"] == AFTER
     posts = by_key(doc["posts"])
-    assert set(posts) == {("dir-comm", "created"), ("sw4", "created"), ("eng2", "deleted"),
-                          ("sw1", "deleted"), ("sw3", "moved"), ("head-roads", "retitled"),
-                          ("sw2", "regraded"), ("depot-mgr", "moved")}
+    assert set(posts) == {
+        ("dir-comm", "created"),
+        ("sw4", "created"),
+        ("eng2", "deleted"),
+        ("sw1", "deleted"),
+        ("sw3", "moved"),
+        ("head-roads", "retitled"),
+        ("sw2", "regraded"),
+        ("depot-mgr", "moved"),
+    }
     # the transfer cut the depot manager's line to the council's director
     cut = posts[("depot-mgr", "moved")]
     assert cut["after"] == {"unit": "depot", "reports_to": None}
     assert (cut["event"], cut["reason"]) == ("UnitTransferredOut", "market review")
     created = posts[("dir-comm", "created")]
-    assert (created["event"], created["reason"], created["source"]) == \
-        ("PostCreated", "new role", "Council 1 Mar 2021, 4.2")
+    assert (created["event"], created["reason"], created["source"]) == (
+        "PostCreated",
+        "new role",
+        "Council 1 Mar 2021, 4.2",
+    )
     assert created["after"]["reports_to"] == "ceo" and created["before"] is None
     assert created["effective"] == "2021-04-01" and isinstance(created["version"], int)
     deleted = posts[("eng2", "deleted")]
-    assert (deleted["event"], deleted["reason"], deleted["source"]) == \
-        ("PostDeleted", "deleted after consultation", "Council 1 Mar 2021, 6.3")
+    assert (deleted["event"], deleted["reason"], deleted["source"]) == (
+        "PostDeleted",
+        "deleted after consultation",
+        "Council 1 Mar 2021, 6.3",
+    )
     moved = posts[("sw3", "moved")]
     assert moved["before"] == {"unit": "care", "reports_to": "head-care"}
     assert moved["after"] == {"unit": "roads", "reports_to": "head-roads"}
@@ -116,11 +129,17 @@ def test_diff_between_dates_lists_every_change_with_its_provenance(cli, write):
     slotted = people[("p3", "post and status")]
     assert slotted["before"] == {"posts": ["sw1"], "status": None}
     assert slotted["after"] == {"posts": ["sw4"], "status": "slotted"}
-    assert (slotted["event"], slotted["reason"], slotted["source"]) == \
-        ("PersonSlotted", "80% match", "HR panel 12 Mar 2021")
+    assert (slotted["event"], slotted["reason"], slotted["source"]) == (
+        "PersonSlotted",
+        "80% match",
+        "HR panel 12 Mar 2021",
+    )
     displaced = people[("p5", "post and status")]
     assert displaced["after"] == {"posts": [], "status": "displaced"}
-    assert (displaced["event"], displaced["reason"]) == ("PostDeleted", "deleted after consultation")
+    assert (displaced["event"], displaced["reason"]) == (
+        "PostDeleted",
+        "deleted after consultation",
+    )
     assert doc["summary"]["posts_created"] == 2 and doc["summary"]["people_post_and_status"] == 2
 
     # nothing changes inside the window before the option takes effect
@@ -137,8 +156,8 @@ def test_diff_against_another_branch_and_as_a_table(cli, write):
     assert posts[("eng2", "deleted")]["source"] == "Council 1 Mar 2021, 6.3"
     back = cli.json("diff", "--branch", "base", "--against", "option", "--at", AFTER)
     ghost = by_key(back["posts"])[("dir-comm", "deleted")]
-    assert ghost["event"] == "PostCreated" and ghost["branch"] == "option"   # traced to the other
-    cli.env["COLUMNS"] = "220"          # wide enough that no cell wraps
+    assert ghost["event"] == "PostCreated" and ghost["branch"] == "option"  # traced to the other
+    cli.env["COLUMNS"] = "220"  # wide enough that no cell wraps
     table = cli.ok("diff", "-b", "option", "--from", BEFORE, "--to", AFTER).stdout
     assert "deleted after consultation / Council 1 Mar 2021, 6.3" in table
     assert "posts created: 2" in table
@@ -149,15 +168,20 @@ def test_compare_figures_side_by_side(cli, write):
     doc = cli.json("compare", "base", "option", "--at", AFTER)
     base, option = doc["branches"]
     assert (base["branch"], option["branch"]) == ("base", "option")
-    assert base["units"]["by_kind"] == {"organisation": 1, "directorate": 2, "division": 2, "service": 1}
+    assert base["units"]["by_kind"] == {
+        "organisation": 1,
+        "directorate": 2,
+        "division": 2,
+        "service": 1,
+    }
     assert option["units"]["by_kind"] == {"organisation": 1, "directorate": 2, "division": 2}
-    assert option["units"]["external"] == 2                      # the company and the depot in it
+    assert option["units"]["external"] == 2  # the company and the depot in it
     assert base["posts"]["total"] == 11 and base["posts"]["fte"] == 10.5
     grades = {r["grade"]: r for r in base["posts"]["by_grade"]}
     assert [r["grade"] for r in base["posts"]["by_grade"]] == ["G1", "G2", "G3", "G4"]
     assert grades["G1"]["posts"] == 5 and grades["G1"]["fte"] == 4.5
-    assert grades["G1"]["cost"] == 112500                      # 4.5 FTE x midpoint 25,000
-    assert grades["G2"]["cost"] == 35000 * 2 + 55000             # a post's own cost wins
+    assert grades["G1"]["cost"] == 112500  # 4.5 FTE x midpoint 25,000
+    assert grades["G2"]["cost"] == 35000 * 2 + 55000  # a post's own cost wins
     assert base["cost"]["total"] == 457500 and base["cost"]["complete"] is True
     assert base["vacancies"] == {"posts": 5, "fte": 5}
     # the transferred depot manager is no longer establishment; two deleted, two created
@@ -169,8 +193,12 @@ def test_compare_figures_side_by_side(cli, write):
     assert base["layers"]["management_layers"] == 3
     spans = base["spans"]
     assert (spans["managers"], spans["median"], spans["max"]) == (5, 2, 3)
-    assert [(m["post"], m["span"]) for m in spans["narrow"]] == \
-        [("dir-people", 1), ("ceo", 2), ("dir-place", 2), ("head-roads", 2)]
+    assert [(m["post"], m["span"]) for m in spans["narrow"]] == [
+        ("dir-people", 1),
+        ("ceo", 2),
+        ("dir-place", 2),
+        ("head-roads", 2),
+    ]
     assert doc["difference"]["posts"] == -1 and doc["difference"]["units.service"] == -1
     cli.env["COLUMNS"] = "220"
     table = cli.ok("compare", "base", "option", "--at", AFTER).stdout
@@ -221,7 +249,10 @@ def test_diff_states_finds_the_latest_event_when_there_are_several(reader):
     after = log.timeline.state_at(dt.date(2021, 6, 1))
     window = [i for i in log.log if dt.date(2020, 6, 1) < i.event.effective <= dt.date(2021, 6, 1)]
     doc = diff_states(before, after, Provenance([("option", window)]))
-    assert {(r["id"], r["change"]) for r in doc["posts"]} >= {("sw1", "deleted"), ("sw4", "created")}
+    assert {(r["id"], r["change"]) for r in doc["posts"]} >= {
+        ("sw1", "deleted"),
+        ("sw4", "created"),
+    }
     sw1 = next(r for r in doc["posts"] if r["id"] == "sw1")
     assert sw1["reason"] == "replaced by senior post" and sw1["source"] is None
     # no candidate event: the entry still lists the change, with empty provenance

@@ -19,14 +19,16 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_integrity import BASE_EVENTS, OPTION, ORG, Raw, build
 
 
 def spawn(cli, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "orgsim", "--store", cli.store, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cli.cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cli.cwd,
         env={**cli.env, **env},
     )
 
@@ -54,9 +56,11 @@ def units(cli, branch: str) -> set[str]:
 
 
 def append(write, branch: str, unit: str) -> str:
-    return write(f"scenario: {branch}\neffective: 2022-01-01\nsteps:\n"
-                 f"  - create_unit: {{id: {unit}, name: Unit {unit}, kind: division, "
-                 f"parent: org}}\n")
+    return write(
+        f"scenario: {branch}\neffective: 2022-01-01\nsteps:\n"
+        f"  - create_unit: {{id: {unit}, name: Unit {unit}, kind: division, "
+        f"parent: org}}\n"
+    )
 
 
 def one_winner(results: list[tuple[int, str, str]]) -> int:
@@ -121,8 +125,10 @@ def test_writers_to_different_branches_do_not_conflict(cli, store_url, write, tm
 
 def long_script(write, branch: str = "base", steps: int = 400) -> str:
     lines = [f"scenario: {branch}", "effective: 2022-01-01", "steps:"]
-    lines += [f"  - create_post: {{id: gen-{n}, title: Generated post {n}, grade: G1, unit: org}}"
-              for n in range(steps)]
+    lines += [
+        f"  - create_post: {{id: gen-{n}, title: Generated post {n}, grade: G1, unit: org}}"
+        for n in range(steps)
+    ]
     return write("\n".join(lines) + "\n")
 
 

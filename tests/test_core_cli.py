@@ -55,14 +55,17 @@ def test_run_then_show_matches_spec_shape(cli, write):
 
 def test_effective_dates_and_displacement(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write("""\
+    cli.ok(
+        "run",
+        write("""\
 scenario: base
 effective: 2021-04-01
 steps:
   - create_unit: {id: comms, name: Communications, kind: division, parent: people}
   - delete_post: {id: dir-place, reason: merged into People, source: "Cabinet 1 Mar 2021, 4.2"}
   - retitle_post: {id: dir-people, title: Director of People and Place, effective: 2021-05-01}
-"""))
+"""),
+    )
     before = cli.json("show", "--branch", "base", "--at", "2021-03-31")
     after = cli.json("show", "--branch", "base", "--at", "2021-04-01")
     later = cli.json("show", "--branch", "base", "--at", "2021-05-01")
@@ -87,12 +90,15 @@ def test_as_known_at_ignores_later_records(cli, write):
     cli.ok("run", write(ORG))
     first = cli.json("history", "--branch", "base")["events"][-1]["recorded"]
     time.sleep(0.05)
-    cli.ok("run", write("""\
+    cli.ok(
+        "run",
+        write("""\
 scenario: base
 effective: 2020-01-01
 steps:
   - create_post: {id: dir-corp, title: Director of Corporate Services, grade: G3, unit: org, reports_to: ceo}
-"""))
+"""),
+    )
     now = cli.json("show", "--branch", "base", "--at", "2020-06-01")
     then = cli.json("show", "--branch", "base", "--at", "2020-06-01", "--as-known-at", first)
     assert "dir-corp" in {p["id"] for p in now["posts"]}
@@ -102,13 +108,18 @@ steps:
 
 def test_fork_by_date_copies_nothing_and_leaves_parent_alone(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write("""\
+    cli.ok(
+        "run",
+        write("""\
 scenario: base
 effective: 2022-01-01
 steps:
   - create_post: {id: late, title: Later Post, grade: G1, unit: place, reports_to: dir-place}
-"""))
-    cli.ok("run", write("""\
+"""),
+    )
+    cli.ok(
+        "run",
+        write("""\
 scenario: option-a
 based_on: base
 fork_at: 2021-01-01
@@ -116,7 +127,8 @@ effective: 2021-06-01
 steps:
   - create_unit: {id: corp, name: Corporate, kind: directorate, parent: org}
   - move_unit: {id: care, parent: place}
-"""))
+"""),
+    )
     rows = {b["name"]: b for b in cli.json("branches")["branches"]}
     assert rows["option-a"]["parent"] == "base"
     assert rows["option-a"]["fork_date"] == "2021-01-01"
@@ -137,14 +149,17 @@ steps:
 
 def test_fork_by_version_inherits_first_n(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write("""\
+    cli.ok(
+        "run",
+        write("""\
 scenario: v-fork
 based_on: base
 fork_at: 9
 effective: 2020-02-01
 steps:
   - create_unit: {id: extra, name: Extra, kind: team, parent: care}
-"""))
+"""),
+    )
     doc = cli.json("show", "--branch", "v-fork", "--at", "2020-03-01")
     assert {p["id"] for p in doc["posts"]} == {"ceo", "dir-people", "dir-place", "head-care"}
     assert doc["people"] == []  # joins were events 10.. of the parent
@@ -178,7 +193,9 @@ def test_same_script_on_two_new_stores_gives_same_structure(tmp_path, write, cli
 
 def test_every_step_kind_runs_and_records_events(cli, write):
     cli.ok("run", write(ORG))
-    out = cli.ok("run", write("""\
+    out = cli.ok(
+        "run",
+        write("""\
 scenario: all-steps
 based_on: base
 fork_at: 2020-06-01
@@ -211,22 +228,42 @@ steps:
   - transfer_unit: {id: care, to: {id: trust, name: Care Trust, kind: external}, effective: 2021-05-01}
   - create_post: {id: dir-x, title: Director X, grade: G3, unit: people, reports_to: ceo, effective: 2021-05-01}
   - appoint: {person: p1, post: dir-x, basis: member panel, effective: 2021-05-01}
-"""))
+"""),
+    )
     assert "warning" in out.stderr and "p3" in out.stderr  # 60% is below the threshold
     events = cli.json("history", "--branch", "all-steps")["events"]
     types = {e["type"] for e in events}
     assert types >= {
-        "PolicySet", "ConsultationOpened", "ConsultationClosed", "DecisionRecorded",
-        "UnitCreated", "UnitRenamed", "UnitMoved", "UnitClosed", "UnitTransferredOut",
-        "PostCreated", "PostRetitled", "PostRegraded", "PostMoved", "PostDeleted",
-        "PersonJoined", "PersonAssigned", "PersonUnassigned", "PersonLeft",
-        "JobMatchAssessed", "PersonSlotted", "PersonPlacedAtRisk", "PersonAppointed",
+        "PolicySet",
+        "ConsultationOpened",
+        "ConsultationClosed",
+        "DecisionRecorded",
+        "UnitCreated",
+        "UnitRenamed",
+        "UnitMoved",
+        "UnitClosed",
+        "UnitTransferredOut",
+        "PostCreated",
+        "PostRetitled",
+        "PostRegraded",
+        "PostMoved",
+        "PostDeleted",
+        "PersonJoined",
+        "PersonAssigned",
+        "PersonUnassigned",
+        "PersonLeft",
+        "JobMatchAssessed",
+        "PersonSlotted",
+        "PersonPlacedAtRisk",
+        "PersonAppointed",
     }
     match = next(e for e in events if e["type"] == "JobMatchAssessed")
     assert match["percent"] == 80 and match["assessor"] == "HR panel"
     slotted = [e for e in events if e["type"] == "PersonSlotted"]
     assert [(e["person"], e["post"], e["by_engine"]) for e in slotted] == [
-        ("p2", "dir-new", True), ("p3", "dir-corp", False)]
+        ("p2", "dir-new", True),
+        ("p3", "dir-corp", False),
+    ]
     doc = cli.json("show", "--branch", "all-steps", "--at", "2021-06-01")
     posts = {p["id"]: p for p in doc["posts"]}
     assert posts["dir-new"]["holders"] == ["p2"]
@@ -249,49 +286,87 @@ steps:
 
 BAD = {
     "malformed yaml": ("scenario: x\nsteps: [\n", "malformed YAML"),
-    "unknown step": ("scenario: base\neffective: 2020-01-01\nsteps:\n  - hire: {id: x}\n",
-                     "unknown step 'hire'"),
-    "unknown field": ("scenario: base\neffective: 2020-01-01\nsteps:\n"
-                      "  - create_unit: {id: x, name: X, kind: team, parent: care, colour: red}\n",
-                      "unknown field"),
-    "unknown id": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                   "  - assign: {person: nobody, post: ceo}\n", "unknown person 'nobody'"),
-    "duplicate id": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                     "  - create_post: {id: ceo, title: Again, grade: G4, unit: org}\n",
-                     "duplicate post id 'ceo'"),
-    "unit cycle": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                   "  - move_unit: {id: people, parent: care}\n", "cycle"),
-    "post cycle": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                   "  - move_post: {id: ceo, reports_to: head-care}\n", "cycle"),
-    "grade not in scheme": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                            "  - regrade_post: {id: ceo, grade: G9}\n", "not in the grade scheme"),
-    "over 1.0 FTE": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                     "  - assign: {person: p3, post: head-care, fte: 0.75}\n", "over 1.0"),
-    "closed unit": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                    "  - create_unit: {id: t1, name: T, kind: team, parent: care}\n"
-                    "  - close_unit: {id: t1}\n"
-                    "  - create_post: {id: x1, title: X, grade: G1, unit: t1, reports_to: ceo}\n",
-                    "closed"),
-    "close unit with posts": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                              "  - close_unit: {id: care}\n", "still has 1 post"),
-    "no parent": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                  "  - create_unit: {id: t2, name: T, kind: team}\n", "needs a parent"),
+    "unknown step": (
+        "scenario: base\neffective: 2020-01-01\nsteps:\n  - hire: {id: x}\n",
+        "unknown step 'hire'",
+    ),
+    "unknown field": (
+        "scenario: base\neffective: 2020-01-01\nsteps:\n"
+        "  - create_unit: {id: x, name: X, kind: team, parent: care, colour: red}\n",
+        "unknown field",
+    ),
+    "unknown id": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n  - assign: {person: nobody, post: ceo}\n",
+        "unknown person 'nobody'",
+    ),
+    "duplicate id": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - create_post: {id: ceo, title: Again, grade: G4, unit: org}\n",
+        "duplicate post id 'ceo'",
+    ),
+    "unit cycle": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - move_unit: {id: people, parent: care}\n",
+        "cycle",
+    ),
+    "post cycle": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - move_post: {id: ceo, reports_to: head-care}\n",
+        "cycle",
+    ),
+    "grade not in scheme": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n  - regrade_post: {id: ceo, grade: G9}\n",
+        "not in the grade scheme",
+    ),
+    "over 1.0 FTE": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - assign: {person: p3, post: head-care, fte: 0.75}\n",
+        "over 1.0",
+    ),
+    "closed unit": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - create_unit: {id: t1, name: T, kind: team, parent: care}\n"
+        "  - close_unit: {id: t1}\n"
+        "  - create_post: {id: x1, title: X, grade: G1, unit: t1, reports_to: ceo}\n",
+        "closed",
+    ),
+    "close unit with posts": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n  - close_unit: {id: care}\n",
+        "still has 1 post",
+    ),
+    "no parent": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - create_unit: {id: t2, name: T, kind: team}\n",
+        "needs a parent",
+    ),
     "effective before the organisation": (
         "scenario: base\neffective: 2019-01-01\nsteps:\n"
-        "  - create_post: {id: early, title: Early, grade: G1, unit: care}\n", "unknown unit"),
-    "bad percent": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                    "  - match: {old: ceo, new: dir-place, percent: 120}\n", "percent"),
-    "match names an unknown post": ("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                                    "  - match: {old: ceo, new: nowhere, percent: 80}\n",
-                                    "unknown post 'nowhere'"),
+        "  - create_post: {id: early, title: Early, grade: G1, unit: care}\n",
+        "unknown unit",
+    ),
+    "bad percent": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - match: {old: ceo, new: dir-place, percent: 120}\n",
+        "percent",
+    ),
+    "match names an unknown post": (
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - match: {old: ceo, new: nowhere, percent: 80}\n",
+        "unknown post 'nowhere'",
+    ),
     "consultation closes before it opens": (
         "scenario: base\neffective: 2020-02-01\nsteps:\n"
         "  - consult: {opens: 2020-07-01, closes: 2020-06-01, scope: [ceo]}\n",
-        "closes (2020-06-01) before it opens"),
-    "fork_at without based_on": ("scenario: other\nfork_at: 2020-01-01\nsteps: []\n",
-                                 "needs 'based_on'"),
-    "grades on a fork": ("scenario: f\nbased_on: base\ngrades: [G1]\nsteps: []\n",
-                         "a grade scheme is set only when a new organisation is created"),
+        "closes (2020-06-01) before it opens",
+    ),
+    "fork_at without based_on": (
+        "scenario: other\nfork_at: 2020-01-01\nsteps: []\n",
+        "needs 'based_on'",
+    ),
+    "grades on a fork": (
+        "scenario: f\nbased_on: base\ngrades: [G1]\nsteps: []\n",
+        "a grade scheme is set only when a new organisation is created",
+    ),
     "bad date": ("scenario: base\neffective: 2020-02-31\nsteps: []\n", "effective"),
     "based_on unknown": ("scenario: other\nbased_on: nowhere\nsteps: []\n", "unknown branch"),
 }
@@ -315,9 +390,11 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(cli, write, case):
 
 def test_error_names_file_line_and_step(cli, write):
     cli.ok("run", write(ORG))
-    path = write("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                 "  - create_unit: {id: t1, name: T, kind: team, parent: care}\n"
-                 "  - create_post: {id: x1, title: X, grade: G1, unit: nowhere}\n")
+    path = write(
+        "scenario: base\neffective: 2020-02-01\nsteps:\n"
+        "  - create_unit: {id: t1, name: T, kind: team, parent: care}\n"
+        "  - create_post: {id: x1, title: X, grade: G1, unit: nowhere}\n"
+    )
     result = cli("run", path)
     assert result.returncode == 2
     assert f"{path}:5: step 2 (create_post): unknown unit 'nowhere'" in result.stderr
@@ -325,9 +402,14 @@ def test_error_names_file_line_and_step(cli, write):
 
 def test_date_before_fork_is_refused(cli, write):
     cli.ok("run", write(ORG))
-    result = cli("run", write("scenario: f\nbased_on: base\nfork_at: 2020-06-01\n"
-                              "effective: 2020-05-01\nsteps:\n"
-                              "  - create_unit: {id: t, name: T, kind: team, parent: care}\n"))
+    result = cli(
+        "run",
+        write(
+            "scenario: f\nbased_on: base\nfork_at: 2020-06-01\n"
+            "effective: 2020-05-01\nsteps:\n"
+            "  - create_unit: {id: t, name: T, kind: team, parent: care}\n"
+        ),
+    )
     assert result.returncode == 2
     assert "before the branch's fork date 2020-06-01" in result.stderr
     assert count_events(cli) == {"base": 15}
@@ -336,10 +418,17 @@ def test_date_before_fork_is_refused(cli, write):
 def test_a_later_change_that_breaks_history_is_refused(cli, write):
     """A step effective earlier than existing events must not break them."""
     cli.ok("run", write(ORG))
-    cli.ok("run", write("scenario: base\neffective: 2020-03-01\nsteps:\n"
-                        "  - create_post: {id: x1, title: X, grade: G1, unit: care, reports_to: head-care}\n"))
-    result = cli("run", write("scenario: base\neffective: 2020-02-01\nsteps:\n"
-                              "  - delete_post: {id: head-care}\n"))
+    cli.ok(
+        "run",
+        write(
+            "scenario: base\neffective: 2020-03-01\nsteps:\n"
+            "  - create_post: {id: x1, title: X, grade: G1, unit: care, reports_to: head-care}\n"
+        ),
+    )
+    result = cli(
+        "run",
+        write("scenario: base\neffective: 2020-02-01\nsteps:\n  - delete_post: {id: head-care}\n"),
+    )
     assert result.returncode == 2
     assert "breaks an existing event" in result.stderr
     assert count_events(cli) == {"base": 16}
@@ -348,8 +437,13 @@ def test_a_later_change_that_breaks_history_is_refused(cli, write):
 def test_failed_first_run_creates_no_store_file(tmp_path, write, cli_for):
     store = tmp_path / "new.sqlite"
     cli = cli_for(str(store))
-    result = cli("run", write("scenario: base\neffective: 2020-01-01\nsteps:\n"
-                              "  - create_unit: {id: t, name: T, kind: team}\n"))
+    result = cli(
+        "run",
+        write(
+            "scenario: base\neffective: 2020-01-01\nsteps:\n"
+            "  - create_unit: {id: t, name: T, kind: team}\n"
+        ),
+    )
     assert result.returncode == 2
     assert not store.exists()
     assert cli("show", "--branch", "base").returncode == 2

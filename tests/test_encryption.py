@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from eventsourcing.cipher import AESCipher
-
 from test_integrity import BASE, ORG, Raw, build
 
 NAMES = ("Robin Fictional", "Sam Imaginary")
@@ -73,7 +72,9 @@ def test_encrypted_store_has_no_name_in_its_bytes(cli, store_url, write):
     for name in (*NAMES, "Alex Invented"):
         assert name.encode() not in data
         assert name.encode("utf-16-le") not in data
-    people = {p["name"] for p in keyed.json("show", "--branch", "base", "--at", "2021-06-01")["people"]}
+    people = {
+        p["name"] for p in keyed.json("show", "--branch", "base", "--at", "2021-06-01")["people"]
+    }
     assert people == {*NAMES, "Alex Invented"}
     assert keyed.ok("verify").returncode == 0
 
@@ -119,10 +120,13 @@ def test_a_key_for_a_plain_store_is_one_line(cli, store_url, write):
     assert Raw(store_url).count() == rows
 
 
-@pytest.mark.parametrize("key, words", [
-    ("not base64 at all!", ["not valid", "create_key"]),
-    ("c2hvcnQ=", ["not valid", "16, 24 or 32"]),  # 5 bytes
-])
+@pytest.mark.parametrize(
+    "key, words",
+    [
+        ("not base64 at all!", ["not valid", "create_key"]),
+        ("c2hvcnQ=", ["not valid", "16, 24 or 32"]),  # 5 bytes
+    ],
+)
 def test_a_malformed_key_is_one_line(cli, store_url, write, key, words):
     one_line_error(with_key(cli, key)("run", write(ORG)), *words)
     assert cli("branches", "--json").returncode == 0  # nothing was created
@@ -170,8 +174,8 @@ def test_rotating_the_key_keeps_chains_and_heads(cli, store_url, write, tmp_path
 
 
 def test_rotation_re_encrypts_snapshots_too(cli, store_url, write, tmp_path):
-    from orgsim import snapshots
-    from orgsim.store import open_store
+    from orgsim.store import snapshots
+    from orgsim.store.recorder import open_store
 
     old, new = new_key(), new_key()
     old_cli = with_key(cli, old)
@@ -222,7 +226,7 @@ def test_rekey_needs_exactly_one_target_and_a_sound_store(cli, store_url, write,
 
 def test_encryption_in_process(store_url):
     """The library's cipher through the public API, without the CLI."""
-    from orgsim.store import StoreError, open_store
+    from orgsim.store.recorder import StoreError, open_store
 
     key = new_key()
     build(store_url, ORG, key=key)

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from orgsim import events as ev
-from orgsim.branches import BranchReader
+from orgsim.app.run import run_script
+from orgsim.domain import events as ev
 from orgsim.domain.structure import Structure
-from orgsim.golden import catalogue, dump_log, fingerprint, load_log, replay
-from orgsim.runner import run_script
-from orgsim.scenario import parse_scenario
-from orgsim.store import branch_stream, open_store
+from orgsim.scenario.parse import parse_scenario
+from orgsim.store.branches import BranchReader
+from orgsim.store.golden import catalogue, dump_log, fingerprint, load_log, replay
+from orgsim.store.recorder import branch_stream, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "events" / "golden"
-FIXED_NOW = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+FIXED_NOW = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 SCRIPT = """\
 scenario: golden
@@ -74,8 +74,9 @@ def test_a_stream_read_under_another_id_keeps_that_id(tmp_path):
 
     rows = store.select(branch_stream("golden"))
     other = branch_stream("copy")
-    store.recorder.insert_events([StoredEvent(other, r.originator_version, r.topic, r.state)
-                                  for r in rows])
+    store.recorder.insert_events(
+        [StoredEvent(other, r.originator_version, r.topic, r.state) for r in rows]
+    )
     copied = [store.mapper.to_model(r) for r in store.select(other)]
     assert [c.position for c in copied] == [r.originator_version for r in rows]
     assert [type(c.model) for c in copied] == [type(d.model) for d in store.own_events("golden")]
@@ -88,8 +89,9 @@ def test_every_golden_log_replays_to_its_expected_structure():
         expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
         timeline = replay(load_log(path))
         for at, document in expected.items():
-            structure = Structure.from_state("golden", dt.date.fromisoformat(at),
-                                             timeline.state_at(dt.date.fromisoformat(at)))
+            structure = Structure.from_state(
+                "golden", dt.date.fromisoformat(at), timeline.state_at(dt.date.fromisoformat(at))
+            )
             assert structure.to_json() == document, f"{path.name} at {at}"
 
 
@@ -100,7 +102,9 @@ def test_v1_post_created_is_upcast_to_weighted_accountabilities():
     v1 = next(r for r in raw if r["topic"] == "PostCreated.v1" and r["body"]["accountabilities"])
     assert all(isinstance(a, str) for a in v1["body"]["accountabilities"])
     events = load_log(path)
-    created = next(e for e in events if isinstance(e, ev.PostCreated) and e.post == v1["body"]["post"])
+    created = next(
+        e for e in events if isinstance(e, ev.PostCreated) and e.post == v1["body"]["post"]
+    )
     assert [a.text for a in created.accountabilities] == v1["body"]["accountabilities"]
     assert all(a.weight == Decimal(1) for a in created.accountabilities)
 
@@ -117,8 +121,9 @@ def test_the_current_shapes_have_a_golden_log():
         path.write_text(dump_log(events), encoding="utf-8")
         timeline = replay(events)
         expected = {
-            at: Structure.from_state("golden", dt.date.fromisoformat(at),
-                                     timeline.state_at(dt.date.fromisoformat(at))).to_json()
+            at: Structure.from_state(
+                "golden", dt.date.fromisoformat(at), timeline.state_at(dt.date.fromisoformat(at))
+            ).to_json()
             for at in ("2020-06-01", "2021-04-01")
         }
         path.with_suffix(".expected.json").write_text(json.dumps(expected, indent=2) + "\n")
@@ -132,7 +137,8 @@ def test_catalogue_file_is_current():
         path.write_text(current, encoding="utf-8")
     assert path.read_text(encoding="utf-8") == current, (
         "an event shape changed: bump its schema_version, add an upcaster, then "
-        "ORGSIM_UPDATE_CATALOGUE=1 pytest tests/test_event_log.py")
+        "ORGSIM_UPDATE_CATALOGUE=1 pytest tests/test_event_log.py"
+    )
 
 
 def test_renamed_types_stay_readable(monkeypatch):

@@ -15,11 +15,17 @@ from uuid import UUID
 
 import pytest
 
-from orgsim.integrity import check_rows, verify
-from orgsim.mapper import GENESIS
-from orgsim.runner import run_script
-from orgsim.scenario import parse_scenario
-from orgsim.store import REGISTRY_ID, BranchRegistered, StreamWrite, branch_stream, open_store
+from orgsim.app.run import run_script
+from orgsim.scenario.parse import parse_scenario
+from orgsim.store.integrity import check_rows, verify
+from orgsim.store.mapper import GENESIS
+from orgsim.store.recorder import (
+    REGISTRY_ID,
+    BranchRegistered,
+    StreamWrite,
+    branch_stream,
+    open_store,
+)
 
 ORG = """\
 scenario: base
@@ -91,18 +97,24 @@ class Raw:
         return stream if self.postgres else stream.hex
 
     def get(self, stream: UUID, version: int) -> tuple[str, bytes]:
-        (topic, state), = self.execute(
+        ((topic, state),) = self.execute(
             "SELECT topic, state FROM {table} WHERE originator_id=? AND originator_version=?",
-            self.sid(stream), version)
+            self.sid(stream),
+            version,
+        )
         return topic, bytes(state)
 
-    def set(self, stream: UUID, version: int, topic: str | None = None,
-            state: bytes | None = None) -> None:
+    def set(
+        self, stream: UUID, version: int, topic: str | None = None, state: bytes | None = None
+    ) -> None:
         old_topic, old_state = self.get(stream, version)
-        self.execute("UPDATE {table} SET topic=?, state=? "
-                     "WHERE originator_id=? AND originator_version=?",
-                     topic if topic is not None else old_topic,
-                     state if state is not None else old_state, self.sid(stream), version)
+        self.execute(
+            "UPDATE {table} SET topic=?, state=? WHERE originator_id=? AND originator_version=?",
+            topic if topic is not None else old_topic,
+            state if state is not None else old_state,
+            self.sid(stream),
+            version,
+        )
 
     def flip(self, stream: UUID, version: int, at: int) -> None:
         """Change one byte of a stored state (``at`` counts from the start)."""
@@ -112,8 +124,11 @@ class Raw:
         self.set(stream, version, state=bytes(changed))
 
     def delete(self, stream: UUID, version: int) -> None:
-        self.execute("DELETE FROM {table} WHERE originator_id=? AND originator_version=?",
-                     self.sid(stream), version)
+        self.execute(
+            "DELETE FROM {table} WHERE originator_id=? AND originator_version=?",
+            self.sid(stream),
+            version,
+        )
 
     def swap(self, stream: UUID, a: int, b: int) -> None:
         """Exchange two rows' contents, keeping their positions."""
@@ -123,8 +138,13 @@ class Raw:
         self.set(stream, b, topic_a, state_a)
 
     def renumber(self, stream: UUID, old: int, new: int) -> None:
-        self.execute("UPDATE {table} SET originator_version=? "
-                     "WHERE originator_id=? AND originator_version=?", new, self.sid(stream), old)
+        self.execute(
+            "UPDATE {table} SET originator_version=? "
+            "WHERE originator_id=? AND originator_version=?",
+            new,
+            self.sid(stream),
+            old,
+        )
 
     def count(self) -> int:
         return self.execute("SELECT count(*) FROM {table}")[0][0]
@@ -162,8 +182,11 @@ def test_an_untouched_store_verifies(cli, store_url):
     assert document["ok"] is True and document["first_break"] is None
     assert document["events"] == 2 + BASE_EVENTS + 2
     kinds = [(s["stream"], s["branch"], s["events"]) for s in document["streams"]]
-    assert kinds == [("registry", None, 2), ("branch", "base", BASE_EVENTS),
-                     ("branch", "option", 2)]
+    assert kinds == [
+        ("registry", None, 2),
+        ("branch", "base", BASE_EVENTS),
+        ("branch", "option", 2),
+    ]
     assert all(s["ok"] and len(s["head"]) == 64 for s in document["streams"])
 
 
@@ -256,11 +279,17 @@ def test_damaged_rows_are_reported_not_raised(cli, store_url, raw):
     assert broken(cli)["version"] == 2
     raw.set(BASE, 2, state=b"\x00\xff" * 40)
     assert broken(cli)["version"] == 2
-    raw.execute("UPDATE {table} SET state=NULL WHERE originator_id=? AND originator_version=?",
-                raw.sid(BASE), 2)
+    raw.execute(
+        "UPDATE {table} SET state=NULL WHERE originator_id=? AND originator_version=?",
+        raw.sid(BASE),
+        2,
+    )
     assert broken(cli)["version"] == 2
-    raw.execute("UPDATE {table} SET topic=NULL WHERE originator_id=? AND originator_version=?",
-                raw.sid(BASE), 1)
+    raw.execute(
+        "UPDATE {table} SET topic=NULL WHERE originator_id=? AND originator_version=?",
+        raw.sid(BASE),
+        1,
+    )
     assert broken(cli)["version"] == 1
 
 
@@ -307,8 +336,13 @@ def test_appending_after_export_still_matches_the_heads(cli, store_url, tmp_path
     heads = tmp_path / "heads.json"
     cli.ok("verify", "--export-heads", str(heads))
     build(store_url, OPTION)
-    cli.ok("run", write("scenario: base\neffective: 2022-01-01\nsteps:\n"
-                        "  - rename_unit: {id: people, name: People and Place}\n"))
+    cli.ok(
+        "run",
+        write(
+            "scenario: base\neffective: 2022-01-01\nsteps:\n"
+            "  - rename_unit: {id: people, name: People and Place}\n"
+        ),
+    )
     document = cli.json("verify", "--heads", str(heads))
     assert document["ok"] and document["heads"]["streams"] == 2
 
@@ -363,7 +397,10 @@ def test_every_break_is_listed_first_one_first(cli, store_url, raw):
     raw.flip(OPTION_ID, 1, 70)
     raw.delete(BASE, 3)
     document = json.loads(cli("verify", "--json").stdout)
-    assert [(b["branch"], b["position"]) for b in document["breaks"]] == [("base", 3), ("option", 1)]
+    assert [(b["branch"], b["position"]) for b in document["breaks"]] == [
+        ("base", 3),
+        ("option", 1),
+    ]
     lines = cli("verify").stdout.splitlines()
     assert lines[0].startswith("BROKEN: branch base, version 3")
     assert lines[1].startswith("also broken: branch option")
@@ -378,15 +415,21 @@ def test_heads_are_not_exported_from_a_broken_store(cli, store_url, raw, tmp_pat
     assert "not written" in result.stdout
 
 
-@pytest.mark.parametrize("content, cause", [
-    (None, "cannot read heads file"),
-    ("not json", "is not JSON"),
-    ("{}", "is not an orgsim heads file"),
-    ('{"format": "orgsim-heads", "version": 9, "streams": []}', "version 9"),
-    ('{"format": "orgsim-heads", "version": 1, "streams": [{"stream": "branch"}]}', "stream 1"),
-    ('{"format": "orgsim-heads", "version": 1, "streams": [{"stream": "registry", "events": 1, '
-     '"head": "xyz"}]}', "64 hex digits"),
-])
+@pytest.mark.parametrize(
+    "content, cause",
+    [
+        (None, "cannot read heads file"),
+        ("not json", "is not JSON"),
+        ("{}", "is not an orgsim heads file"),
+        ('{"format": "orgsim-heads", "version": 9, "streams": []}', "version 9"),
+        ('{"format": "orgsim-heads", "version": 1, "streams": [{"stream": "branch"}]}', "stream 1"),
+        (
+            '{"format": "orgsim-heads", "version": 1, "streams": [{"stream": "registry", "events": 1, '
+            '"head": "xyz"}]}',
+            "64 hex digits",
+        ),
+    ],
+)
 def test_a_bad_heads_file_is_bad_input(cli, store_url, tmp_path, content, cause):
     build(store_url, ORG)
     heads = tmp_path / "heads.json"
@@ -424,7 +467,7 @@ def test_check_rows_directly():
     mapper = store.registry_mapper
     rows, chain = [], GENESIS
     for n in range(1, 4):
-        model = BranchRegistered(name=f"b{n}", created=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+        model = BranchRegistered(name=f"b{n}", created=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
         row, chain = mapper.to_stored(REGISTRY_ID, n, model, chain)
         rows.append(row)
     chains, position, problem = check_rows(rows, mapper)

@@ -15,15 +15,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import CLI, _postgres_schema
-from orgsim import events as ev
-from orgsim.branches import BranchReader
+
+from orgsim.domain import events as ev
 from orgsim.domain.structure import Structure
 from orgsim.interchange import import_organogram, read_organogram
 from orgsim.interchange.export import organogram_rows, popolo
 from orgsim.interchange.names import display_name, name_key, same_person, slug
-from orgsim.store import open_store
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import open_store
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "organograms"
 DFID = "department_for_international_development-{date}-{kind}.csv"
@@ -67,17 +67,39 @@ def dfid(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         url = next(schemas)
     try:
         cli = CLI(url, base)
-        first = cli("import", "organogram", str(data / DFID.format(date=MARCH, kind="senior")),
-                    str(data / DFID.format(date=MARCH, kind="junior")), "--branch", "dfid",
-                    "--json")
-        second = cli("import", "organogram", str(data / DFID.format(date=SEPT, kind="senior")),
-                     str(data / DFID.format(date=SEPT, kind="junior")), "--branch", "dfid",
-                     "--effective", SEPT, "--json")
+        first = cli(
+            "import",
+            "organogram",
+            str(data / DFID.format(date=MARCH, kind="senior")),
+            str(data / DFID.format(date=MARCH, kind="junior")),
+            "--branch",
+            "dfid",
+            "--json",
+        )
+        second = cli(
+            "import",
+            "organogram",
+            str(data / DFID.format(date=SEPT, kind="senior")),
+            str(data / DFID.format(date=SEPT, kind="junior")),
+            "--branch",
+            "dfid",
+            "--effective",
+            SEPT,
+            "--json",
+        )
         assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-        yield {"cli": cli, "url": url, "data": data, "first": first, "second": second,
-               "base": base, "history": cli.json("history", "--branch", "dfid"),
-               "show": {date: cli.json("show", "--branch", "dfid", "--at", date)
-                        for date in (MARCH, SEPT)}}
+        yield {
+            "cli": cli,
+            "url": url,
+            "data": data,
+            "first": first,
+            "second": second,
+            "base": base,
+            "history": cli.json("history", "--branch", "dfid"),
+            "show": {
+                date: cli.json("show", "--branch", "dfid", "--at", date) for date in (MARCH, SEPT)
+            },
+        }
     finally:
         if schemas is not None:
             next(schemas, None)
@@ -94,17 +116,26 @@ def test_both_dfid_releases_import(dfid):
     # the second release is a difference, not a second copy of the organisation
     assert one["counts"]["UnitCreated"] == 6 and two["counts"]["UnitCreated"] == 2  # ICAI, TMG
     assert two["counts"]["PostRetitled"] == 47 and "GradeSchemeDefined" not in two["counts"]
-    assert one["encodings"] == {DFID.format(date=MARCH, kind=k): "utf-8-sig"
-                                for k in ("senior", "junior")}
+    assert one["encodings"] == {
+        DFID.format(date=MARCH, kind=k): "utf-8-sig" for k in ("senior", "junior")
+    }
 
 
 def test_show_counts_match_the_files(dfid):
-    cli, data = dfid["cli"], dfid["data"]
+    _cli, data = dfid["cli"], dfid["data"]
     for date in (MARCH, SEPT):
         senior = senior_refs(data / DFID.format(date=date, kind="senior"))
         junior = rows(data / DFID.format(date=date, kind="junior"))
-        groups = {(r["Reporting Senior Post"], slug(r["Unit"]), r["Grade"],
-                   r["Professional/Occupational Group"], r["Generic Job Title"]) for r in junior}
+        groups = {
+            (
+                r["Reporting Senior Post"],
+                slug(r["Unit"]),
+                r["Grade"],
+                r["Professional/Occupational Group"],
+                r["Generic Job Title"],
+            )
+            for r in junior
+        }
         units = {slug(r["Unit"]) for r in senior.values()} | {slug(r["Unit"]) for r in junior}
         doc = dfid["show"][date]
         assert len(doc["posts"]) == len(senior) + len(groups)
@@ -121,15 +152,18 @@ def test_show_counts_match_the_files(dfid):
 
 
 def test_difference_appears_as_events_in_history(dfid):
-    cli, data = dfid["cli"], dfid["data"]
+    _cli, data = dfid["cli"], dfid["data"]
     march = senior_refs(data / DFID.format(date=MARCH, kind="senior"))
     sept = senior_refs(data / DFID.format(date=SEPT, kind="senior"))
     events = [e for e in dfid["history"]["events"] if e["effective"] == SEPT]
     senior = [e for e in events if "post" in e and "." not in e["post"]]
 
     def refs(kind: str, **where) -> set[str]:
-        return {e["post"].removeprefix("dfid-") for e in senior if e["type"] == kind
-                and all(e.get(k) is not None for k in where)}
+        return {
+            e["post"].removeprefix("dfid-")
+            for e in senior
+            if e["type"] == kind and all(e.get(k) is not None for k in where)
+        }
 
     assert refs("PostCreated") == set(sept) - set(march)
     assert refs("PostDeleted") == set(march) - set(sept)
@@ -137,8 +171,9 @@ def test_difference_appears_as_events_in_history(dfid):
     both = set(march) & set(sept)
     retitled = {r for r in both if march[r]["Job Title"] != sept[r]["Job Title"]}
     assert refs("PostRetitled") == retitled and len(retitled) == 47
-    reparented = {r for r in both
-                  if march[r]["Reports to Senior Post"] != sept[r]["Reports to Senior Post"]}
+    reparented = {
+        r for r in both if march[r]["Reports to Senior Post"] != sept[r]["Reports to Senior Post"]
+    }
     assert len(reparented) == 39  # the README, self-loops included
     self_loops = {r for r in both if sept[r]["Reports to Senior Post"] == r}
     assert self_loops == {"B52", "B41"}
@@ -146,10 +181,12 @@ def test_difference_appears_as_events_in_history(dfid):
     raw_unit_moves = {r for r in both if march[r]["Unit"] != sept[r]["Unit"]}
     assert len(raw_unit_moves) == 33  # the README counts "programmes" -> "Programmes" too
     assert refs("PostMoved", unit=True) == {
-        r for r in raw_unit_moves if slug(march[r]["Unit"]) != slug(sept[r]["Unit"])}
+        r for r in raw_unit_moves if slug(march[r]["Unit"]) != slug(sept[r]["Unit"])
+    }
     renamed = [e for e in events if e["type"] == "UnitRenamed"]
     assert [(e["unit"], e["name"]) for e in renamed] == [
-        ("country-programmes", "Country Programmes")]
+        ("country-programmes", "Country Programmes")
+    ]
     regraded = {e["post"]: e["grade"] for e in senior if e["type"] == "PostRegraded"}
     assert regraded == {"dfid-A7": "SCS3", "dfid-A10": "SCS3"}
     # provenance a person can read: why, and which line of which file
@@ -166,8 +203,9 @@ def test_difference_appears_as_events_in_history(dfid):
 def test_messy_dfid_data_is_flagged_and_repaired(dfid):
     one, two = json.loads(dfid["first"].stdout), json.loads(dfid["second"].stdout)
     march_senior = DFID.format(date=MARCH, kind="senior")
-    assert f"{march_senior}:71: duplicate row for post B72: Montgomery Richard again" in \
-        " ".join(one["warnings"])
+    assert f"{march_senior}:71: duplicate row for post B72: Montgomery Richard again" in " ".join(
+        one["warnings"]
+    )
     assert any("2 top posts (A1, A11)" in w for w in one["warnings"])
     assert sum("junior.csv" in w and "duplicate row" in w for w in one["warnings"]) == 57
     warnings = " | ".join(two["warnings"])
@@ -189,24 +227,35 @@ def test_messy_dfid_data_is_flagged_and_repaired(dfid):
 def test_reimporting_the_same_release_writes_nothing(dfid):
     cli, data = dfid["cli"], dfid["data"]
     before = dfid["history"]["version"]
-    again = cli.json("import", "organogram", str(data / DFID.format(date=SEPT, kind="senior")),
-                     str(data / DFID.format(date=SEPT, kind="junior")), "--branch", "dfid")
+    again = cli.json(
+        "import",
+        "organogram",
+        str(data / DFID.format(date=SEPT, kind="senior")),
+        str(data / DFID.format(date=SEPT, kind="junior")),
+        "--branch",
+        "dfid",
+    )
     assert again["events"] == 0 and again["counts"] == {} and again["version"] == before
-    older = cli("import", "organogram", str(data / DFID.format(date=MARCH, kind="senior")),
-                "--branch", "dfid")
+    older = cli(
+        "import",
+        "organogram",
+        str(data / DFID.format(date=MARCH, kind="senior")),
+        "--branch",
+        "dfid",
+    )
     assert older.returncode == 2 and "import releases in date order" in older.stderr
 
 
 def test_export_round_trip_gives_the_same_structure(dfid, tmp_path):
     cli = dfid["cli"]
     senior = tmp_path / f"dfid-{MARCH}-senior.csv"
-    cli.ok("export", "--branch", "dfid", "--at", MARCH, "--format", "organogram", "-o",
-           str(senior))
+    cli.ok("export", "--branch", "dfid", "--at", MARCH, "--format", "organogram", "-o", str(senior))
     junior = tmp_path / f"dfid-{MARCH}-junior.csv"
     assert junior.exists()
     report = cli.json("import", "organogram", str(senior), str(junior), "--branch", "rt")
     assert report["effective"] == MARCH and report["warnings"] == [
-        f"{senior.name}:4: 2 top posts (A1, A11): the structure has several roots"]
+        f"{senior.name}:4: 2 top posts (A1, A11): the structure has several roots"
+    ]
     copy = cli.json("show", "--branch", "rt", "--at", MARCH)
     original = dfid["show"][MARCH]
     for key in ("units", "posts", "people", "displaced"):
@@ -224,12 +273,15 @@ def test_round_trip_of_a_branch_with_two_releases(dfid, tmp_path):
     # the vacant part of a post whose holder went part time is written as a Vacant row
     wheeler = [r for r in senior if r[0] == "B91"]
     assert sorted((r[1], r[12]) for r in wheeler) == [("Vacant", "0.2"), ("Wheeler Tim", "0.8")]
-    paths = [write_csv(tmp_path / f"x-{SEPT}-{kind}.csv", table[0], table[1:])
-             for kind, table in (("senior", senior), ("junior", junior))]
+    paths = [
+        write_csv(tmp_path / f"x-{SEPT}-{kind}.csv", table[0], table[1:])
+        for kind, table in (("senior", senior), ("junior", junior))
+    ]
     memory = open_store("memory")
     import_organogram(memory, "copy", *paths)
-    copy = Structure.from_state("copy", dt.date(2013, 9, 30),
-                                BranchReader(memory).load("copy").timeline.state_at()).to_json()
+    copy = Structure.from_state(
+        "copy", dt.date(2013, 9, 30), BranchReader(memory).load("copy").timeline.state_at()
+    ).to_json()
     original = dfid["show"][SEPT]
     for key in ("units", "posts", "displaced"):
         assert copy[key] == original[key], key
@@ -251,8 +303,9 @@ def test_popolo_and_flat_csv_exports(dfid, tmp_path):
     post = next(p for p in doc["posts"] if p["id"] == "dfid-B102")
     assert post["organization_id"] in orgs and post["end_date"] == SEPT  # deleted in September
     ended = [m for m in doc["memberships"] if m["end_date"] == SEPT]
-    assert {"id", "person_id", "post_id", "organization_id", "start_date",
-            "end_date"} <= set(ended[0])
+    assert {"id", "person_id", "post_id", "organization_id", "start_date", "end_date"} <= set(
+        ended[0]
+    )
     assert any(m["person_id"] == "dfid-B89-george-turkington" for m in ended)
     persons = {p["id"] for p in doc["persons"]}
     assert all(m["person_id"] in persons for m in doc["memberships"])
@@ -270,16 +323,35 @@ def test_popolo_and_flat_csv_exports(dfid, tmp_path):
 
 def test_hta_imports_cleanly_with_one_holder_change(cli, tmp_path):
     data = copy_data(tmp_path / "data")
-    first = cli("import", "organogram", str(data / HTA.format(date="2011-03-31")),
-                "--branch", "hta", "--json")
+    first = cli(
+        "import",
+        "organogram",
+        str(data / HTA.format(date="2011-03-31")),
+        "--branch",
+        "hta",
+        "--json",
+    )
     assert first.returncode == 0 and "warning" not in first.stderr
     assert json.loads(first.stdout)["warnings"] == []
-    dry = cli.json("import", "organogram", str(data / HTA.format(date="2011-09-30")),
-                   "--branch", "hta", "--dry-run")
+    dry = cli.json(
+        "import",
+        "organogram",
+        str(data / HTA.format(date="2011-09-30")),
+        "--branch",
+        "hta",
+        "--dry-run",
+    )
     assert dry["dry_run"] and dry["events"] == 3
     assert dry["version"] == json.loads(first.stdout)["version"] + 3
-    second = cli("import", "organogram", str(data / HTA.format(date="2011-09-30")),
-                 "--branch", "hta", "--strict", "--json")
+    second = cli(
+        "import",
+        "organogram",
+        str(data / HTA.format(date="2011-09-30")),
+        "--branch",
+        "hta",
+        "--strict",
+        "--json",
+    )
     assert second.returncode == 0 and "warning" not in second.stderr
     report = json.loads(second.stdout)
     assert report["counts"] == {"PersonAssigned": 1, "PersonJoined": 1, "PersonLeft": 1}
@@ -287,8 +359,10 @@ def test_hta_imports_cleanly_with_one_holder_change(cli, tmp_path):
     history = cli.json("history", "--branch", "hta")["events"]
     changes = [e for e in history if e["effective"] == "2011-09-30"]
     assert {(e["type"], e.get("person")) for e in changes} == {
-        ("PersonLeft", "hta-2-martin-sue"), ("PersonJoined", "hta-2-gallone-sue"),
-        ("PersonAssigned", "hta-2-gallone-sue")}
+        ("PersonLeft", "hta-2-martin-sue"),
+        ("PersonJoined", "hta-2-gallone-sue"),
+        ("PersonAssigned", "hta-2-gallone-sue"),
+    }
     doc = cli.json("show", "--branch", "hta", "--at", "2011-09-30")
     assert len(doc["units"]) == 6 and len(doc["posts"]) == 5 and len(doc["people"]) == 5
     posts = {p["id"]: p for p in doc["posts"]}
@@ -299,19 +373,33 @@ def test_hta_imports_cleanly_with_one_holder_change(cli, tmp_path):
 
 def test_strict_fails_with_exit_2_and_writes_nothing(cli, tmp_path):
     data = copy_data(tmp_path / "data")
-    version = cli.json("import", "organogram", str(data / HTA.format(date="2011-03-31")),
-                       "--branch", "hta")["version"]
-    messy = cli("import", "organogram", str(data / DFID.format(date=SEPT, kind="senior")),
-                "--branch", "hta", "--strict")
+    version = cli.json(
+        "import", "organogram", str(data / HTA.format(date="2011-03-31")), "--branch", "hta"
+    )["version"]
+    messy = cli(
+        "import",
+        "organogram",
+        str(data / DFID.format(date=SEPT, kind="senior")),
+        "--branch",
+        "hta",
+        "--strict",
+    )
     assert messy.returncode == 2
     lines = messy.stderr.strip().splitlines()
     assert lines[-1].startswith("orgsim: error: --strict: 4 warning(s), nothing written")
     assert all(line.startswith("orgsim: warning: ") for line in lines[:-1]) and len(lines) == 5
-    fresh = cli("import", "organogram", str(data / DFID.format(date=SEPT, kind="senior")),
-                "--branch", "dfid", "--strict")
+    fresh = cli(
+        "import",
+        "organogram",
+        str(data / DFID.format(date=SEPT, kind="senior")),
+        "--branch",
+        "dfid",
+        "--strict",
+    )
     assert fresh.returncode == 2 and "--strict" in fresh.stderr
     assert [(b["name"], b["version"]) for b in cli.json("branches")["branches"]] == [
-        ("hta", version)]
+        ("hta", version)
+    ]
 
 
 def test_a_file_that_is_not_an_organogram_exits_2(cli, tmp_path):
@@ -331,21 +419,62 @@ def test_a_file_that_is_not_an_organogram_exits_2(cli, tmp_path):
 
 # --- synthetic messy releases, through the public API ----------------------------------
 
-SENIOR_HEADER = ["POST UNIQUE REFERENCE", "Name", "Grade", "Job Title", "Job/Team Function",
-                 "Parent Department", "Organisation", "Unit", "Contact Phone",
-                 "Contact E-mail", "Reports to Senior Post", "Salary Cost of Reports (£)",
-                 "FTE", "Actual Pay Floor (£)", "Actual Pay Ceiling (£)",
-                 "Professional/Occupational Group", "Notes", "Valid?"]
-JUNIOR_HEADER = ["Parent Department", "Organisation", "Unit", "Reporting Senior Post", "Grade",
-                 "Payscale Minimum (£)", "Payscale Maximum (£)", "Generic Job Title",
-                 "Number of Posts in FTE", "Professional/Occupational Group"]
+SENIOR_HEADER = [
+    "POST UNIQUE REFERENCE",
+    "Name",
+    "Grade",
+    "Job Title",
+    "Job/Team Function",
+    "Parent Department",
+    "Organisation",
+    "Unit",
+    "Contact Phone",
+    "Contact E-mail",
+    "Reports to Senior Post",
+    "Salary Cost of Reports (£)",
+    "FTE",
+    "Actual Pay Floor (£)",
+    "Actual Pay Ceiling (£)",
+    "Professional/Occupational Group",
+    "Notes",
+    "Valid?",
+]
+JUNIOR_HEADER = [
+    "Parent Department",
+    "Organisation",
+    "Unit",
+    "Reporting Senior Post",
+    "Grade",
+    "Payscale Minimum (£)",
+    "Payscale Maximum (£)",
+    "Generic Job Title",
+    "Number of Posts in FTE",
+    "Professional/Occupational Group",
+]
 ORG = "Agency for Examples"
 
 
-def senior_row(ref, name, grade, title, unit, reports, fte="1", floor="70000",
-               ceiling="74999"):
-    return [ref, name, grade, title, f"Runs {title}", ORG, ORG, unit, "", "", reports, "0", fte,
-            floor, ceiling, "Policy", "", ""]
+def senior_row(ref, name, grade, title, unit, reports, fte="1", floor="70000", ceiling="74999"):
+    return [
+        ref,
+        name,
+        grade,
+        title,
+        f"Runs {title}",
+        ORG,
+        ORG,
+        unit,
+        "",
+        "",
+        reports,
+        "0",
+        fte,
+        floor,
+        ceiling,
+        "Policy",
+        "",
+        "",
+    ]
 
 
 def write_csv(path: Path, header, body, encoding="utf-8") -> Path:
@@ -437,15 +566,20 @@ def test_later_release_becomes_events_and_is_idempotent(tmp_path, memory_store):
     assert state.grades == ["AO", "EO", "SCS1", "SCS2", "SCS3"]
     assert state.pay_ranges["EO"] == (25000, 30000)
     assert {a.person: a.fte for a in state.holders["afe-T3"].values()} == {
-        "afe-T3-ann-lee": 0.5, "afe-T3-bo-chan": 0.5}
+        "afe-T3-ann-lee": 0.5,
+        "afe-T3-bo-chan": 0.5,
+    }
     assert state.people["afe-T5-nd"].name == "N/D"
     group = "afe-T2.delivery.eo.operational-delivery.caseworker"
     assert state.posts[group].fte == 3.5 and state.posts[group].reports_to == "afe-T2"
     assert state.posts["afe-T99.delivery.ao.operational-delivery.clerk"].reports_to is None
 
-    header = [h.replace("Grade", "Grade (or equivalent)").replace("POST UNIQUE REFERENCE",
-                                                                   "Post Unique Reference")
-              for h in SENIOR_HEADER]
+    header = [
+        h.replace("Grade", "Grade (or equivalent)").replace(
+            "POST UNIQUE REFERENCE", "Post Unique Reference"
+        )
+        for h in SENIOR_HEADER
+    ]
     senior2 = write_csv(tmp_path / "ex-2020-09-30-senior.csv", header, release_2(), "utf-8-sig")
     second = import_organogram(store, "ex", senior2)
     events = second.events
@@ -455,27 +589,39 @@ def test_later_release_becomes_events_and_is_idempotent(tmp_path, memory_store):
     assert scheme.grades == ["AO", "EO", "SCS1", "SCS1A", "SCS2", "SCS3"]
     by = lambda kind: [e for e in events if type(e).__name__ == kind]  # noqa: E731
     assert {e.post for e in by("PostDeleted")} == {
-        "afe-T4", "afe-T8", "afe-T9", "afe-T2.delivery.eo.operational-delivery.caseworker",
-        "afe-T99.delivery.ao.operational-delivery.clerk"}
+        "afe-T4",
+        "afe-T8",
+        "afe-T9",
+        "afe-T2.delivery.eo.operational-delivery.caseworker",
+        "afe-T99.delivery.ao.operational-delivery.clerk",
+    }
     eliminated = next(e for e in by("PostDeleted") if e.post == "afe-T4")
     assert eliminated.reason == "Eliminated in the organogram of 2020-09-30"
     assert {e.post: (e.unit, e.reports_to) for e in by("PostMoved")} == {
-        "afe-T2": (None, "afe-T11"), "afe-T11": (None, "afe-T1"), "afe-T3": (None, "afe-T11"),
-        "afe-T6": (None, "afe-T1"), "afe-T7": (None, "afe-T1")}
-    assert {e.post: e.grade for e in by("PostRegraded")} == {"afe-T2": "SCS1A",
-                                                              "afe-T11": "SCS2"}
+        "afe-T2": (None, "afe-T11"),
+        "afe-T11": (None, "afe-T1"),
+        "afe-T3": (None, "afe-T11"),
+        "afe-T6": (None, "afe-T1"),
+        "afe-T7": (None, "afe-T1"),
+    }
+    assert {e.post: e.grade for e in by("PostRegraded")} == {"afe-T2": "SCS1A", "afe-T11": "SCS2"}
     # John Doe moved from T2 to the new T10: same person, not a leaver and a joiner
     assert ("afe-T2-doe-john", "afe-T2") in {(e.person, e.post) for e in by("PersonUnassigned")}
     assert ("afe-T2-doe-john", "afe-T10") in {(e.person, e.post) for e in by("PersonAssigned")}
     # the job share ended: Bo Chan left; Ann Lee (name flipped) now holds the whole post
-    assert {e.person for e in by("PersonLeft")} == {"afe-T3-bo-chan", "afe-T5-nd", "afe-T8-lou-tan",
-                                                    "afe-T9-fox-max"}
+    assert {e.person for e in by("PersonLeft")} == {
+        "afe-T3-bo-chan",
+        "afe-T5-nd",
+        "afe-T8-lou-tan",
+        "afe-T9-fox-max",
+    }
     assert {e.person for e in by("PersonJoined")} == {"afe-T5-kim-pat"}
     assert [e.unit for e in by("UnitCreated")] == ["change"]
     assert [e.unit for e in by("UnitClosed")] == ["old-unit"]
     assert kinds["PostCreated"] == 1
-    view = Structure.from_state("ex", dt.date(2020, 9, 30),
-                                BranchReader(store).load("ex").timeline.state_at())
+    view = Structure.from_state(
+        "ex", dt.date(2020, 9, 30), BranchReader(store).load("ex").timeline.state_at()
+    )
     assert view.posts["afe-T3"].holders == ("afe-T3-ann-lee",)
     assert view.posts["afe-T10"].holders == ("afe-T2-doe-john",)
     assert view.posts["afe-T2"].reports_to == "afe-T11"
@@ -486,24 +632,33 @@ def test_later_release_becomes_events_and_is_idempotent(tmp_path, memory_store):
 
 
 def test_a_deleted_post_that_comes_back_gets_a_new_id(tmp_path, memory_store):
-    body = [senior_row("T1", "Jane Smith", "SCS3", "Chief Executive", "Office", "XX"),
-            senior_row("T2", "John Doe", "SCS2", "Director", "Office", "T1")]
-    import_organogram(memory_store, "ex", write_csv(tmp_path / "a-2020-03-31.csv",
-                                                     SENIOR_HEADER, body))
-    import_organogram(memory_store, "ex", write_csv(tmp_path / "b-2020-09-30.csv",
-                                                     SENIOR_HEADER, body[:1]))
-    third = import_organogram(memory_store, "ex", write_csv(tmp_path / "c-2021-03-31.csv",
-                                                             SENIOR_HEADER, body))
+    body = [
+        senior_row("T1", "Jane Smith", "SCS3", "Chief Executive", "Office", "XX"),
+        senior_row("T2", "John Doe", "SCS2", "Director", "Office", "T1"),
+    ]
+    import_organogram(
+        memory_store, "ex", write_csv(tmp_path / "a-2020-03-31.csv", SENIOR_HEADER, body)
+    )
+    import_organogram(
+        memory_store, "ex", write_csv(tmp_path / "b-2020-09-30.csv", SENIOR_HEADER, body[:1])
+    )
+    third = import_organogram(
+        memory_store, "ex", write_csv(tmp_path / "c-2021-03-31.csv", SENIOR_HEADER, body)
+    )
     assert [(type(e).__name__, getattr(e, "post", None)) for e in third.events] == [
-        ("PostCreated", "afe-T2-2"), ("PersonJoined", None), ("PersonAssigned", "afe-T2-2")]
+        ("PostCreated", "afe-T2-2"),
+        ("PersonJoined", None),
+        ("PersonAssigned", "afe-T2-2"),
+    ]
     assert third.events[1].person == "afe-T2-doe-john-2"  # the earlier John Doe left
 
 
 def test_export_writes_job_shares_and_vacancies(tmp_path, memory_store):
     senior = write_csv(tmp_path / "ex-2020-03-31-senior.csv", SENIOR_HEADER, RELEASE_1)
     import_organogram(memory_store, "ex", senior)
-    senior_out, junior_out = organogram_rows(BranchReader(memory_store).load("ex"),
-                                             dt.date(2020, 3, 31))
+    senior_out, junior_out = organogram_rows(
+        BranchReader(memory_store).load("ex"), dt.date(2020, 3, 31)
+    )
     table = [dict(zip(senior_out[0], row)) for row in senior_out[1:]]
     t3 = [(r["Name"], r["FTE"]) for r in table if r["Post Unique Reference"] == "T3"]
     assert sorted(t3) == [("Ann Lee", "0.5"), ("Bo Chan", "0.5")]
@@ -522,18 +677,21 @@ def test_export_writes_job_shares_and_vacancies(tmp_path, memory_store):
 # --- names ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("a, b, same", [
-    ("Montgomery Richard", "Richard Montgomery", True),
-    ("Sharpe, Sam", "Samuel Sharpe", True),
-    ("Gnanendran Vel", "Velavan Gnanendran", True),
-    ("Mallet Kevin", "Kevin Mallett", True),
-    ("O'Neil Dominic", "Dominic O'Neill", True),
-    ("Hammond Mike", "Michael Hammond", True),
-    ("Dr Jane Smith CBE", "Jane Smith", True),
-    ("Sue Martin", "Sue Gallone", False),
-    ("Turkington George", "William Turkington", False),
-    ("Smith", "John Smith", False),
-])
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("Montgomery Richard", "Richard Montgomery", True),
+        ("Sharpe, Sam", "Samuel Sharpe", True),
+        ("Gnanendran Vel", "Velavan Gnanendran", True),
+        ("Mallet Kevin", "Kevin Mallett", True),
+        ("O'Neil Dominic", "Dominic O'Neill", True),
+        ("Hammond Mike", "Michael Hammond", True),
+        ("Dr Jane Smith CBE", "Jane Smith", True),
+        ("Sue Martin", "Sue Gallone", False),
+        ("Turkington George", "William Turkington", False),
+        ("Smith", "John Smith", False),
+    ],
+)
 def test_holder_names_are_matched_after_normalising(a, b, same):
     assert same_person(a, b) is same
     assert same_person(b, a) is same
@@ -546,24 +704,43 @@ def test_name_keys_ignore_order_and_punctuation():
     assert slug("Chief Executive's Office") == "chief-executives-office"
 
 
-@pytest.mark.parametrize("heading, field", [
-    ("Grade", "grade"), ("Grade (or equivalent)", "grade"), ("GRADE (OR EQUIVALENT)", "grade"),
-    ("Actual Pay Floor (£)", "pay_min"), ("Actual Pay Floor (Â£)", "pay_min"),
-    ("Payscale Minimum £", "pay_min"), ("Payscale Minimum Â£", "pay_min"),
-    ("Job / Team Function", "function"), ("Reporting Senior Post", "reports_to"),
-    ("Number of Posts in FTE", "fte"), ("Organization", "org"), ("Supplier", None),
-])
+@pytest.mark.parametrize(
+    "heading, field",
+    [
+        ("Grade", "grade"),
+        ("Grade (or equivalent)", "grade"),
+        ("GRADE (OR EQUIVALENT)", "grade"),
+        ("Actual Pay Floor (£)", "pay_min"),
+        ("Actual Pay Floor (Â£)", "pay_min"),
+        ("Payscale Minimum £", "pay_min"),
+        ("Payscale Minimum Â£", "pay_min"),
+        ("Job / Team Function", "function"),
+        ("Reporting Senior Post", "reports_to"),
+        ("Number of Posts in FTE", "fte"),
+        ("Organization", "org"),
+        ("Supplier", None),
+    ],
+)
 def test_header_drift_is_absorbed(heading, field):
     from orgsim.interchange.organogram import header_field
 
     assert header_field(heading) == field
 
 
-@pytest.mark.parametrize("raw, kind", [
-    ("Vacant", "vacant"), ("VACANT POST", "vacant"), ("N/A", "vacant"), ("N/D", "undisclosed"),
-    ("ND", "undisclosed"), ("Not disclosed", "undisclosed"), ("Eliminated", "eliminated"),
-    ("", "blank"), ("Nadia Ndlovu", "name"),
-])
+@pytest.mark.parametrize(
+    "raw, kind",
+    [
+        ("Vacant", "vacant"),
+        ("VACANT POST", "vacant"),
+        ("N/A", "vacant"),
+        ("N/D", "undisclosed"),
+        ("ND", "undisclosed"),
+        ("Not disclosed", "undisclosed"),
+        ("Eliminated", "eliminated"),
+        ("", "blank"),
+        ("Nadia Ndlovu", "name"),
+    ],
+)
 def test_special_names(raw, kind):
     from orgsim.interchange.organogram import name_class
 

@@ -18,31 +18,86 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import CLI, SCENARIOS
 
-FIRST = ["Quillon", "Ysolde", "Bramwell", "Ottoline", "Thaddeus", "Marisol", "Leofric",
-         "Peregrine", "Isaura", "Caspian", "Rosalind", "Evander", "Philippa", "Ignatius",
-         "Seraphina", "Lysander", "Octavia", "Barnaby", "Clementine", "Ambrose", "Henrietta",
-         "Fitzroy", "Winifred", "Crispin", "Araminta", "Jocelyn", "Tarquin", "Honoria",
-         "Ptolemy", "Drusilla"]
-LAST = ["Quenby", "Yardley", "Brackenbury", "Ormerod", "Thistlewood", "Merriweather",
-        "Loxley", "Pemberton", "Ingleby", "Cattermole", "Rushworth", "Entwistle", "Pickering",
-        "Illingworth", "Satterthwaite", "Lambourne", "Oddington", "Blenkinsop", "Chudleigh",
-        "Ashcombe", "Hawtrey", "Fenwright", "Wetherall", "Crowhurst", "Arbuthnot", "Jessop",
-        "Tollemache", "Huxtable", "Pennefather", "Dymoke"]
+FIRST = [
+    "Quillon",
+    "Ysolde",
+    "Bramwell",
+    "Ottoline",
+    "Thaddeus",
+    "Marisol",
+    "Leofric",
+    "Peregrine",
+    "Isaura",
+    "Caspian",
+    "Rosalind",
+    "Evander",
+    "Philippa",
+    "Ignatius",
+    "Seraphina",
+    "Lysander",
+    "Octavia",
+    "Barnaby",
+    "Clementine",
+    "Ambrose",
+    "Henrietta",
+    "Fitzroy",
+    "Winifred",
+    "Crispin",
+    "Araminta",
+    "Jocelyn",
+    "Tarquin",
+    "Honoria",
+    "Ptolemy",
+    "Drusilla",
+]
+LAST = [
+    "Quenby",
+    "Yardley",
+    "Brackenbury",
+    "Ormerod",
+    "Thistlewood",
+    "Merriweather",
+    "Loxley",
+    "Pemberton",
+    "Ingleby",
+    "Cattermole",
+    "Rushworth",
+    "Entwistle",
+    "Pickering",
+    "Illingworth",
+    "Satterthwaite",
+    "Lambourne",
+    "Oddington",
+    "Blenkinsop",
+    "Chudleigh",
+    "Ashcombe",
+    "Hawtrey",
+    "Fenwright",
+    "Wetherall",
+    "Crowhurst",
+    "Arbuthnot",
+    "Jessop",
+    "Tollemache",
+    "Huxtable",
+    "Pennefather",
+    "Dymoke",
+]
 NAMES = [f"{f} {s}" for f, s in zip(FIRST, LAST)]
 PEOPLE = [f"p{n:03d}" for n in range(1, 31)]
 #: One person (affected) has a characteristic value nobody else has: it must never show.
 RARE = "Cornish"
-DISABLED = {"p003", "p007", "p011", "p019", "p023", "p024"}     # 4 of them affected
+DISABLED = {"p003", "p007", "p011", "p019", "p023", "p024"}  # 4 of them affected
 
 
 def _characteristics(n: int) -> str:
     pid = f"p{n:03d}"
-    parts = [f"sex: {'female' if n % 2 else 'male'}",
-             f"age_band: '{'16-24' if n <= 3 else ('25-49' if n <= 20 else '50+')}'"]
-    if n <= 24:                                  # 25-30 have no disability recorded
+    parts = [
+        f"sex: {'female' if n % 2 else 'male'}",
+        f"age_band: '{'16-24' if n <= 3 else ('25-49' if n <= 20 else '50+')}'",
+    ]
+    if n <= 24:  # 25-30 have no disability recorded
         parts.append(f"disability: '{'yes' if pid in DISABLED else 'no'}'")
     if n == 9:
         parts.append(f"ethnicity: {RARE}")
@@ -73,15 +128,30 @@ def base_script() -> str:
     ]
     for i in range(1, 25):
         unit, mgr = ("help", "mgr-help") if i <= 12 else ("fin", "mgr-fin")
-        lines.append(f"  - create_post: {{id: off-{i:02d}, title: Officer {i:02d}, grade: G1, "
-                     f"unit: {unit}, reports_to: {mgr}}}")
-    holds = [f"off-{i:02d}" for i in range(1, 25)] + ["mgr-help", "mgr-fin", "dir-res",
-                                                      "dir-corp", "ceo", None]
+        lines.append(
+            f"  - create_post: {{id: off-{i:02d}, title: Officer {i:02d}, grade: G1, "
+            f"unit: {unit}, reports_to: {mgr}}}"
+        )
+    holds = [f"off-{i:02d}" for i in range(1, 25)] + [
+        "mgr-help",
+        "mgr-fin",
+        "dir-res",
+        "dir-corp",
+        "ceo",
+        None,
+    ]
     for n, (pid, name, post) in enumerate(zip(PEOPLE, NAMES, holds), start=1):
-        grade = {"mgr-help": "G2", "mgr-fin": "G2", "dir-res": "G3", "dir-corp": "G3",
-                 "ceo": "G4"}.get(post or "", "G1")
-        lines.append(f"  - join: {{id: {pid}, name: {name}, grade: {grade}, "
-                     f"characteristics: {_characteristics(n)}}}")
+        grade = {
+            "mgr-help": "G2",
+            "mgr-fin": "G2",
+            "dir-res": "G3",
+            "dir-corp": "G3",
+            "ceo": "G4",
+        }.get(post or "", "G1")
+        lines.append(
+            f"  - join: {{id: {pid}, name: {name}, grade: {grade}, "
+            f"characteristics: {_characteristics(n)}}}"
+        )
         if post:
             lines.append(f"  - assign: {{person: {pid}, post: {post}}}")
     return "\n".join(lines) + "\n"
@@ -98,22 +168,28 @@ def restructure_script(branch: str, opens: str, closes: str, decided: str) -> st
         "steps:",
         f"  - consult: {{opens: {opens}, closes: {closes}, effective: {opens}, scope: [help, fin],"
         f" reason: consultation on the new officer structure, source: Cabinet report 4}}",
-        f"  - decide: {{by: Cabinet, \"on\": {decided}, what: approve the officer restructure,"
+        f'  - decide: {{by: Cabinet, "on": {decided}, what: approve the officer restructure,'
         f" effective: {decided}, source: Cabinet minutes 7.1}}",
     ]
     for i in range(1, 17):
         unit, mgr = ("help", "mgr-help") if i <= 8 else ("fin", "mgr-fin")
-        lines.append(f"  - create_post: {{id: new-{i:02d}, title: Advisor {i:02d}, grade: G1, "
-                     f"unit: {unit}, reports_to: {mgr}, reason: new advisor role, source: Cabinet report 4.2}}")
-    lines.append("  - retitle_post: {id: mgr-fin, title: Finance and Payroll Manager, "
-                 "reason: payroll added, source: Cabinet report 4.3}")
+        lines.append(
+            f"  - create_post: {{id: new-{i:02d}, title: Advisor {i:02d}, grade: G1, "
+            f"unit: {unit}, reports_to: {mgr}, reason: new advisor role, source: Cabinet report 4.2}}"
+        )
+    lines.append(
+        "  - retitle_post: {id: mgr-fin, title: Finance and Payroll Manager, "
+        "reason: payroll added, source: Cabinet report 4.3}"
+    )
     for i in range(1, 23):
         extra = ""
         if i == 5:
-            extra = f", reason: \"post held by {NAMES[4]} (p005) deleted\""
+            extra = f', reason: "post held by {NAMES[4]} (p005) deleted"'
         lines.append(f"  - delete_post: {{id: off-{i:02d}{extra}, source: Cabinet report 4.1}}")
     for i in range(1, 13):
-        lines.append(f"  - match: {{old: off-{i:02d}, new: new-{i:02d}, percent: 80, assessor: HR panel}}")
+        lines.append(
+            f"  - match: {{old: off-{i:02d}, new: new-{i:02d}, percent: 80, assessor: HR panel}}"
+        )
     lines.append("  - match: {old: off-13, new: new-13, percent: 80, assessor: HR panel}")
     lines.append("  - match: {old: off-14, new: new-13, percent: 85, assessor: HR panel}")
     lines.append("  - slot: {source: slotting policy}")
@@ -146,10 +222,12 @@ def council_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("council")
     store = folder / "store.sqlite"
     cli = CLI(str(store), folder)
-    scripts = [base_script(),
-               restructure_script("short", "2021-03-15", "2021-03-31", "2021-03-20"),
-               restructure_script("proper", "2020-12-01", "2021-01-15", "2021-02-10"),
-               SMALL]
+    scripts = [
+        base_script(),
+        restructure_script("short", "2021-03-15", "2021-03-31", "2021-03-20"),
+        restructure_script("proper", "2020-12-01", "2021-01-15", "2021-02-10"),
+        SMALL,
+    ]
     for n, text in enumerate(scripts):
         path = folder / f"script{n}.yaml"
         path.write_text(text, encoding="utf-8")
@@ -173,8 +251,9 @@ def pack(cli: CLI, tmp_path: Path, *args: str) -> tuple[dict, dict[str, Path]]:
 
 
 def pdf_text(path: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -193,7 +272,7 @@ class Tables(HTMLParser):
         self._rows: list[list[str]] | None = None
         self._cell: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs) -> None:  # noqa: ANN001
+    def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "table":
             self._rows = []
             self._name = f"table{len(self.tables)}"
@@ -264,7 +343,9 @@ def test_pack_is_self_contained_complete_and_anonymous(council: CLI, tmp_path: P
     assert_no_people(text)
     assert "the post holder of Officer 05" in text
     # free text naming someone is scrubbed: the reason of off-05's deletion named them
-    assert "post held by the post holder of Officer 05 (the post holder of Officer 05) deleted" in text
+    assert (
+        "post held by the post holder of Officer 05 (the post holder of Officer 05) deleted" in text
+    )
     # the engine's outcomes, per post, with one-line reasons
     assert "Slotted into Advisor 01 (G1)" in text
     assert "Ring-fenced pool: 2 candidates for 1 post" in text
@@ -284,12 +365,12 @@ def test_pack_is_self_contained_complete_and_anonymous(council: CLI, tmp_path: P
 
 
 def test_names_only_with_names(council: CLI, tmp_path: Path):
-    doc, files = pack(council, tmp_path, "--branch", "short", "--names")
+    _doc, files = pack(council, tmp_path, "--branch", "short", "--names")
     text = visible_text(files["html"].read_text(encoding="utf-8"))
-    for name in NAMES[:22]:                      # everyone whose post is deleted
+    for name in NAMES[:22]:  # everyone whose post is deleted
         assert name in text
     assert "contains names" in text
-    assert RARE not in text                      # characteristics are only ever aggregated
+    assert RARE not in text  # characteristics are only ever aggregated
     pdf = pdf_text(files["pdf"])
     assert NAMES[0] in " ".join(pdf.split()) and RARE not in pdf
 
@@ -304,7 +385,7 @@ def test_statutory_minimum_falls_short_and_hr1_date(council: CLI, tmp_path: Path
     assert "falls short" in text
     assert "only 17 days before" in text and "by 13 days" in text
     assert "HR1" in text and "2 March 2021" in text
-    assert "taken before consultation closes" in text        # decided on 20 March
+    assert "taken before consultation closes" in text  # decided on 20 March
     out = council("pack", "--branch", "short", "-o", str(tmp_path / "plain"), "--format", "html")
     assert "FALLS SHORT" in out.stdout
 
@@ -323,7 +404,7 @@ def test_statutory_minimum_met_and_not_required(council: CLI, tmp_path: Path):
 
 
 def test_pending_outcomes_use_the_engine_proposal(council: CLI, tmp_path: Path):
-    doc, files = pack(council, tmp_path, "--branch", "small", "--format", "html")
+    _doc, files = pack(council, tmp_path, "--branch", "small", "--format", "html")
     text = visible_text(files["html"].read_text(encoding="utf-8"))
     assert "Pending: the slotting policy would slot into Team Lead (G1)" in text
     assert "Pending: the slotting policy would place at risk" in text
@@ -338,19 +419,24 @@ def test_equality_cells_under_five_suppressed(council: CLI, tmp_path: Path):
     disability = found["Disability"]
     assert disability[0][:4] == ["", "Workforce", "%", "Affected"]
     rows = {r[0]: r for r in disability[1:]}
-    assert rows["yes"][1] == "6"                 # 6 in the workforce: shown
-    assert rows["yes"][3] == "*"                 # 4 of the affected: suppressed
+    assert rows["yes"][1] == "6"  # 6 in the workforce: shown
+    assert rows["yes"][3] == "*"  # 4 of the affected: suppressed
     assert rows["Not recorded"][1] == "6" and rows["Not recorded"][3] == "0"
-    assert rows["no"][3] == "*"                  # secondary: would give the 4 away
+    assert rows["no"][3] == "*"  # secondary: would give the 4 away
     for table in ("Sex", "Age band", "Disability", "Ethnicity"):
         for row in found[table][1:]:
             for cell in (row[1], row[3]):
-                assert cell in ("*", "no data") or not cell.isdigit() or int(cell) == 0 or int(cell) >= 5
+                assert (
+                    cell in ("*", "no data")
+                    or not cell.isdigit()
+                    or int(cell) == 0
+                    or int(cell) >= 5
+                )
     ethnicity = {r[0]: r for r in found["Ethnicity"][1:]}
-    assert "Other values (fewer than 5 people each)" in ethnicity     # Cornish grouped
+    assert "Other values (fewer than 5 people each)" in ethnicity  # Cornish grouped
     assert ethnicity["White British"][1] == "19"
     age = {r[0]: r for r in found["Age band"][1:]}
-    assert "16-24" not in age                                         # 3 people: grouped
+    assert "16-24" not in age  # 3 people: grouped
     assert age["Other values (fewer than 5 people each)"][1:4:2] == ["*", "*"]
 
 
@@ -386,11 +472,13 @@ def test_kent_pack(lite: CLI, write, tmp_path: Path):
     assert "Kent County Council" in pdf and "Statutory minimum" in pdf
     assert "No data: no protected characteristics are recorded" in text
     # the same store gives the same pack, byte for byte
-    again, files2 = pack(lite, tmp_path, "--branch", "top-tier-2014", "--format", "html")
+    _again, files2 = pack(lite, tmp_path, "--branch", "top-tier-2014", "--format", "html")
     assert files2["html"].read_bytes() == files["html"].read_bytes()
-    named, files3 = pack(lite, tmp_path, "--branch", "top-tier-2014", "--names", "--format", "html")
+    _named, files3 = pack(
+        lite, tmp_path, "--branch", "top-tier-2014", "--names", "--format", "html"
+    )
     text3 = visible_text(files3["html"].read_text(encoding="utf-8"))
-    assert "Imogen Sallow" in text3                       # Director of Communication's holder
+    assert "Imogen Sallow" in text3  # Director of Communication's holder
 
 
 # --- in a browser -----------------------------------------------------------------------
@@ -402,23 +490,38 @@ def test_pack_opens_in_headless_chromium(council: CLI, tmp_path: Path):
     _, files = pack(council, tmp_path, "--branch", "short", "--format", "html")
     chromium = find_chromium()
     profile = tmp_path / "profile"
-    command = chromium_command(chromium, profile, [
-        "--enable-logging=stderr", "--v=0", "--window-size=1280,4000",
-        f"--screenshot={tmp_path / 'pack.png'}", files["html"].as_uri()])
+    command = chromium_command(
+        chromium,
+        profile,
+        [
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,4000",
+            f"--screenshot={tmp_path / 'pack.png'}",
+            files["html"].as_uri(),
+        ],
+    )
     shot = subprocess.run(command, capture_output=True, text=True, timeout=180)
     png = tmp_path / "pack.png"
     assert png.exists() and png.stat().st_size > 20_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    dom = subprocess.run(chromium_command(chromium, tmp_path / "profile2", [
-        "--enable-logging=stderr", "--v=0", "--dump-dom", files["html"].as_uri()]),
-        capture_output=True, text=True, timeout=180)
+    dom = subprocess.run(
+        chromium_command(
+            chromium,
+            tmp_path / "profile2",
+            ["--enable-logging=stderr", "--v=0", "--dump-dom", files["html"].as_uri()],
+        ),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     for log in (shot.stderr, dom.stderr):
         console = [line for line in log.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
         assert not console, console
     svgs = re.findall(r"<svg\b[^>]*>", dom.stdout)
     charts = [s for s in svgs if 'class="chart"' in s]
     assert len(charts) >= 3
-    assert dom.stdout.count("<g ") > 50                 # the charts have their drawings
+    assert dom.stdout.count("<g ") > 50  # the charts have their drawings
     for figure in ("Figure 1", "Figure 2", "Figure 3"):
         assert figure in dom.stdout
 
@@ -435,11 +538,14 @@ def test_unknown_branch_writes_nothing(council: CLI, tmp_path: Path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--at", "2021-03-01", "--before", "2021-03-05"], "must be before"),
-    (["--at", "not-a-date"], "--at: 'not-a-date' is not a date"),
-    (["--format", "docx"], "--format 'docx': use html, pdf or html,pdf"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--at", "2021-03-01", "--before", "2021-03-05"], "must be before"),
+        (["--at", "not-a-date"], "--at: 'not-a-date' is not a date"),
+        (["--format", "docx"], "--format 'docx': use html, pdf or html,pdf"),
+    ],
+)
 def test_bad_options_write_nothing(council: CLI, tmp_path: Path, args: list[str], message: str):
     out = tmp_path / "bad"
     result = council("pack", "--branch", "short", "-o", str(out), *args)

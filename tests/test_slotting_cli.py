@@ -60,24 +60,33 @@ def test_slot_shows_outcomes_and_records_nothing(cli, write):
     assert versions(cli) == before
     outcomes = {o["person"]: o for o in doc["outcomes"]}
     assert outcomes["p1"]["outcome"] == "slotted" and outcomes["p1"]["post"] == "new-fin"
-    assert outcomes["p2"]["outcome"] == "slotted" and outcomes["p2"]["post"] == "new-pay"  # 75 inclusive
+    assert (
+        outcomes["p2"]["outcome"] == "slotted" and outcomes["p2"]["post"] == "new-pay"
+    )  # 75 inclusive
     assert outcomes["p3"]["outcome"] == "at_risk"  # 74.9 and a higher grade: neither counts
     assert "post" not in outcomes["p3"]
     assert outcomes["p4"]["outcome"] == "at_risk"  # no match at all
     for outcome in doc["outcomes"]:
         assert outcome["reasons"] and all(isinstance(r, str) for r in outcome["reasons"])
-    assert "80%" in " ".join(outcomes["p1"]["reasons"]) and "G2" in " ".join(outcomes["p1"]["reasons"])
+    assert "80%" in " ".join(outcomes["p1"]["reasons"]) and "G2" in " ".join(
+        outcomes["p1"]["reasons"]
+    )
     # the default date is the latest effective date on the branch
     assert cli.json("slot", "--branch", "option")["outcomes"] == doc["outcomes"]
 
 
 def test_two_people_for_one_post_form_a_pool_and_slot_step_records_it(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write(RESTRUCTURE.replace(
-        "percent: 75, assessor", "percent: 60, assessor").replace(
-        "  - delete_post: {id: old-4}\n",
-        "  - match: {old: old-2, new: new-fin, percent: 85}\n  - delete_post: {id: old-4}\n")
-        + "  - slot: {}\n"))
+    cli.ok(
+        "run",
+        write(
+            RESTRUCTURE.replace("percent: 75, assessor", "percent: 60, assessor").replace(
+                "  - delete_post: {id: old-4}\n",
+                "  - match: {old: old-2, new: new-fin, percent: 85}\n  - delete_post: {id: old-4}\n",
+            )
+            + "  - slot: {}\n"
+        ),
+    )
     events = cli.json("history", "--branch", "option")["events"]
     pools = [e for e in events if e["type"] == "PoolFormed"]
     assert len(pools) == 1
@@ -94,14 +103,22 @@ def test_two_people_for_one_post_form_a_pool_and_slot_step_records_it(cli, write
 
 def test_engine_decisions_audit_compliant_and_appointments_resolve(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write(RESTRUCTURE + """\
+    cli.ok(
+        "run",
+        write(
+            RESTRUCTURE
+            + """\
   - slot: {}
   - appoint: {person: p3, post: new-up, basis: member panel}
   - leave: {person: p4, cause: redundancy}
-"""))
+"""
+        ),
+    )
     doc = cli.json("audit", "--branch", "option")
     assert [(d["person"], d["post"], d["verdict"]) for d in doc["decisions"]] == [
-        ("p1", "new-fin", "compliant"), ("p2", "new-pay", "compliant")]
+        ("p1", "new-fin", "compliant"),
+        ("p2", "new-pay", "compliant"),
+    ]
     shown = cli.json("show", "--branch", "option", "--at", "2021-04-01")
     assert shown["displaced"] == []
     holders = {p["id"]: p["holders"] for p in shown["posts"]}
@@ -110,9 +127,15 @@ def test_engine_decisions_audit_compliant_and_appointments_resolve(cli, write):
 
 def test_hand_decision_against_policy_is_recorded_with_warning_and_fails_audit(cli, write):
     cli.ok("run", write(ORG))
-    result = cli("run", write(RESTRUCTURE + """\
+    result = cli(
+        "run",
+        write(
+            RESTRUCTURE
+            + """\
   - slot_person: {person: p3, post: new-up, basis: chief executive's decision}
-"""))
+"""
+        ),
+    )
     assert result.returncode == 0
     assert "warning" in result.stderr and "breaks the policy" in result.stderr
     audit = cli("audit", "--branch", "option", "--json")
@@ -126,11 +149,22 @@ def test_hand_decision_against_policy_is_recorded_with_warning_and_fails_audit(c
 
 def test_a_match_recorded_after_the_decision_is_a_violation(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write(RESTRUCTURE.replace(
-        "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel}\n", "")
-        + "  - slot_person: {person: p1, post: new-fin}\n"))
-    cli.ok("run", write("scenario: option\neffective: 2021-04-01\nsteps:\n"
-                        "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel}\n"))
+    cli.ok(
+        "run",
+        write(
+            RESTRUCTURE.replace(
+                "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel}\n", ""
+            )
+            + "  - slot_person: {person: p1, post: new-fin}\n"
+        ),
+    )
+    cli.ok(
+        "run",
+        write(
+            "scenario: option\neffective: 2021-04-01\nsteps:\n"
+            "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel}\n"
+        ),
+    )
     audit = cli("audit", "--branch", "option", "--json")
     assert audit.returncode == 1
     reasons = json.loads(audit.stdout)["decisions"][0]["reasons"]
@@ -139,9 +173,14 @@ def test_a_match_recorded_after_the_decision_is_a_violation(cli, write):
 
 def test_named_preset_changes_the_outcome(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write(RESTRUCTURE.replace("effective: 2021-04-01\n",
-                                            "effective: 2021-04-01\npolicy: london-65-50\n", 1)
-                        .replace("percent: 80", "percent: 66")))
+    cli.ok(
+        "run",
+        write(
+            RESTRUCTURE.replace(
+                "effective: 2021-04-01\n", "effective: 2021-04-01\npolicy: london-65-50\n", 1
+            ).replace("percent: 80", "percent: 66")
+        ),
+    )
     outcomes = {o["person"]: o for o in cli.json("slot", "--branch", "option")["outcomes"]}
     # 66 and 74.9 both reach 65 under the London preset: p1 and p3 now compete
     assert outcomes["p1"]["outcome"] == outcomes["p3"]["outcome"] == "ring_fenced"
@@ -173,7 +212,9 @@ steps:
     cli.ok("run", write(base.replace("COUNT", "fte").replace("scenario: js", "scenario: js-fte")))
     fte = cli.json("slot", "--branch", "js-fte")["outcomes"]
     assert [(o["person"], o["outcome"], o.get("post")) for o in fte] == [
-        ("a", "slotted", "new"), ("b", "slotted", "new")]
+        ("a", "slotted", "new"),
+        ("b", "slotted", "new"),
+    ]
 
 
 def test_match_suggest_prints_steps_that_run(cli, write, tmp_path):
@@ -189,14 +230,18 @@ def test_match_suggest_prints_steps_that_run(cli, write, tmp_path):
     script = write("scenario: option\neffective: 2021-04-01\n" + out.split("\n", 1)[1])
     cli.ok("run", script)
     assert {o["person"]: o["outcome"] for o in cli.json("slot", "--branch", "option")["outcomes"]}[
-        "p1"] == "slotted"
+        "p1"
+    ] == "slotted"
 
 
 def test_slot_and_audit_bad_input(cli, write):
     cli.ok("run", write(ORG))
-    for args in (("slot", "--branch", "nope"), ("audit", "--branch", "nope"),
-                 ("slot", "--branch", "base", "--at", "tomorrow"),
-                 ("match", "suggest", "--branch", "nope")):
+    for args in (
+        ("slot", "--branch", "nope"),
+        ("audit", "--branch", "nope"),
+        ("slot", "--branch", "base", "--at", "tomorrow"),
+        ("match", "suggest", "--branch", "nope"),
+    ):
         result = cli(*args)
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, args
     bad_policy = cli("run", write("scenario: p\nbased_on: base\npolicy: nonsense\nsteps: []\n"))
@@ -205,10 +250,16 @@ def test_slot_and_audit_bad_input(cli, write):
 
 def test_compare_counts_ring_fenced_and_at_risk_people_among_the_displaced(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write(RESTRUCTURE.replace(
-        "  - delete_post: {id: old-4}\n",
-        "  - match: {old: old-2, new: new-fin, percent: 85}\n  - delete_post: {id: old-4}\n")
-        .replace("percent: 75, assessor", "percent: 60, assessor") + "  - slot: {}\n"))
+    cli.ok(
+        "run",
+        write(
+            RESTRUCTURE.replace(
+                "  - delete_post: {id: old-4}\n",
+                "  - match: {old: old-2, new: new-fin, percent: 85}\n  - delete_post: {id: old-4}\n",
+            ).replace("percent: 75, assessor", "percent: 60, assessor")
+            + "  - slot: {}\n"
+        ),
+    )
     doc = cli.json("compare", "base", "option", "--at", "2021-04-01")
     people = {b["branch"]: b["people"] for b in doc["branches"]}
     assert people["option"]["displaced"] == 4
@@ -218,8 +269,13 @@ def test_compare_counts_ring_fenced_and_at_risk_people_among_the_displaced(cli, 
 
 def test_compare_counts_people_transferred_to_an_external_body_apart(cli, write):
     cli.ok("run", write(ORG))
-    cli.ok("run", write("scenario: spun-out\nbased_on: base\neffective: 2021-04-01\nsteps:\n"
-                        "  - transfer_unit: {id: a, to: {id: co, name: Trading Co, kind: external}}\n"))
+    cli.ok(
+        "run",
+        write(
+            "scenario: spun-out\nbased_on: base\neffective: 2021-04-01\nsteps:\n"
+            "  - transfer_unit: {id: a, to: {id: co, name: Trading Co, kind: external}}\n"
+        ),
+    )
     doc = cli.json("compare", "base", "spun-out", "--at", "2021-04-01")
     people = {b["branch"]: b["people"] for b in doc["branches"]}
     posts = {b["branch"]: b["posts"] for b in doc["branches"]}
@@ -229,7 +285,9 @@ def test_compare_counts_people_transferred_to_an_external_body_apart(cli, write)
 
 
 def test_job_share_slotted_by_the_engine_under_fte_audits_compliant(cli, write):
-    cli.ok("run", write("""\
+    cli.ok(
+        "run",
+        write("""\
 scenario: js
 effective: 2020-01-01
 grades: [G1, G2]
@@ -253,10 +311,13 @@ steps:
   - delete_post: {id: h8, effective: 2021-01-01}
   - delete_post: {id: h9, effective: 2021-01-01}
   - slot: {effective: 2021-01-01}
-"""))
+"""),
+    )
     audit = cli.json("audit", "--branch", "js")
     assert [(d["person"], d["post"], d["verdict"]) for d in audit["decisions"]] == [
-        ("p8", "js", "compliant"), ("p9", "js", "compliant")]
+        ("p8", "js", "compliant"),
+        ("p9", "js", "compliant"),
+    ]
     shown = cli.json("show", "--branch", "js", "--at", "2021-01-01")
     assert {p["id"]: p["holders"] for p in shown["posts"]}["js"] == ["p8", "p9"]
 
@@ -264,12 +325,20 @@ steps:
 def test_a_match_recorded_earlier_but_effective_later_counts(cli, write):
     """SPEC 5: the assessments recorded before a decision, whatever their effective dates."""
     cli.ok("run", write(ORG))
-    cli.ok("run", write(RESTRUCTURE.replace(
-        "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel}\n",
-        "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel, effective: 2022-01-01}\n")
-        + "  - slot_person: {person: p1, post: new-fin}\n"))
-    outcomes = {o["person"]: o for o in cli.json("slot", "--branch", "option",
-                                                 "--at", "2021-04-01")["outcomes"]}
+    cli.ok(
+        "run",
+        write(
+            RESTRUCTURE.replace(
+                "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel}\n",
+                "  - match: {old: old-1, new: new-fin, percent: 80, assessor: HR panel, effective: 2022-01-01}\n",
+            )
+            + "  - slot_person: {person: p1, post: new-fin}\n"
+        ),
+    )
+    outcomes = {
+        o["person"]: o
+        for o in cli.json("slot", "--branch", "option", "--at", "2021-04-01")["outcomes"]
+    }
     assert "p1" not in outcomes  # already slotted by hand
     audit = cli.json("audit", "--branch", "option")
     assert [(d["person"], d["verdict"]) for d in audit["decisions"]] == [("p1", "compliant")]

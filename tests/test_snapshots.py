@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from orgsim import snapshots
-from orgsim.branches import BranchReader
+from orgsim.app.run import run_script
 from orgsim.domain.structure import Structure
-from orgsim.queries import structure
-from orgsim.runner import run_script
-from orgsim.scenario import parse_scenario
-from orgsim.store import open_store
+from orgsim.scenario.parse import parse_scenario
+from orgsim.store import snapshots
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import open_store
+from orgsim.views.queries import structure
 
 BASE = """\
 scenario: base
@@ -48,9 +48,14 @@ def test_show_from_a_snapshot_equals_full_replay(store_url, every_run):
     store = open_store(store_url)
     run_script(store, parse_scenario(BASE, "base.yaml"))
     assert snapshots.latest(store, "base") is not None
-    run_script(store, parse_scenario(
-        "scenario: base\neffective: 2021-06-01\nsteps:\n"
-        "  - slot: {}\n  - retitle_post: {id: top, title: Chief}\n", "more.yaml"))
+    run_script(
+        store,
+        parse_scenario(
+            "scenario: base\neffective: 2021-06-01\nsteps:\n"
+            "  - slot: {}\n  - retitle_post: {id: top, title: Chief}\n",
+            "more.yaml",
+        ),
+    )
     version, own, horizon, _ = snapshots.latest(store, "base")
     head = BranchReader(store).load("base").version
     assert head > 13 and (version, own, horizon) == (head, head, dt.date(2021, 6, 1))
@@ -60,17 +65,25 @@ def test_show_from_a_snapshot_equals_full_replay(store_url, every_run):
         assert fast is not None and fast.to_json() == full(store, "base", at)
     # before the horizon the snapshot cannot answer: a full replay does
     assert snapshots.structure_from_snapshot(store, "base", dt.date(2020, 6, 1)) is None
-    assert structure(store, "base", dt.date(2020, 6, 1)).to_json() == full(store, "base", dt.date(2020, 6, 1))
+    assert structure(store, "base", dt.date(2020, 6, 1)).to_json() == full(
+        store, "base", dt.date(2020, 6, 1)
+    )
 
 
-def test_a_late_recorded_change_effective_before_the_horizon_bypasses_the_snapshot(store_url, monkeypatch):
+def test_a_late_recorded_change_effective_before_the_horizon_bypasses_the_snapshot(
+    store_url, monkeypatch
+):
     store = open_store(store_url)
     monkeypatch.setattr(snapshots, "SNAPSHOT_EVERY", 1)
     run_script(store, parse_scenario(BASE, "base.yaml"))
     monkeypatch.setattr(snapshots, "SNAPSHOT_EVERY", 10_000)
-    run_script(store, parse_scenario(
-        "scenario: base\neffective: 2020-06-01\nsteps:\n  - retitle_post: {id: top, title: Boss}\n",
-        "late.yaml"))
+    run_script(
+        store,
+        parse_scenario(
+            "scenario: base\neffective: 2020-06-01\nsteps:\n  - retitle_post: {id: top, title: Boss}\n",
+            "late.yaml",
+        ),
+    )
     at = dt.date(2022, 1, 1)
     assert snapshots.structure_from_snapshot(store, "base", at) is None
     shown = structure(store, "base", at).to_json()
@@ -81,12 +94,21 @@ def test_a_late_recorded_change_effective_before_the_horizon_bypasses_the_snapsh
 def test_forked_branch_snapshot_counts_inherited_events(store_url, every_run):
     store = open_store(store_url)
     run_script(store, parse_scenario(BASE, "base.yaml"))
-    run_script(store, parse_scenario(
-        "scenario: fork\nbased_on: base\nfork_at: 2020-06-01\neffective: 2021-02-01\nsteps:\n"
-        "  - create_post: {id: z, title: Z, grade: G1, unit: a, reports_to: top}\n", "fork.yaml"))
-    run_script(store, parse_scenario(
-        "scenario: fork\neffective: 2021-03-01\nsteps:\n  - retitle_post: {id: z, title: Zed}\n",
-        "fork2.yaml"))
+    run_script(
+        store,
+        parse_scenario(
+            "scenario: fork\nbased_on: base\nfork_at: 2020-06-01\neffective: 2021-02-01\nsteps:\n"
+            "  - create_post: {id: z, title: Z, grade: G1, unit: a, reports_to: top}\n",
+            "fork.yaml",
+        ),
+    )
+    run_script(
+        store,
+        parse_scenario(
+            "scenario: fork\neffective: 2021-03-01\nsteps:\n  - retitle_post: {id: z, title: Zed}\n",
+            "fork2.yaml",
+        ),
+    )
     at = dt.date(2021, 3, 1)
     fast = snapshots.structure_from_snapshot(store, "fork", at)
     assert fast is not None and fast.to_json() == full(store, "fork", at)

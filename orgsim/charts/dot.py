@@ -17,8 +17,8 @@ from orgsim.charts.layouts import Box, Drawing
 from orgsim.charts.model import ChartNode, ChartTree
 
 FONT = "Helvetica"
-CARD_WIDTH = 168          # points: every card has at least this width, so lists line up
-TITLE_WRAP = 27           # characters per line of a bold title
+CARD_WIDTH = 168  # points: every card has at least this width, so lists line up
+TITLE_WRAP = 27  # characters per line of a bold title
 NOTE_WRAP = 36
 
 
@@ -27,25 +27,55 @@ class Look:
     color: str
     fill: str
     border: int
-    style: str            # Graphviz table STYLE: "", rounded, dashed, dotted
+    style: str  # Graphviz table STYLE: "", rounded, dashed, dotted
     double: bool
     marker: str
-    edge: str             # DOT edge attributes for a line to such a node
-    meaning: str          # legend text
+    edge: str  # DOT edge attributes for a line to such a node
+    meaning: str  # legend text
 
 
 LOOKS: dict[str, Look] = {
-    "unchanged": Look("#333333", "#ffffff", 1, "", False, "", "",
-                      "unchanged"),
-    "new": Look("#1a7f37", "#e6f4ea", 3, "rounded", False, "NEW",
-                'penwidth=2.5 color="#1a7f37"', "new: bold frame, rounded corners"),
-    "moved": Look("#0550ae", "#e8f0fe", 2, "dashed", False, "MOVED",
-                  'style=dashed color="#0550ae"', "moved (unit or manager): dashed frame"),
-    "changed": Look("#9a4d00", "#fff3e0", 1, "", True, "CHANGED", 'color="#9a4d00"',
-                    "retitled or regraded (unit renamed): double frame"),
-    "deleted": Look("#7a7a7a", "#f2f2f2", 2, "dotted", False, "DELETED",
-                    'style=dotted color="#7a7a7a"',
-                    "deleted, shown where it was: dotted frame, title struck out"),
+    "unchanged": Look("#333333", "#ffffff", 1, "", False, "", "", "unchanged"),
+    "new": Look(
+        "#1a7f37",
+        "#e6f4ea",
+        3,
+        "rounded",
+        False,
+        "NEW",
+        'penwidth=2.5 color="#1a7f37"',
+        "new: bold frame, rounded corners",
+    ),
+    "moved": Look(
+        "#0550ae",
+        "#e8f0fe",
+        2,
+        "dashed",
+        False,
+        "MOVED",
+        'style=dashed color="#0550ae"',
+        "moved (unit or manager): dashed frame",
+    ),
+    "changed": Look(
+        "#9a4d00",
+        "#fff3e0",
+        1,
+        "",
+        True,
+        "CHANGED",
+        'color="#9a4d00"',
+        "retitled or regraded (unit renamed): double frame",
+    ),
+    "deleted": Look(
+        "#7a7a7a",
+        "#f2f2f2",
+        2,
+        "dotted",
+        False,
+        "DELETED",
+        'style=dotted color="#7a7a7a"',
+        "deleted, shown where it was: dotted frame, title struck out",
+    ),
 }
 EXTERNAL_FILL = "#e9e9f2"
 STUB_FILL = "#eeeeee"
@@ -53,7 +83,9 @@ STUB_FILL = "#eeeeee"
 
 def esc(text: str) -> str:
     """Escape text for an HTML-like label (apostrophes are fine as they are)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def quote(text: str) -> str:
@@ -105,8 +137,11 @@ def _lines(node: ChartNode) -> list[str]:
             rows.append(small.format(f"<I>+{len(node.names) - 4} more</I>"))
         if node.head_of_unit and node.unit_name:
             unit = node.unit_name + (" (external)" if node.external else "")
-            rows.append('<FONT POINT-SIZE="8" COLOR="#555555">'
-                        + "<BR/>".join(esc(t) for t in _wrap(unit, NOTE_WRAP)) + "</FONT>")
+            rows.append(
+                '<FONT POINT-SIZE="8" COLOR="#555555">'
+                + "<BR/>".join(esc(t) for t in _wrap(unit, NOTE_WRAP))
+                + "</FONT>"
+            )
     elif node.kind == "unit":
         count = "1 post" if node.posts == 1 else f"{node.posts} posts"
         parts = [node.unit_kind or "unit", count]
@@ -114,17 +149,22 @@ def _lines(node: ChartNode) -> list[str]:
             parts.append(f"{node.vacancies} vacant")
         rows.append(small.format(esc(" · ".join(parts))))
         if node.head:
-            rows.append('<FONT POINT-SIZE="8" COLOR="#555555">'
-                        + "<BR/>".join(esc(t) for t in _wrap("head: " + node.head, NOTE_WRAP))
-                        + "</FONT>")
+            rows.append(
+                '<FONT POINT-SIZE="8" COLOR="#555555">'
+                + "<BR/>".join(esc(t) for t in _wrap("head: " + node.head, NOTE_WRAP))
+                + "</FONT>"
+            )
     if look.marker:
         marker = look.marker
         if node.also_changed:
             marker += " + CHANGED"
         rows.append(f'<FONT POINT-SIZE="8" COLOR="{look.color}"><B>{marker}</B></FONT>')
     for note in node.notes:
-        rows.append(f'<FONT POINT-SIZE="8" COLOR="{look.color}"><I>'
-                    + "<BR/>".join(esc(t) for t in _wrap(note, NOTE_WRAP)) + "</I></FONT>")
+        rows.append(
+            f'<FONT POINT-SIZE="8" COLOR="{look.color}"><I>'
+            + "<BR/>".join(esc(t) for t in _wrap(note, NOTE_WRAP))
+            + "</I></FONT>"
+        )
     return rows
 
 
@@ -136,15 +176,19 @@ def card(node: ChartNode, level: str = "posts") -> str:
     fill = EXTERNAL_FILL if node.external and node.status == "unchanged" else look.fill
     body = "".join(f'<TR><TD WIDTH="{CARD_WIDTH}">{row}</TD></TR>' for row in _lines(node))
     style = look.style
-    if node.also_changed:       # moved and changed: a dashed double frame
+    if node.also_changed:  # moved and changed: a dashed double frame
         style = "dashed"
     style_attr = f' STYLE="{style}"' if style else ""
-    inner = (f'<TABLE BORDER="{look.border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"'
-             f' COLOR="{look.color}" BGCOLOR="{fill}"{style_attr}>'
-             f"{body}</TABLE>")
+    inner = (
+        f'<TABLE BORDER="{look.border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"'
+        f' COLOR="{look.color}" BGCOLOR="{fill}"{style_attr}>'
+        f"{body}</TABLE>"
+    )
     if look.double or node.also_changed:
-        inner = (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"'
-                 f' COLOR="{look.color}" BGCOLOR="{fill}"{style_attr}><TR><TD>{inner}</TD></TR></TABLE>')
+        inner = (
+            f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"'
+            f' COLOR="{look.color}" BGCOLOR="{fill}"{style_attr}><TR><TD>{inner}</TD></TR></TABLE>'
+        )
     return inner
 
 
@@ -162,8 +206,10 @@ def _stub(node: ChartNode, level: str) -> str:
     href = ""
     if node.link and not node.link.startswith("page "):
         href = f' HREF="{esc(node.link)}" TITLE="{esc(node.title)}"'
-    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#333333"'
-            f' BGCOLOR="{STUB_FILL}"{href}>{body}</TABLE>')
+    return (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#333333"'
+        f' BGCOLOR="{STUB_FILL}"{href}>{body}</TABLE>'
+    )
 
 
 def list_box(box: Box, nodes: dict[str, ChartNode], level: str = "posts") -> str:
@@ -177,8 +223,11 @@ def list_box(box: Box, nodes: dict[str, ChartNode], level: str = "posts") -> str
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{cell}</TD></TR>')
         else:
             rows.append(f"<TR><TD>{cell}</TD></TR>")
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="0">'
-            + "".join(rows) + "</TABLE>")
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="0">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
 
 
 def more_box(box: Box, level: str) -> str:
@@ -188,34 +237,50 @@ def more_box(box: Box, level: str) -> str:
     if changed:
         lines.append(f'<FONT POINT-SIZE="8.5">{esc(", ".join(changed))}</FONT>')
     body = "".join(f"<TR><TD>{row}</TD></TR>" for row in lines)
-    return (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
-            f' BGCOLOR="#e4e4e4">{body}</TABLE>')
+    return (
+        f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
+        f' BGCOLOR="#e4e4e4">{body}</TABLE>'
+    )
 
 
 def legend(level: str) -> str:
     """A row of sample boxes, one per status, for change charts."""
     cells = []
     for status, look in LOOKS.items():
-        sample = ChartNode(key="", kind="post" if level == "posts" else "unit", id="",
-                           title=look.meaning, status=status)
+        sample = ChartNode(
+            key="",
+            kind="post" if level == "posts" else "unit",
+            id="",
+            title=look.meaning,
+            status=status,
+        )
         label = _legend_card(sample)
         cells.append(f"<TD>{label}</TD>")
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6" CELLPADDING="0">'
-            f'<TR>{"".join(cells)}</TR></TABLE>')
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6" CELLPADDING="0">'
+        f"<TR>{''.join(cells)}</TR></TABLE>"
+    )
 
 
 def _legend_card(node: ChartNode) -> str:
     look = LOOKS[node.status]
     text = "<BR/>".join(esc(t) for t in _wrap(node.title, 30))
-    marker = (f'<TR><TD><FONT POINT-SIZE="8" COLOR="{look.color}"><B>{look.marker}</B></FONT></TD></TR>'
-              if look.marker else '<TR><TD><FONT POINT-SIZE="8"> </FONT></TD></TR>')
+    marker = (
+        f'<TR><TD><FONT POINT-SIZE="8" COLOR="{look.color}"><B>{look.marker}</B></FONT></TD></TR>'
+        if look.marker
+        else '<TR><TD><FONT POINT-SIZE="8"> </FONT></TD></TR>'
+    )
     style_attr = f' STYLE="{look.style}"' if look.style else ""
-    inner = (f'<TABLE BORDER="{look.border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
-             f' COLOR="{look.color}" BGCOLOR="{look.fill}"{style_attr}>'
-             f'<TR><TD WIDTH="136"><FONT POINT-SIZE="8.5">{text}</FONT></TD></TR>{marker}</TABLE>')
+    inner = (
+        f'<TABLE BORDER="{look.border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
+        f' COLOR="{look.color}" BGCOLOR="{look.fill}"{style_attr}>'
+        f'<TR><TD WIDTH="136"><FONT POINT-SIZE="8.5">{text}</FONT></TD></TR>{marker}</TABLE>'
+    )
     if look.double:
-        inner = (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"'
-                 f' COLOR="{look.color}" BGCOLOR="{look.fill}"><TR><TD>{inner}</TD></TR></TABLE>')
+        inner = (
+            f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"'
+            f' COLOR="{look.color}" BGCOLOR="{look.fill}"><TR><TD>{inner}</TD></TR></TABLE>'
+        )
     return inner
 
 
@@ -225,8 +290,8 @@ class Heading:
 
     title: str
     lines: tuple[str, ...] = ()
-    scope: tuple[str, ...] = ()     #: "under Unit", "3 levels"... (start of the summary)
-    displaced: int = 0              #: people displaced in the whole organisation
+    scope: tuple[str, ...] = ()  #: "under Unit", "3 levels"... (start of the summary)
+    displaced: int = 0  #: people displaced in the whole organisation
 
 
 def summary(tree: ChartTree, heading: Heading) -> str:
@@ -245,13 +310,18 @@ def summary(tree: ChartTree, heading: Heading) -> str:
 
 def heading_label(heading: Heading, tree: ChartTree) -> str:
     change, level = tree.change, tree.level
-    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="16"><B>{esc(heading.title)}</B></FONT></TD></TR>']
+    rows = [
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="16"><B>{esc(heading.title)}</B></FONT></TD></TR>'
+    ]
     for line in (*heading.lines, summary(tree, heading)):
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{esc(line)}</FONT></TD></TR>')
     if change:
         rows.append(f'<TR><TD ALIGN="LEFT">{legend(level)}</TD></TR>')
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
-            + "".join(rows) + "</TABLE>")
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
 
 
 def to_dot(drawing: Drawing, heading: Heading, *, size: str | None = None) -> str:
@@ -260,12 +330,18 @@ def to_dot(drawing: Drawing, heading: Heading, *, size: str | None = None) -> st
     nodes = tree.nodes
     out: list[str] = ["digraph orgchart {"]
     graph = [
-        f'fontname="{FONT}"', "rankdir=TB", "ordering=out", "newrank=true",
-        "nodesep=0.18", "ranksep=0.32", "margin=0.25",
+        f'fontname="{FONT}"',
+        "rankdir=TB",
+        "ordering=out",
+        "newrank=true",
+        "nodesep=0.18",
+        "ranksep=0.32",
+        "margin=0.25",
         # straight segments: "ortho" reads more like an org chart, but cuts through boxes
         # with ports and costs more than the layout itself past a few hundred boxes
         "splines=polyline",
-        "labelloc=t", "labeljust=l",
+        "labelloc=t",
+        "labeljust=l",
         f"label=<{heading_label(heading, tree)}>",
     ]
     if size:
@@ -279,16 +355,19 @@ def to_dot(drawing: Drawing, heading: Heading, *, size: str | None = None) -> st
             node = nodes[key]
             label = card(node, tree.level)
             css = f"{node.kind} {node.status}"
-            out.append(f"  {quote(box.id)} [class={quote(css)} tooltip={quote(node.id)}"
-                       f" label=<{label}>];")
+            out.append(
+                f"  {quote(box.id)} [class={quote(css)} tooltip={quote(node.id)} label=<{label}>];"
+            )
         elif box.kind == "list":
             ids = " ".join(key.split(":", 1)[1] for _, key in box.rows)
-            out.append(f"  {quote(box.id)} [class=\"list\" tooltip={quote(ids)}"
-                       f" label=<{list_box(box, nodes, tree.level)}>];")
+            out.append(
+                f'  {quote(box.id)} [class="list" tooltip={quote(ids)}'
+                f" label=<{list_box(box, nodes, tree.level)}>];"
+            )
         elif box.kind == "point":
-            out.append(f"  {quote(box.id)} [shape=point width=0.02 height=0.02 color=\"#555555\"];")
+            out.append(f'  {quote(box.id)} [shape=point width=0.02 height=0.02 color="#555555"];')
         else:
-            out.append(f"  {quote(box.id)} [class=\"more\" label=<{more_box(box, tree.level)}>];")
+            out.append(f'  {quote(box.id)} [class="more" label=<{more_box(box, tree.level)}>];')
     for tail, head, status in drawing.edges:
         if status == "spine":
             out.append(f"  {quote(tail)} -> {quote(head)} [headport=c];")
@@ -296,8 +375,11 @@ def to_dot(drawing: Drawing, heading: Heading, *, size: str | None = None) -> st
         if status.startswith("hang:"):
             extra = LOOKS[status[5:]].edge
             out.append(f"  {{rank=same; {quote(tail)}; {quote(head)}}}")
-            out.append(f"  {quote(tail)} -> {quote(head)} [tailport=c headport=w"
-                       + (f" {extra}" if extra else "") + "];")
+            out.append(
+                f"  {quote(tail)} -> {quote(head)} [tailport=c headport=w"
+                + (f" {extra}" if extra else "")
+                + "];"
+            )
             continue
         extra = LOOKS[status].edge
         attrs = f" [{extra}]" if extra else ""

@@ -31,10 +31,10 @@ class Box:
     """One Graphviz node: a single card, a list of cards, or a "+N" summary."""
 
     id: str
-    kind: str                                   #: card | list | more
+    kind: str  #: card | list | more
     rows: list[tuple[int, str]] = field(default_factory=list)  #: (indent, node key)
-    count: int = 0                              #: more: nodes folded
-    counts: dict[str, int] = field(default_factory=dict)       #: more: by status
+    count: int = 0  #: more: nodes folded
+    counts: dict[str, int] = field(default_factory=dict)  #: more: by status
     status: str = "unchanged"
 
 
@@ -42,7 +42,7 @@ class Box:
 class Drawing:
     tree: ChartTree
     boxes: list[Box]
-    edges: list[tuple[str, str, str]]           #: (from box, to box, status of the child)
+    edges: list[tuple[str, str, str]]  #: (from box, to box, status of the child)
 
 
 #: Up to this many nodes, "stacked" hangs each leaf from a vertical line beside the list
@@ -51,8 +51,13 @@ class Drawing:
 SPINE_LIMIT = 1000
 
 
-def draw(tree: ChartTree, layout: Layout = "stacked", depth: int | None = None,
-         collapse_below: int | None = None, spine_limit: int = SPINE_LIMIT) -> Drawing:
+def draw(
+    tree: ChartTree,
+    layout: Layout = "stacked",
+    depth: int | None = None,
+    collapse_below: int | None = None,
+    spine_limit: int = SPINE_LIMIT,
+) -> Drawing:
     if layout not in LAYOUTS:
         raise ChartError(f"unknown layout {layout!r} (use {', '.join(LAYOUTS)})")
     boxes: list[Box] = []
@@ -146,8 +151,8 @@ def draw(tree: ChartTree, layout: Layout = "stacked", depth: int | None = None,
 
 @dataclass
 class Page:
-    slug: str          #: "" for the index (whole chart), else the directorate's file suffix
-    heading: str       #: "" for the index
+    slug: str  #: "" for the index (whole chart), else the directorate's file suffix
+    heading: str  #: "" for the index
     tree: ChartTree
 
 
@@ -193,8 +198,9 @@ def split_units(tree: ChartTree, by: str = "directorate") -> list[str]:
     return sorted(found, key=lambda u: (tree.units[u][0].casefold(), u))
 
 
-def split_pages(tree: ChartTree, units: list[str], link: str = "file",
-                names: dict[str, str] | None = None) -> list[Page]:
+def split_pages(
+    tree: ChartTree, units: list[str], link: str = "file", names: dict[str, str] | None = None
+) -> list[Page]:
     """One page per unit in ``units`` plus an index page (first) with stubs for them.
 
     ``link`` is "file" (a stub names the file, ``names[unit]``) or "page" (a page number).
@@ -214,8 +220,18 @@ def split_pages(tree: ChartTree, units: list[str], link: str = "file",
         name, kind, _ = tree.units[unit]
         counts = sub.counts()
         target = names[unit] if link == "file" and names else f"page '{name}'"
-        stub = ChartNode(key=f"s:{unit}", kind="stub", id=unit, title=name, unit_kind=kind,
-                         unit=unit, unit_name=name, link=target, count=len(keys), counts=counts)
+        stub = ChartNode(
+            key=f"s:{unit}",
+            kind="stub",
+            id=unit,
+            title=name,
+            unit_kind=kind,
+            unit=unit,
+            unit_name=name,
+            link=target,
+            count=len(keys),
+            counts=counts,
+        )
         # the stub goes where the directorate's first top node hangs on the index
         owner = None
         for root in sub.roots:

@@ -20,17 +20,24 @@ states always give the same tree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Literal
+from typing import Literal
 
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
 
 Level = Literal["posts", "units"]
 STATUSES = ("unchanged", "new", "moved", "changed", "deleted")
-UNIT_KIND_ORDER = {"organisation": 0, "directorate": 1, "division": 2, "service": 3, "team": 4,
-                   "external": 5}
+UNIT_KIND_ORDER = {
+    "organisation": 0,
+    "directorate": 1,
+    "division": 2,
+    "service": 3,
+    "team": 4,
+    "external": 5,
+}
 
 
 class ChartError(ValueError):
@@ -39,30 +46,30 @@ class ChartError(ValueError):
 
 @dataclass
 class ChartNode:
-    key: str                       #: "p:ID" (post), "u:ID" (unit), "s:ID" (page stub)
-    kind: str                      #: post | unit | stub
+    key: str  #: "p:ID" (post), "u:ID" (unit), "s:ID" (page stub)
+    kind: str  #: post | unit | stub
     id: str
-    title: str                     #: post title, unit name, stub heading
-    grade: str | None = None       #: posts only
-    unit_kind: str | None = None   #: units only
-    unit: str | None = None        #: the post's unit, or the unit itself
+    title: str  #: post title, unit name, stub heading
+    grade: str | None = None  #: posts only
+    unit_kind: str | None = None  #: units only
+    unit: str | None = None  #: the post's unit, or the unit itself
     unit_name: str | None = None
     external: bool = False
     status: str = "unchanged"
     also_changed: bool = False
     changes: tuple[str, ...] = ()  #: moved, retitled, regraded, renamed
-    notes: tuple[str, ...] = ()    #: "was: Old Title", "moved from Unit"...
+    notes: tuple[str, ...] = ()  #: "was: Old Title", "moved from Unit"...
     fte: Decimal = Decimal(1)
-    holders: int = 0               #: substantive holders (a deleted post: before it went)
+    holders: int = 0  #: substantive holders (a deleted post: before it went)
     acting: int = 0
     displaced: int = 0
-    names: tuple[str, ...] = ()    #: holders' (or displaced people's) names, only with --names
-    head_of_unit: bool = False     #: the top post of its unit in this chart
-    posts: int = 0                 #: units: live posts directly in the unit
-    vacancies: int = 0             #: units: vacant posts directly in the unit
-    head: str | None = None        #: units: title of the unit's top post
-    link: str | None = None        #: stubs: where the rest is drawn
-    count: int = 0                 #: stubs: nodes on that page
+    names: tuple[str, ...] = ()  #: holders' (or displaced people's) names, only with --names
+    head_of_unit: bool = False  #: the top post of its unit in this chart
+    posts: int = 0  #: units: live posts directly in the unit
+    vacancies: int = 0  #: units: vacant posts directly in the unit
+    head: str | None = None  #: units: title of the unit's top post
+    link: str | None = None  #: stubs: where the rest is drawn
+    count: int = 0  #: stubs: nodes on that page
     counts: dict[str, int] = field(default_factory=dict)  #: stubs: statuses on that page
 
     @property
@@ -98,8 +105,12 @@ class ChartTree:
             out.extend(self.subtree(root))
         return out
 
-    def restricted(self, keep: Iterable[str], extra: dict[str, list[ChartNode]] | None = None,
-                   extra_roots: list[ChartNode] | None = None) -> ChartTree:
+    def restricted(
+        self,
+        keep: Iterable[str],
+        extra: dict[str, list[ChartNode]] | None = None,
+        extra_roots: list[ChartNode] | None = None,
+    ) -> ChartTree:
         """The same tree on a subset of nodes; a node whose parent is left out becomes a
         root. ``extra`` attaches further (stub) nodes under kept nodes."""
         kept = set(keep)
@@ -113,15 +124,17 @@ class ChartTree:
                 children[stub.key] = []
                 children.setdefault(owner, []).append(stub.key)
         order = {k: i for i, k in enumerate(self.preorder())}
-        roots = sorted((k for k in nodes if parent[k] is None and k in self.nodes),
-                       key=lambda k: order[k])
+        roots = sorted(
+            (k for k in nodes if parent[k] is None and k in self.nodes), key=lambda k: order[k]
+        )
         for stub in extra_roots or []:
             nodes[stub.key] = stub
             parent[stub.key] = None
             children[stub.key] = []
             roots.append(stub.key)
-        return ChartTree(self.level, nodes, parent, children, roots, self.units, self.title,
-                         self.change)
+        return ChartTree(
+            self.level, nodes, parent, children, roots, self.units, self.title, self.change
+        )
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATUSES}
@@ -135,8 +148,9 @@ def _grade_rank(grades: list[str] | None) -> dict[str, int]:
     return {g: i for i, g in enumerate(grades or [])}
 
 
-def _unit_chain_lookup(after: OrgState, before: OrgState | None, live_after: set[str],
-                       ghosts: set[str]) -> dict[str, tuple[str, str, str | None]]:
+def _unit_chain_lookup(
+    after: OrgState, before: OrgState | None, live_after: set[str], ghosts: set[str]
+) -> dict[str, tuple[str, str, str | None]]:
     """Every unit's (name, kind, parent) as drawn: now for live units, before for ghosts;
     units closed at both dates keep their last known values (a ghost post may sit in one)."""
     out: dict[str, tuple[str, str, str | None]] = {}
@@ -182,9 +196,16 @@ def _live_posts(state: OrgState | None) -> set[str]:
     return {p.id for p in state.posts.values() if p.deleted is None}
 
 
-def build_tree(after: OrgState, *, branch: str, at: dt.date, level: Level = "posts",
-               before: OrgState | None = None, root: str | None = None,
-               names: bool = False) -> ChartTree:
+def build_tree(
+    after: OrgState,
+    *,
+    branch: str,
+    at: dt.date,
+    level: Level = "posts",
+    before: OrgState | None = None,
+    root: str | None = None,
+    names: bool = False,
+) -> ChartTree:
     """The chart's tree at ``at`` (``after``), marked against ``before`` if given.
 
     Raises :class:`ChartError` for an unknown ``root`` unit or an empty chart.
@@ -198,7 +219,11 @@ def build_tree(after: OrgState, *, branch: str, at: dt.date, level: Level = "pos
         if root not in drawn_units:
             when = f"at {at}" + (" or at the earlier date" if before is not None else "")
             known = sorted(drawn_units)
-            hint = f" (units: {', '.join(known[:8])}{', ...' if len(known) > 8 else ''})" if known else ""
+            hint = (
+                f" (units: {', '.join(known[:8])}{', ...' if len(known) > 8 else ''})"
+                if known
+                else ""
+            )
             raise ChartError(f"unknown unit {root!r} on branch {branch!r} {when}{hint}")
         in_scope = _unit_subtree({u: units[u] for u in drawn_units}, root)
     else:
@@ -211,8 +236,9 @@ def build_tree(after: OrgState, *, branch: str, at: dt.date, level: Level = "pos
         what = "posts" if level == "posts" else "units"
         where = f" under {root!r}" if root else ""
         raise ChartError(f"nothing to chart: branch {branch!r} has no {what}{where} at {at}")
-    org = next((units[u][0] for u in sorted(live_units_after) if units[u][1] == "organisation"),
-               None)
+    org = next(
+        (units[u][0] for u in sorted(live_units_after) if units[u][1] == "organisation"), None
+    )
     tree.title = org or branch
     tree.change = before is not None
     return tree
@@ -222,8 +248,13 @@ def _holder_names(state: OrgState, people: Iterable[str]) -> tuple[str, ...]:
     return tuple(state.people[p].name for p in people if p in state.people)
 
 
-def _post_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[str, str, str | None]],
-               in_scope: set[str], names: bool) -> ChartTree:
+def _post_tree(
+    after: OrgState,
+    before: OrgState | None,
+    units: dict[str, tuple[str, str, str | None]],
+    in_scope: set[str],
+    names: bool,
+) -> ChartTree:
     structure = Structure.from_state("", after.at, after)
     live_after = set(structure.posts)
     live_before = _live_posts(before)
@@ -247,12 +278,23 @@ def _post_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
         substantive = sorted(p for p, a in holders.items() if a.kind == "substantive")
         acting = sorted(p for p, a in holders.items() if a.kind != "substantive")
         node = ChartNode(
-            key=f"p:{pid}", kind="post", id=pid, title=post.title, grade=post.grade,
-            unit=post.unit, unit_name=units[post.unit][0], external=after.is_external(post.unit),
-            fte=post.fte, holders=len(substantive),
+            key=f"p:{pid}",
+            kind="post",
+            id=pid,
+            title=post.title,
+            grade=post.grade,
+            unit=post.unit,
+            unit_name=units[post.unit][0],
+            external=after.is_external(post.unit),
+            fte=post.fte,
+            holders=len(substantive),
             acting=len(acting),
-            names=(_holder_names(after, substantive)
-                   + tuple(f"{n} (acting)" for n in _holder_names(after, acting))) if names else (),
+            names=(
+                _holder_names(after, substantive)
+                + tuple(f"{n} (acting)" for n in _holder_names(after, acting))
+            )
+            if names
+            else (),
         )
         if before is not None:
             _mark_post(node, before.posts[pid] if pid in live_before else None, post, before, units)
@@ -265,9 +307,18 @@ def _post_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
         people = displaced_from.get(pid, [])
         held = sum(1 for a in before.holders.get(pid, {}).values() if a.kind == "substantive")
         node = ChartNode(
-            key=f"p:{pid}", kind="post", id=pid, title=old.title, grade=old.grade, unit=old.unit,
-            unit_name=units[old.unit][0], external=before.is_external(old.unit), fte=old.fte,
-            status="deleted", displaced=len(people), holders=held,
+            key=f"p:{pid}",
+            kind="post",
+            id=pid,
+            title=old.title,
+            grade=old.grade,
+            unit=old.unit,
+            unit_name=units[old.unit][0],
+            external=before.is_external(old.unit),
+            fte=old.fte,
+            status="deleted",
+            displaced=len(people),
+            holders=held,
             names=_holder_names(after, people) if names else (),
         )
         nodes[node.key] = node
@@ -287,8 +338,9 @@ def _post_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
     return tree
 
 
-def _mark_post(node: ChartNode, old, new, before: OrgState,  # noqa: ANN001 - state Posts
-               units: dict[str, tuple[str, str, str | None]]) -> None:
+def _mark_post(
+    node: ChartNode, old, new, before: OrgState, units: dict[str, tuple[str, str, str | None]]
+) -> None:
     if old is None:
         node.status = "new"
         return
@@ -311,8 +363,14 @@ def _mark_post(node: ChartNode, old, new, before: OrgState,  # noqa: ANN001 - st
     _set_changes(node, changes, notes)
 
 
-def _unit_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[str, str, str | None]],
-               in_scope: set[str], ghost_units: set[str], names: bool) -> ChartTree:
+def _unit_tree(
+    after: OrgState,
+    before: OrgState | None,
+    units: dict[str, tuple[str, str, str | None]],
+    in_scope: set[str],
+    ghost_units: set[str],
+    names: bool,
+) -> ChartTree:
     structure = Structure.from_state("", after.at, after)
     direct: dict[str, list[str]] = {}
     for post in structure.posts.values():
@@ -322,9 +380,12 @@ def _unit_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
     for uid in sorted(in_scope):
         name, kind, up = units[uid]
         posts = sorted(direct.get(uid, []))
-        heads = [p for p in posts
-                 if structure.posts[p].reports_to is None
-                 or structure.posts[structure.posts[p].reports_to].unit != uid]
+        heads = [
+            p
+            for p in posts
+            if structure.posts[p].reports_to is None
+            or structure.posts[structure.posts[p].reports_to].unit != uid
+        ]
         head = None
         if len(heads) == 1:
             view = structure.posts[heads[0]]
@@ -333,10 +394,16 @@ def _unit_tree(after: OrgState, before: OrgState | None, units: dict[str, tuple[
                 head += " (" + ", ".join(_holder_names(after, view.holders)) + ")"
         ghost = uid in ghost_units
         node = ChartNode(
-            key=f"u:{uid}", kind="unit", id=uid, title=name, unit_kind=kind, unit=uid,
+            key=f"u:{uid}",
+            kind="unit",
+            id=uid,
+            title=name,
+            unit_kind=kind,
+            unit=uid,
             unit_name=name,
             external=(before.is_external(uid) if ghost and before else after.is_external(uid)),
-            posts=len(posts), vacancies=sum(1 for p in posts if not structure.posts[p].holders),
+            posts=len(posts),
+            vacancies=sum(1 for p in posts if not structure.posts[p].holders),
             head=head,
         )
         if before is not None:
@@ -369,8 +436,9 @@ def _set_changes(node: ChartNode, changes: list[str], notes: list[str]) -> None:
         node.status = "changed"
 
 
-def _mark_unit(node: ChartNode, old, new, units: dict[str, tuple[str, str, str | None]],  # noqa: ANN001
-               before: OrgState) -> None:
+def _mark_unit(
+    node: ChartNode, old, new, units: dict[str, tuple[str, str, str | None]], before: OrgState
+) -> None:
     changes: list[str] = []
     notes: list[str] = []
     if old.parent != new.parent:
@@ -383,8 +451,13 @@ def _mark_unit(node: ChartNode, old, new, units: dict[str, tuple[str, str, str |
     _set_changes(node, changes, notes)
 
 
-def _assemble(level: Level, nodes: dict[str, ChartNode], parent: dict[str, str | None],
-              order, units: dict[str, tuple[str, str, str | None]]) -> ChartTree:  # noqa: ANN001
+def _assemble(
+    level: Level,
+    nodes: dict[str, ChartNode],
+    parent: dict[str, str | None],
+    order,
+    units: dict[str, tuple[str, str, str | None]],
+) -> ChartTree:
     children: dict[str, list[str]] = {k: [] for k in nodes}
     roots: list[str] = []
     for key in nodes:
@@ -394,6 +467,7 @@ def _assemble(level: Level, nodes: dict[str, ChartNode], parent: dict[str, str |
             roots.append(key)
         else:
             children[up].append(key)
+
     # ghosts come after the live posts or units beside them: the new structure reads
     # first, what it replaced stands to its right
     def placed(key: str) -> tuple:
@@ -403,4 +477,3 @@ def _assemble(level: Level, nodes: dict[str, ChartNode], parent: dict[str, str |
         kids.sort(key=placed)
     roots.sort(key=placed)
     return ChartTree(level, nodes, parent, children, roots, units)
-

@@ -50,7 +50,7 @@ def _objects(data: bytes) -> tuple[dict[int, bytes], bytes]:
         if not head or int(head.group(1)) != number:
             raise PdfError(f"object {number} is not where the xref says")
         stop = chunk.rfind(b"endobj")
-        objects[number] = chunk[head.end():stop]
+        objects[number] = chunk[head.end() : stop]
     return objects, lines[1]
 
 
@@ -80,7 +80,7 @@ def page_size(data: bytes) -> tuple[float, float]:
 
 def merge(documents: list[bytes]) -> bytes:
     """One PDF with every page of ``documents`` in order. Deterministic; no dates."""
-    out_objects: list[bytes] = []      # index i holds object i + 1
+    out_objects: list[bytes] = []  # index i holds object i + 1
     kids: list[int] = []
     pages_id_placeholder = b"__PAGES__"
     for data in documents:
@@ -88,9 +88,12 @@ def merge(documents: list[bytes]) -> bytes:
         root = _ref(trailer, b"Root")
         info = _ref(trailer, b"Info") if b"/Info" in trailer else None
         pages = _ref(objects[root], b"Pages")
-        kid_ids = [int(k) for k in re.findall(rb"(\d+) 0 R",
-                                              re.search(rb"/Kids\s*\[([^\]]*)\]",
-                                                        objects[pages]).group(1))]
+        kid_ids = [
+            int(k)
+            for k in re.findall(
+                rb"(\d+) 0 R", re.search(rb"/Kids\s*\[([^\]]*)\]", objects[pages]).group(1)
+            )
+        ]
         skip = {root, pages} | ({info} if info is not None else set())
         mapping: dict[int, int] = {}
         for number in sorted(objects):
@@ -110,8 +113,11 @@ def merge(documents: list[bytes]) -> bytes:
     catalog_id = pages_id + 1
     info_id = catalog_id + 1
     out_objects = [o.replace(pages_id_placeholder, b"%d 0 R" % pages_id) for o in out_objects]
-    out_objects.append(b"\n<< /Type /Pages /Kids [ " + b" ".join(b"%d 0 R" % k for k in kids)
-                       + b" ] /Count %d >>\n" % len(kids))
+    out_objects.append(
+        b"\n<< /Type /Pages /Kids [ "
+        + b" ".join(b"%d 0 R" % k for k in kids)
+        + b" ] /Count %d >>\n" % len(kids)
+    )
     out_objects.append(b"\n<< /Type /Catalog /Pages %d 0 R >>\n" % pages_id)
     out_objects.append(b"\n<< /Producer (orgsim with Graphviz) >>\n")
     buffer = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
@@ -123,7 +129,10 @@ def merge(documents: list[bytes]) -> bytes:
     buffer += b"xref\n0 %d\n0000000000 65535 f \n" % (len(out_objects) + 1)
     for offset in offsets:
         buffer += b"%010d 00000 n \n" % offset
-    buffer += (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-               % (len(out_objects) + 1, catalog_id, info_id, xref_at))
+    buffer += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(out_objects) + 1,
+        catalog_id,
+        info_id,
+        xref_at,
+    )
     return bytes(buffer)
-

@@ -25,9 +25,11 @@ PDF_PAGE_CAP = "195,195"
 #: Past this many boxes a PDF is paginated without first trying one page.
 PDF_TRY_ONE_PAGE = 1500
 
-INSTALL_HINT = ("install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), "
-                "'brew install graphviz' (macOS), or see graphviz.org/download; "
-                "-o FILE.dot writes DOT without it")
+INSTALL_HINT = (
+    "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), "
+    "'brew install graphviz' (macOS), or see graphviz.org/download; "
+    "-o FILE.dot writes DOT without it"
+)
 
 
 class GraphvizMissing(ChartError):
@@ -48,7 +50,8 @@ def output_format(path: Path) -> str:
     except KeyError:
         raise ChartError(
             f"-o {path}: unknown chart format {path.suffix or '(no suffix)'!r} "
-            "(use .svg, .pdf, .png or .dot)") from None
+            "(use .svg, .pdf, .png or .dot)"
+        ) from None
 
 
 def find_dot() -> str:
@@ -63,30 +66,39 @@ def run_dot(source: str, fmt: str, program: str | None = None) -> bytes:
     program = program or find_dot()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
     try:
-        done = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"),
-                              capture_output=True, env=env, check=False)
+        done = subprocess.run(
+            [program, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            env=env,
+            check=False,
+        )
     except OSError as error:
-        raise GraphvizMissing(f"cannot run Graphviz 'dot' ({error.strerror}): {INSTALL_HINT}") from None
+        raise GraphvizMissing(
+            f"cannot run Graphviz 'dot' ({error.strerror}): {INSTALL_HINT}"
+        ) from None
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ChartError(f"Graphviz dot failed: {message[-1] if message else 'no output'}")
     return done.stdout
 
 
-def dot_source(tree: ChartTree, heading: Heading, options: ChartOptions,
-               size: str | None = None) -> str:
+def dot_source(
+    tree: ChartTree, heading: Heading, options: ChartOptions, size: str | None = None
+) -> str:
     drawing = draw(tree, options.layout, options.depth, options.collapse_below)
     return to_dot(drawing, heading, size=size)
 
 
-def _render(tree: ChartTree, heading: Heading, options: ChartOptions, fmt: str,
-            size: str | None = None) -> bytes:
+def _render(
+    tree: ChartTree, heading: Heading, options: ChartOptions, fmt: str, size: str | None = None
+) -> bytes:
     source = dot_source(tree, heading, options, size)
     if fmt == "dot":
         return source.encode("utf-8")
     data = run_dot(source, fmt)
     if fmt == "pdf":
-        data = pdf.merge([data])       # drops cairo's creation date: reproducible bytes
+        data = pdf.merge([data])  # drops cairo's creation date: reproducible bytes
     return data
 
 
@@ -112,11 +124,13 @@ def page_units(tree: ChartTree) -> list[str]:
         common += 1
     if len({c[common] for c in chains}) != 1:
         common -= 1
-    if common < 0:      # several top units (an organisation and an external body)
+    if common < 0:  # several top units (an organisation and an external body)
         return sorted({c[0] for c in chains}, key=lambda u: (tree.units[u][0].casefold(), u))
     # children of the common unit; nodes in the common unit itself stay on the index
-    children = sorted({c[common + 1] for c in chains if len(c) > common + 1},
-                      key=lambda u: (tree.units[u][0].casefold(), u))
+    children = sorted(
+        {c[common + 1] for c in chains if len(c) > common + 1},
+        key=lambda u: (tree.units[u][0].casefold(), u),
+    )
     return children if len(children) >= 2 or any(len(c) == common + 1 for c in chains) else []
 
 
@@ -126,11 +140,17 @@ def _page_heading(heading: Heading, title: str, number: int | None = None) -> He
     lines = heading.lines
     if number is not None:
         lines = (*lines, f"page {number}: {title or 'overview'}")
-    return replace(heading, title=f"{heading.title}: {title}" if title else heading.title,
-                   lines=lines, displaced=heading.displaced if not title else 0)
+    return replace(
+        heading,
+        title=f"{heading.title}: {title}" if title else heading.title,
+        lines=lines,
+        displaced=heading.displaced if not title else 0,
+    )
 
 
-def render(tree: ChartTree, heading: Heading, output: Path, options: ChartOptions) -> dict[Path, bytes]:
+def render(
+    tree: ChartTree, heading: Heading, output: Path, options: ChartOptions
+) -> dict[Path, bytes]:
     """Every file to write for ``output``: one, or an index plus one per directorate."""
     fmt = output_format(output)
     if fmt != "dot":

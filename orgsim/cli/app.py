@@ -19,7 +19,8 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
-from orgsim.store import Store, open_store, resolve_url
+from orgsim.store.recorder import Store, open_store, resolve_url
+
 
 def _console(stderr: bool = False) -> Console:
     """Rich output that does not wrap lines or squeeze tables to 80 columns when piped."""
@@ -64,11 +65,20 @@ def settings() -> Settings:
 
 
 @click.group(context_settings=CONTEXT)
-@click.option("--store", "store", metavar="PATH|postgresql://...", default=None,
-              help="Event store: a SQLite file (default ./orgsim.sqlite), 'memory', or a "
-                   "PostgreSQL URL. ORGSIM_STORE also sets it.")
-@click.option("--key-file", type=click.Path(dir_okay=False), default=None,
-              help="File holding the encryption key (else ORGSIM_KEY).")
+@click.option(
+    "--store",
+    "store",
+    metavar="PATH|postgresql://...",
+    default=None,
+    help="Event store: a SQLite file (default ./orgsim.sqlite), 'memory', or a "
+    "PostgreSQL URL. ORGSIM_STORE also sets it.",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File holding the encryption key (else ORGSIM_KEY).",
+)
 @click.version_option(package_name="orgsim")
 def app(store: str | None, key_file: str | None) -> None:
     """Event-sourced organisational restructure simulator.
@@ -87,8 +97,10 @@ def app(store: str | None, key_file: str | None) -> None:
     _settings = Settings(resolve_url(store), key)
 
 
-def json_option(function):  # noqa: ANN001, ANN201 - a decorator
-    return click.option("--json", "json_out", is_flag=True, help="Print one JSON document.")(function)
+def json_option(function):
+    return click.option("--json", "json_out", is_flag=True, help="Print one JSON document.")(
+        function
+    )
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -107,11 +119,11 @@ def parse_time(value: str | None, option: str) -> dt.datetime | None:
     try:
         if len(value) == 10:
             day = dt.date.fromisoformat(value)
-            return dt.datetime.combine(day, dt.time.max, dt.timezone.utc)
+            return dt.datetime.combine(day, dt.time.max, dt.UTC)
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option}: {value!r} is not a date or time (ISO 8601)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def print_json(document: Any) -> None:
@@ -128,12 +140,11 @@ def _one_line(message: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map expected errors to exit codes."""
-    from orgsim.domain.state import DomainError
-    from orgsim.runner import RunError
-    from orgsim.scenario import ScenarioError
-    from orgsim.store import StoreError
-
     import orgsim.cli.commands  # noqa: F401 - registers the commands
+    from orgsim.app.run import RunError
+    from orgsim.domain.state import DomainError
+    from orgsim.scenario.parse import ScenarioError
+    from orgsim.store.recorder import StoreError
 
     expected = (UserError, RunError, ScenarioError, StoreError, DomainError)
     code = 0

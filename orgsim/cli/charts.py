@@ -10,20 +10,34 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from orgsim.cli.app import (UserError, app, console, json_option, parse_date, parse_time,
-                            print_json, settings)
+from orgsim.cli.app import (
+    UserError,
+    app,
+    console,
+    json_option,
+    parse_date,
+    parse_time,
+    print_json,
+    settings,
+)
 
 branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
-known_option = click.option("--as-known-at", "as_known_at", default=None, metavar="TIME",
-                            help="Ignore events recorded after this time (ISO 8601; a date "
-                                 "means the end of that day, UTC).")
+known_option = click.option(
+    "--as-known-at",
+    "as_known_at",
+    default=None,
+    metavar="TIME",
+    help="Ignore events recorded after this time (ISO 8601; a date "
+    "means the end of that day, UTC).",
+)
 
 
-def _positive(name: str):  # noqa: ANN202 - a click callback
+def _positive(name: str):
     def check(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
         if value is not None and value < 1:
             raise UserError(f"{name} must be at least 1, not {value}")
         return value
+
     return check
 
 
@@ -38,12 +52,13 @@ def _write_all(files: dict[Path, bytes]) -> None:
     os.umask(umask)
     try:
         for path, data in files.items():
-            handle, temp = tempfile.mkstemp(prefix=".orgsim-", suffix=path.suffix,
-                                            dir=path.parent if str(path.parent) else ".")
+            handle, temp = tempfile.mkstemp(
+                prefix=".orgsim-", suffix=path.suffix, dir=path.parent if str(path.parent) else "."
+            )
             staged.append((temp, path))
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.chmod(temp, 0o666 & ~umask)     # as an ordinary new file, not mkstemp's 0600
+            os.chmod(temp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
     except OSError as error:
         for temp, _ in staged:
             os.unlink(temp)
@@ -54,44 +69,103 @@ def _write_all(files: dict[Path, bytes]) -> None:
 
 @app.command()
 @branch_option
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="Effective date, YYYY-MM-DD (default: today).")
+@click.option(
+    "--at", "at", default=None, metavar="DATE", help="Effective date, YYYY-MM-DD (default: today)."
+)
 @known_option
-@click.option("--root", "root", default=None, metavar="UNIT",
-              help="Chart only this unit and what sits under it.")
-@click.option("--depth", type=int, default=None, callback=_positive("--depth"), metavar="N",
-              help="Draw N levels (the top is level 1).")
-@click.option("--since", "since", default=None, metavar="DATE",
-              help="Change chart: what changed on this branch between DATE and --at.")
-@click.option("--against", "against", default=None, metavar="BRANCH",
-              help="Change chart: how this branch differs from BRANCH at --at.")
-@click.option("--level", type=click.Choice(["posts", "units"]), default="posts",
-              show_default=True, help="Chart posts (reporting lines) or units (the line structure).")
-@click.option("--layout", type=click.Choice(["naive", "stacked", "hanging"]), default="stacked",
-              show_default=True,
-              help="stacked: leaf posts in a column under their manager; hanging: the bottom "
-                   "two levels as one indented list; naive: every box side by side.")
-@click.option("--collapse-below", "collapse_below", type=int, default=None, metavar="N",
-              callback=_positive("--collapse-below"),
-              help="Fold everything below level N into one '+N posts' box per node.")
-@click.option("--split", type=click.Choice(["directorate"]), default=None,
-              help="One file per directorate plus an index file (the -o name).")
+@click.option(
+    "--root",
+    "root",
+    default=None,
+    metavar="UNIT",
+    help="Chart only this unit and what sits under it.",
+)
+@click.option(
+    "--depth",
+    type=int,
+    default=None,
+    callback=_positive("--depth"),
+    metavar="N",
+    help="Draw N levels (the top is level 1).",
+)
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="DATE",
+    help="Change chart: what changed on this branch between DATE and --at.",
+)
+@click.option(
+    "--against",
+    "against",
+    default=None,
+    metavar="BRANCH",
+    help="Change chart: how this branch differs from BRANCH at --at.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["posts", "units"]),
+    default="posts",
+    show_default=True,
+    help="Chart posts (reporting lines) or units (the line structure).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["naive", "stacked", "hanging"]),
+    default="stacked",
+    show_default=True,
+    help="stacked: leaf posts in a column under their manager; hanging: the bottom "
+    "two levels as one indented list; naive: every box side by side.",
+)
+@click.option(
+    "--collapse-below",
+    "collapse_below",
+    type=int,
+    default=None,
+    metavar="N",
+    callback=_positive("--collapse-below"),
+    help="Fold everything below level N into one '+N posts' box per node.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["directorate"]),
+    default=None,
+    help="One file per directorate plus an index file (the -o name).",
+)
 @click.option("--names", is_flag=True, help="Show holders' names (off by default).")
-@click.option("--output", "-o", "output", required=True, metavar="FILE",
-              help="Output file: .svg, .pdf, .png or .dot (by suffix).")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    metavar="FILE",
+    help="Output file: .svg, .pdf, .png or .dot (by suffix).",
+)
 @json_option
-def chart(branch: str, at: str | None, as_known_at: str | None, root: str | None,
-          depth: int | None, since: str | None, against: str | None, level: str, layout: str,
-          collapse_below: int | None, split: str | None, names: bool, output: str,
-          json_out: bool) -> None:
+def chart(
+    branch: str,
+    at: str | None,
+    as_known_at: str | None,
+    root: str | None,
+    depth: int | None,
+    since: str | None,
+    against: str | None,
+    level: str,
+    layout: str,
+    collapse_below: int | None,
+    split: str | None,
+    names: bool,
+    output: str,
+    json_out: bool,
+) -> None:
     """Draw an org chart (or a change chart) of a branch with Graphviz.
 
     A change chart (--since DATE or --against BRANCH) marks new, moved, retitled/regraded
     and deleted posts (deleted ones as ghosts where they were) by line, shape and colour,
     with a legend. Names are left out unless --names is given.
     """
-    from orgsim.branches import BranchReader
     from orgsim.charts import ChartError, ChartOptions, chart_tree, render
+    from orgsim.store.branches import BranchReader
 
     day = parse_date(at, "--at") or dt.date.today()
     since_day = parse_date(since, "--since")
@@ -104,42 +178,82 @@ def chart(branch: str, at: str | None, as_known_at: str | None, root: str | None
 
         output_format(path)
         reader = BranchReader(settings().store())
-        tree, heading = chart_tree(reader, branch, day, known_at=known, since=since_day,
-                                   against=against, level=level, root=root,  # type: ignore[arg-type]
-                                   names=names, depth=depth, collapse_below=collapse_below)
-        options = ChartOptions(layout=layout, depth=depth,  # type: ignore[arg-type]
-                               collapse_below=collapse_below, split=split)
+        tree, heading = chart_tree(
+            reader,
+            branch,
+            day,
+            known_at=known,
+            since=since_day,
+            against=against,
+            level=level,
+            root=root,  # type: ignore[arg-type]
+            names=names,
+            depth=depth,
+            collapse_below=collapse_below,
+        )
+        options = ChartOptions(
+            layout=layout,
+            depth=depth,  # type: ignore[arg-type]
+            collapse_below=collapse_below,
+            split=split,
+        )
         files = render(tree, heading, path, options)
     except ChartError as error:
         raise UserError(str(error)) from None
     _write_all(files)
     counts = tree.counts()
     if json_out:
-        print_json({
-            "branch": branch, "at": day.isoformat(), "files": [str(p) for p in files],
-            "level": level, "nodes": len(tree.nodes),
-            "changes": {s: n for s, n in counts.items()} if tree.change else None,
-        })
+        print_json(
+            {
+                "branch": branch,
+                "at": day.isoformat(),
+                "files": [str(p) for p in files],
+                "level": level,
+                "nodes": len(tree.nodes),
+                "changes": {s: n for s, n in counts.items()} if tree.change else None,
+            }
+        )
         return
-    listed = ", ".join(str(p) for p in files) if len(files) <= 4 else f"{path} and {len(files) - 1} more"
+    listed = (
+        ", ".join(str(p) for p in files) if len(files) <= 4 else f"{path} and {len(files) - 1} more"
+    )
     console.print(f"wrote {listed} ({len(tree.nodes)} {level})", markup=False)
 
 
 @app.command()
 @branch_option
 @click.option("--from", "from_", default=None, metavar="DATE", help="Earlier effective date.")
-@click.option("--to", "to", default=None, metavar="DATE", help="Later effective date (default: today).")
-@click.option("--against", "against", default=None, metavar="BRANCH",
-              help="Compare with another branch at --at instead of two dates.")
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="With --against: the effective date (default: today).")
+@click.option(
+    "--to", "to", default=None, metavar="DATE", help="Later effective date (default: today)."
+)
+@click.option(
+    "--against",
+    "against",
+    default=None,
+    metavar="BRANCH",
+    help="Compare with another branch at --at instead of two dates.",
+)
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="DATE",
+    help="With --against: the effective date (default: today).",
+)
 @known_option
 @json_option
-def diff(branch: str, from_: str | None, to: str | None, against: str | None, at: str | None,
-         as_known_at: str | None, json_out: bool) -> None:
+def diff(
+    branch: str,
+    from_: str | None,
+    to: str | None,
+    against: str | None,
+    at: str | None,
+    as_known_at: str | None,
+    json_out: bool,
+) -> None:
     """Every change to units, posts and people between two dates or two branches, with the
     reason and source of the event that made it."""
-    from orgsim.diff import diff_branches, diff_dates
+    from orgsim.views.changes import diff_branches, diff_dates
 
     known = parse_time(as_known_at, "--as-known-at")
     store = settings().store()
@@ -174,16 +288,29 @@ def _print_diff(document: dict) -> None:
         title = f"{document['branch']} from {document['from']} to {document['to']}"
     for section in ("units", "posts", "people"):
         rows = document[section]
-        table = Table("id", "change", "what", "effective", "reason / source",
-                      title=f"{title}: {section} ({len(rows)})")
+        table = Table(
+            "id",
+            "change",
+            "what",
+            "effective",
+            "reason / source",
+            title=f"{title}: {section} ({len(rows)})",
+        )
         for row in rows:
             provenance = " / ".join(x for x in (row.get("reason"), row.get("source")) if x)
-            table.add_row(Text(row["id"]), Text(row["change"]), Text(_what(section, row)),
-                          Text(row.get("effective") or ""), Text(provenance))
+            table.add_row(
+                Text(row["id"]),
+                Text(row["change"]),
+                Text(_what(section, row)),
+                Text(row.get("effective") or ""),
+                Text(provenance),
+            )
         console.print(table)
     summary = document["summary"]
-    console.print(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items())
-                  or "no changes", markup=False)
+    console.print(
+        " · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()) or "no changes",
+        markup=False,
+    )
 
 
 def _what(section: str, row: dict) -> str:
@@ -193,9 +320,11 @@ def _what(section: str, row: dict) -> str:
     if before is None or after is None:
         return label
     if section == "people":
+
         def side(view: dict) -> str:
             posts = ", ".join(view.get("posts") or []) or "no post"
             return f"{posts} ({view.get('status') or 'no status'})"
+
         return f"{label}: {side(before)} -> {side(after)}"
     changed = [k for k in after if before.get(k) != after.get(k)]
     return f"{label}: " + "; ".join(f"{before.get(k)} -> {after.get(k)}" for k in changed)
@@ -203,15 +332,17 @@ def _what(section: str, row: dict) -> str:
 
 @app.command()
 @click.argument("branches", nargs=-1, required=True, metavar="BRANCH BRANCH...")
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="Effective date, YYYY-MM-DD (default: today).")
+@click.option(
+    "--at", "at", default=None, metavar="DATE", help="Effective date, YYYY-MM-DD (default: today)."
+)
 @known_option
 @json_option
-def compare(branches: tuple[str, ...], at: str | None, as_known_at: str | None,
-            json_out: bool) -> None:
+def compare(
+    branches: tuple[str, ...], at: str | None, as_known_at: str | None, json_out: bool
+) -> None:
     """Figures side by side: units, posts, FTE and cost by grade, vacancies, people
     affected, and spans and layers."""
-    from orgsim.compare import compare_branches
+    from orgsim.views.metrics import compare_branches
 
     if len(branches) < 2:
         raise UserError("compare needs two branches or more (compare BRANCH BRANCH)")
@@ -225,7 +356,7 @@ def compare(branches: tuple[str, ...], at: str | None, as_known_at: str | None,
 
 
 def _print_compare(document: dict) -> None:
-    from orgsim.compare import table_rows
+    from orgsim.views.metrics import table_rows
 
     names = [b["branch"] for b in document["branches"]]
     headers = ["", *names]
@@ -248,5 +379,7 @@ def _print_compare(document: dict) -> None:
         if narrow:
             listed = ", ".join(f"{m['post']} ({m['span']})" for m in narrow[:12])
             more = f" and {len(narrow) - 12} more" if len(narrow) > 12 else ""
-            console.print(f"{branch['branch']}: managers with one or two direct reports: "
-                          f"{listed}{more}", markup=False)
+            console.print(
+                f"{branch['branch']}: managers with one or two direct reports: {listed}{more}",
+                markup=False,
+            )

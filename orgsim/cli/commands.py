@@ -4,9 +4,11 @@ A command module that needs optional parts (Graphviz, Chromium) imports them laz
 inside its functions, so ``orgsim --help`` always works.
 """
 
-from orgsim.cli import core  # noqa: F401
-from orgsim.cli import slotting  # noqa: F401
-from orgsim.cli import interchange  # noqa: F401
-from orgsim.cli import charts  # noqa: F401
-from orgsim.cli import pack  # noqa: F401
-from orgsim.cli import integrity  # noqa: F401
+from orgsim.cli import (
+    charts,  # noqa: F401
+    core,  # noqa: F401
+    integrity,  # noqa: F401
+    interchange,  # noqa: F401
+    pack,  # noqa: F401
+    slotting,  # noqa: F401
+)

@@ -7,18 +7,32 @@ import datetime as dt
 import click
 from rich.table import Table
 
-from orgsim import queries
-from orgsim.cli.app import (app, console, err_console, json_option, parse_date, parse_time,
-                            print_json, settings)
-from orgsim.runner import run_script
-from orgsim.scenario import load_scenario
+from orgsim.app.run import run_script
+from orgsim.cli.app import (
+    app,
+    console,
+    err_console,
+    json_option,
+    parse_date,
+    parse_time,
+    print_json,
+    settings,
+)
+from orgsim.scenario.parse import load_scenario
+from orgsim.views import queries
 
 branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
-at_option = click.option("--at", "at", default=None, metavar="DATE",
-                         help="Effective date, YYYY-MM-DD (default: today).")
-known_option = click.option("--as-known-at", "as_known_at", default=None, metavar="TIME",
-                            help="Ignore events recorded after this time (ISO 8601; a date "
-                                 "means the end of that day, UTC).")
+at_option = click.option(
+    "--at", "at", default=None, metavar="DATE", help="Effective date, YYYY-MM-DD (default: today)."
+)
+known_option = click.option(
+    "--as-known-at",
+    "as_known_at",
+    default=None,
+    metavar="TIME",
+    help="Ignore events recorded after this time (ISO 8601; a date "
+    "means the end of that day, UTC).",
+)
 
 
 @app.command()
@@ -32,18 +46,28 @@ def run(script: str, dry_run: bool, json_out: bool) -> None:
     for warning in report.warnings:
         err_console.print(f"orgsim: warning: {warning}", markup=False)
     if json_out:
-        print_json({
-            "branch": report.branch, "created": report.created, "parent": report.parent,
-            "dry_run": report.dry_run, "steps": report.steps, "events": len(report.events),
-            "version": report.version, "counts": report.counts(), "warnings": report.warnings,
-        })
+        print_json(
+            {
+                "branch": report.branch,
+                "created": report.created,
+                "parent": report.parent,
+                "dry_run": report.dry_run,
+                "steps": report.steps,
+                "events": len(report.events),
+                "version": report.version,
+                "counts": report.counts(),
+                "warnings": report.warnings,
+            }
+        )
         return
     verb = "would write" if dry_run else "wrote"
     action = "new branch" if report.created else "branch"
     parent = f" (forked from {report.parent})" if report.created and report.parent else ""
-    console.print(f"{script}: {report.steps} steps OK; {verb} {len(report.events)} events to "
-                  f"{action} {report.branch}{parent}, now at version {report.version}",
-                  markup=False)
+    console.print(
+        f"{script}: {report.steps} steps OK; {verb} {len(report.events)} events to "
+        f"{action} {report.branch}{parent}, now at version {report.version}",
+        markup=False,
+    )
 
 
 @app.command()
@@ -64,8 +88,14 @@ def branches(json_out: bool) -> None:
             fork = row["fork_date"] or f"v{row['fork_version']}"
             if row["fork_date"]:
                 fork += f" (v{row['fork_version']})"
-        table.add_row(row["name"], row["parent"] or "", fork, str(row["version"]),
-                      str(row["own_events"]), row["latest_effective"] or "")
+        table.add_row(
+            row["name"],
+            row["parent"] or "",
+            fork,
+            str(row["version"]),
+            str(row["own_events"]),
+            row["latest_effective"] or "",
+        )
     console.print(table)
 
 
@@ -88,15 +118,33 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
     units = Table("unit", "name", "kind", "parent", title=f"{branch} at {day}: units")
     for u in view.units.values():
         units.add_row(u.id, u.name, u.kind, u.parent or "")
-    posts = Table("post", "title", "grade", "unit", "reports to", "FTE", "holders",
-                  title=f"{branch} at {day}: posts")
+    posts = Table(
+        "post",
+        "title",
+        "grade",
+        "unit",
+        "reports to",
+        "FTE",
+        "holders",
+        title=f"{branch} at {day}: posts",
+    )
     for p in view.posts.values():
-        posts.add_row(p.id, p.title, p.grade, p.unit, p.reports_to or "", format(p.fte.normalize(), "f"),
-                      ", ".join(p.holders) or "vacant")
+        posts.add_row(
+            p.id,
+            p.title,
+            p.grade,
+            p.unit,
+            p.reports_to or "",
+            format(p.fte.normalize(), "f"),
+            ", ".join(p.holders) or "vacant",
+        )
     console.print(units)
     console.print(posts)
-    console.print(f"{len(view.units)} units, {len(view.posts)} posts, {len(view.people)} people; "
-                  f"displaced: {', '.join(view.displaced) or 'none'}", markup=False)
+    console.print(
+        f"{len(view.units)} units, {len(view.posts)} posts, {len(view.people)} people; "
+        f"displaced: {', '.join(view.displaced) or 'none'}",
+        markup=False,
+    )
 
 
 @app.command()
@@ -109,12 +157,27 @@ def history(branch: str, all_events: bool, json_out: bool) -> None:
     if json_out:
         print_json(document)
         return
-    table = Table("v", "type", "effective", "recorded", "what", "reason / source",
-                  title=f"history of {branch}")
+    table = Table(
+        "v",
+        "type",
+        "effective",
+        "recorded",
+        "what",
+        "reason / source",
+        title=f"history of {branch}",
+    )
     skip = {"version", "type", "effective", "recorded", "reason", "source", "actor", "inherited"}
     for e in document["events"]:
-        what = ", ".join(f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, [], {}))
+        what = ", ".join(
+            f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, [], {})
+        )
         provenance = " / ".join(x for x in (e["reason"], e["source"]) if x)
-        table.add_row(str(e["version"]), e["type"], e["effective"] or "(undated)",
-                      e["recorded"][:19], what[:80], provenance[:60])
+        table.add_row(
+            str(e["version"]),
+            e["type"],
+            e["effective"] or "(undated)",
+            e["recorded"][:19],
+            what[:80],
+            provenance[:60],
+        )
     console.print(table)

@@ -19,23 +19,41 @@ def _check_output_path(path: str, option: str) -> None:
 
 
 @app.command()
-@click.option("--branch", "-b", "branch", default=None,
-              help="Check only this branch (with its ancestors and the branch registry).")
-@click.option("--export-heads", "export_heads", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="When every chain holds, write the head hashes to FILE, to "
-                                   "keep elsewhere (e.g. in a consultation pack).")
-@click.option("--heads", "heads_path", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="Also check against head hashes exported earlier: catches "
-                                   "truncated and rewritten streams.")
+@click.option(
+    "--branch",
+    "-b",
+    "branch",
+    default=None,
+    help="Check only this branch (with its ancestors and the branch registry).",
+)
+@click.option(
+    "--export-heads",
+    "export_heads",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="When every chain holds, write the head hashes to FILE, to "
+    "keep elsewhere (e.g. in a consultation pack).",
+)
+@click.option(
+    "--heads",
+    "heads_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also check against head hashes exported earlier: catches "
+    "truncated and rewritten streams.",
+)
 @json_option
-def verify(branch: str | None, export_heads: str | None, heads_path: str | None,
-           json_out: bool) -> None:
+def verify(
+    branch: str | None, export_heads: str | None, heads_path: str | None, json_out: bool
+) -> None:
     """Recompute every hash chain in the store; exit 1 at the first break.
 
     Finds changed bytes, deleted, reordered or swapped events and, with --heads, streams
     truncated or rewritten since the heads were exported.
     """
-    from orgsim import integrity
+    from orgsim.store import integrity
 
     try:
         heads = integrity.read_heads(heads_path) if heads_path is not None else None
@@ -61,11 +79,13 @@ def verify(branch: str | None, export_heads: str | None, heads_path: str | None,
         raise CheckFailed()
 
 
-def _print(report, exported: str | None, wanted: str | None) -> None:  # noqa: ANN001
+def _print(report, exported: str | None, wanted: str | None) -> None:
     branches = sum(1 for s in report.streams if s.kind == "branch")
     if report.ok:
-        line = (f"verified: {report.events} stored events in the branch registry and "
-                f"{branches} branch{'es' if branches != 1 else ''}; every hash chain is intact")
+        line = (
+            f"verified: {report.events} stored events in the branch registry and "
+            f"{branches} branch{'es' if branches != 1 else ''}; every hash chain is intact"
+        )
         if report.heads_file:
             line += f"; matches the {report.heads_streams} head(s) in {report.heads_file}"
         click.echo(line)
@@ -78,15 +98,22 @@ def _print(report, exported: str | None, wanted: str | None) -> None:  # noqa: A
     for other in breaks[1:]:
         click.echo(f"also broken: {other.where()}: {other.problem}")
     intact = [s for s in report.streams if s.broken is None]
-    click.echo(f"{len(breaks)} broken stream(s), {len(intact)} intact; "
-               f"{report.events} stored events read")
+    click.echo(
+        f"{len(breaks)} broken stream(s), {len(intact)} intact; {report.events} stored events read"
+    )
     if wanted:
         click.echo(f"head hashes not written to {wanted}: the store failed verification")
 
 
 @app.command()
-@click.option("--new-key-file", "new_key_file", type=click.Path(dir_okay=False), default=None,
-              metavar="FILE", help="File holding the new key (base64 of 16, 24 or 32 bytes).")
+@click.option(
+    "--new-key-file",
+    "new_key_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="File holding the new key (base64 of 16, 24 or 32 bytes).",
+)
 @click.option("--decrypt", is_flag=True, help="Remove encryption: store the events in plain.")
 @json_option
 def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
@@ -97,8 +124,8 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
     the new key; hash chains are over the plain events, so they (and exported heads) stay
     valid. Stop every other writer first.
     """
-    from orgsim import integrity
-    from orgsim.store import StoreError, make_cipher, open_store
+    from orgsim.store import integrity
+    from orgsim.store.recorder import StoreError, make_cipher, open_store
 
     if (new_key_file is None) == (not decrypt):
         raise UserError("give either --new-key-file FILE or --decrypt")
@@ -131,7 +158,9 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
     try:
         after_store = open_store(settings().store_url, new_key)
     except StoreError as error:
-        raise StoreError(f"re-keyed, but the store does not open with the new key: {error}") from None
+        raise StoreError(
+            f"re-keyed, but the store does not open with the new key: {error}"
+        ) from None
     finally:
         if saved is not None:
             os.environ["ORGSIM_KEY"] = saved
@@ -140,21 +169,29 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
     finally:
         after_store.close()
     if json_out:
-        print_json({"ok": after.ok, "events": len(rows), "snapshots": snapshots,
-                    "encrypted": new_cipher is not None})
+        print_json(
+            {
+                "ok": after.ok,
+                "events": len(rows),
+                "snapshots": snapshots,
+                "encrypted": new_cipher is not None,
+            }
+        )
     else:
         what = "encrypted with the new key" if new_cipher is not None else "decrypted"
-        click.echo(f"re-keyed: {len(rows)} stored events {what}; verify "
-                   f"{'passes' if after.ok else 'FAILS'}")
+        click.echo(
+            f"re-keyed: {len(rows)} stored events {what}; verify "
+            f"{'passes' if after.ok else 'FAILS'}"
+        )
     if not after.ok:
         raise CheckFailed()
 
 
-def _rekeyed_events(store, new_cipher):  # noqa: ANN001, ANN202
+def _rekeyed_events(store, new_cipher):
     from eventsourcing.persistence import StoredEvent
 
-    from orgsim.integrity import stream_key
-    from orgsim.store import StoreError
+    from orgsim.store.integrity import stream_key
+    from orgsim.store.recorder import StoreError
 
     rows = []
     for stream in store.stream_ids():
@@ -164,21 +201,24 @@ def _rekeyed_events(store, new_cipher):  # noqa: ANN001, ANN202
             if mapper.cipher is not None:
                 try:
                     state = mapper.cipher.decrypt(state)
-                except Exception:  # noqa: BLE001 - verify passed, so this is a race
-                    raise StoreError("cannot decrypt an event while re-keying: another process "
-                                     "is writing; stop it and try again") from None
+                except Exception:
+                    raise StoreError(
+                        "cannot decrypt an event while re-keying: another process "
+                        "is writing; stop it and try again"
+                    ) from None
             if new_cipher is not None:
                 state = new_cipher.encrypt(state)
-            rows.append(StoredEvent(stored.originator_id, stored.originator_version,
-                                    stored.topic, state))
+            rows.append(
+                StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
+            )
     return rows
 
 
-def _rekey_snapshots(store, new_cipher) -> int:  # noqa: ANN001
+def _rekey_snapshots(store, new_cipher) -> int:
     """Snapshots are a cache of folded state (personal data too): re-key them as well."""
     from eventsourcing.persistence import StoredEvent
 
-    from orgsim.integrity import stream_key
+    from orgsim.store.integrity import stream_key
 
     recorder_of = getattr(store, "snapshot_recorder", None)
     recorder = recorder_of() if recorder_of is not None else None
@@ -191,10 +231,11 @@ def _rekey_snapshots(store, new_cipher) -> int:  # noqa: ANN001
             if store.mapper.cipher is not None:
                 try:
                     state = store.mapper.cipher.decrypt(state)
-                except Exception:  # noqa: BLE001, S112 - an unreadable cache row is ignored
+                except Exception:
                     continue
             if new_cipher is not None:
                 state = new_cipher.encrypt(state)
-            rows.append(StoredEvent(stored.originator_id, stored.originator_version,
-                                    stored.topic, state))
+            rows.append(
+                StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
+            )
     return store.replace_states(rows, recorder)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
-from orgsim.cli.app import (app, console, err_console, fail, json_option, parse_date, print_json,
-                            settings)
+from orgsim.cli.app import (
+    app,
+    console,
+    err_console,
+    fail,
+    json_option,
+    parse_date,
+    print_json,
+    settings,
+)
 
 FORMATS = ("organogram", "popolo", "csv")
 
@@ -30,12 +38,24 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
-                                       TextColumn, TimeElapsedColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                                transient=True)
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            )
             self.bar.start()
         return self
 
@@ -56,16 +76,29 @@ class _Progress:
 @import_group.command(name="organogram")
 @click.argument("senior", type=click.Path(dir_okay=False))
 @click.argument("junior", type=click.Path(dir_okay=False), required=False)
-@click.option("--branch", "-b", "branch", required=True, help="Branch to import into (created "
-              "when missing).")
-@click.option("--effective", default=None, metavar="DATE",
-              help="Release date, YYYY-MM-DD (default: the date in the senior file's name).")
-@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 2, nothing "
-              "written).")
+@click.option(
+    "--branch", "-b", "branch", required=True, help="Branch to import into (created when missing)."
+)
+@click.option(
+    "--effective",
+    default=None,
+    metavar="DATE",
+    help="Release date, YYYY-MM-DD (default: the date in the senior file's name).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat every warning as an error (exit 2, nothing written)."
+)
 @click.option("--dry-run", is_flag=True, help="Plan and validate; write nothing.")
 @json_option
-def organogram(senior: str, junior: str | None, branch: str, effective: str | None,
-               strict: bool, dry_run: bool, json_out: bool) -> None:
+def organogram(
+    senior: str,
+    junior: str | None,
+    branch: str,
+    effective: str | None,
+    strict: bool,
+    dry_run: bool,
+    json_out: bool,
+) -> None:
     """Import a UK government organogram (data.gov.uk senior and junior staff CSVs).
 
     A first import creates the organisation; importing a later release onto the same
@@ -82,9 +115,16 @@ def organogram(senior: str, junior: str | None, branch: str, effective: str | No
             fail(f"no such file: {path}")
     with _Progress(sys.stderr.isatty() and not json_out) as progress:
         try:
-            report = import_organogram(settings().store(), branch, senior, junior,
-                                       effective=day, strict=strict, dry_run=dry_run,
-                                       progress=progress.stage)
+            report = import_organogram(
+                settings().store(),
+                branch,
+                senior,
+                junior,
+                effective=day,
+                strict=strict,
+                dry_run=dry_run,
+                progress=progress.stage,
+            )
         except OrganogramError as error:
             fail(str(error))
         except ImportFailed as error:
@@ -109,25 +149,39 @@ def organogram(senior: str, junior: str | None, branch: str, effective: str | No
         f"events to {action} {branch} (effective {report.effective}), "
         f"{'would be' if dry_run else 'now'} at version {report.version}; "
         f"{len(report.warnings)} warning(s) in {report.timings['total']:.2f}s",
-        markup=False, soft_wrap=True)
+        markup=False,
+        soft_wrap=True,
+    )
     if report.events:
         console.print(f"  {counts}", markup=False, soft_wrap=True)
 
 
 @app.command(name="export")
 @click.option("--branch", "-b", "branch", required=True, help="Branch name.")
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="Effective date, YYYY-MM-DD (default: today).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="organogram (data.gov.uk senior + junior CSVs), popolo (JSON) or csv (one "
-                   "row per post). Default: popolo for .json files, else organogram.")
-@click.option("-o", "--output", "output", required=True, metavar="FILE",
-              help="Output file ('-' for stdout with popolo and csv). The organogram format "
-                   "also writes the junior file next to it.")
+@click.option(
+    "--at", "at", default=None, metavar="DATE", help="Effective date, YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="organogram (data.gov.uk senior + junior CSVs), popolo (JSON) or csv (one "
+    "row per post). Default: popolo for .json files, else organogram.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    metavar="FILE",
+    help="Output file ('-' for stdout with popolo and csv). The organogram format "
+    "also writes the junior file next to it.",
+)
 def export_command(branch: str, at: str | None, fmt: str | None, output: str) -> None:
     """Export a branch's structure at a date."""
-    from orgsim.branches import BranchReader
     from orgsim.interchange.export import export
+    from orgsim.store.branches import BranchReader
 
     day = parse_date(at, "--at") or dt.date.today()
     if fmt is None:
@@ -146,5 +200,8 @@ def export_command(branch: str, at: str | None, fmt: str | None, output: str) ->
     if output == "-":
         sys.stdout.write(result["text"])
         return
-    console.print(f"wrote {', '.join(result['files'])} ({fmt}, {branch} at {day})", markup=False,
-                  soft_wrap=True)
+    console.print(
+        f"wrote {', '.join(result['files'])} ({fmt}, {branch} at {day})",
+        markup=False,
+        soft_wrap=True,
+    )

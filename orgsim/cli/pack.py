@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -45,10 +46,8 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
         for temp, _ in staged:
             os.unlink(temp)
         if created:
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
         raise UserError(f"cannot write in {folder}: {error.strerror}") from None
     for temp, path in staged:
         os.chmod(temp, 0o644)
@@ -58,21 +57,53 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
 
 @app.command()
 @click.option("--branch", "-b", "branch", required=True, help="Branch (scenario) to consult on.")
-@click.option("--output", "-o", "output", required=True, metavar="DIR",
-              help="Folder to write the pack into (created if missing).")
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="The proposed structure's date (default: the latest effective date on the branch).")
-@click.option("--before", "before", default=None, metavar="DATE",
-              help="The current structure's date (default: the day before the branch's first "
-                   "own structural change).")
-@click.option("--names", is_flag=True,
-              help="Name the people affected (default: 'the post holder of X'; never "
-                   "individual protected characteristics).")
-@click.option("--format", "format_", default="html,pdf", show_default=True, metavar="LIST",
-              help="html, pdf or html,pdf. The PDF is printed with headless Chromium.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    metavar="DIR",
+    help="Folder to write the pack into (created if missing).",
+)
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="DATE",
+    help="The proposed structure's date (default: the latest effective date on the branch).",
+)
+@click.option(
+    "--before",
+    "before",
+    default=None,
+    metavar="DATE",
+    help="The current structure's date (default: the day before the branch's first "
+    "own structural change).",
+)
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Name the people affected (default: 'the post holder of X'; never "
+    "individual protected characteristics).",
+)
+@click.option(
+    "--format",
+    "format_",
+    default="html,pdf",
+    show_default=True,
+    metavar="LIST",
+    help="html, pdf or html,pdf. The PDF is printed with headless Chromium.",
+)
 @json_option
-def pack(branch: str, output: str, at: str | None, before: str | None, names: bool,
-         format_: str, json_out: bool) -> None:
+def pack(
+    branch: str,
+    output: str,
+    at: str | None,
+    before: str | None,
+    names: bool,
+    format_: str,
+    json_out: bool,
+) -> None:
     """Write the consultation pack of a branch: one self-contained HTML file and a PDF.
 
     The pack holds the proposal in numbers, the current, proposed and change charts, every
@@ -80,10 +111,10 @@ def pack(branch: str, output: str, at: str | None, before: str | None, names: bo
     consultation timetable checked against the statutory minimum (TULRCA 1992 s188), and an
     equality summary. Names are left out unless --names is given.
     """
-    from orgsim.branches import BranchReader
     from orgsim.charts import ChartError
     from orgsim.pack import PackError, build_pack, render_html
     from orgsim.pack.pdf import ChromiumMissing, PdfFailed, find_chromium, html_to_pdf
+    from orgsim.store.branches import BranchReader
 
     formats = _formats(format_)
     proposed = parse_date(at, "--at")
@@ -115,28 +146,45 @@ def pack(branch: str, output: str, at: str | None, before: str | None, names: bo
     written = _write_all(folder, files)
     st = data.statutory
     if json_out:
-        print_json({
-            "branch": branch, "current": data.current.isoformat(),
-            "proposed": data.proposed.isoformat(), "names": names,
-            "files": [str(p) for p in written],
-            "posts": data.post_counts, "people": len(data.people),
-            "statutory": {"verdict": st.verdict, "proposed_redundancies": st.proposed,
-                          "required_days": st.required_days,
-                          "first_dismissal": st.first_dismissal.isoformat() if st.first_dismissal else None,
-                          "consultation_start": st.consultation_start.isoformat() if st.consultation_start else None,
-                          "hr1_due": st.hr1_due.isoformat() if st.hr1_due else None},
-            "head_chain": data.footer.head_chain,
-        })
+        print_json(
+            {
+                "branch": branch,
+                "current": data.current.isoformat(),
+                "proposed": data.proposed.isoformat(),
+                "names": names,
+                "files": [str(p) for p in written],
+                "posts": data.post_counts,
+                "people": len(data.people),
+                "statutory": {
+                    "verdict": st.verdict,
+                    "proposed_redundancies": st.proposed,
+                    "required_days": st.required_days,
+                    "first_dismissal": st.first_dismissal.isoformat()
+                    if st.first_dismissal
+                    else None,
+                    "consultation_start": st.consultation_start.isoformat()
+                    if st.consultation_start
+                    else None,
+                    "hr1_due": st.hr1_due.isoformat() if st.hr1_due else None,
+                },
+                "head_chain": data.footer.head_chain,
+            }
+        )
         return
     counts = data.post_counts
-    verdict = {"meets": "meets the statutory minimum", "falls_short": "FALLS SHORT of the statutory minimum",
-               "not_required": "collective consultation not required",
-               "no_consultation": "FALLS SHORT of the statutory minimum"}[st.verdict]
+    verdict = {
+        "meets": "meets the statutory minimum",
+        "falls_short": "FALLS SHORT of the statutory minimum",
+        "not_required": "collective consultation not required",
+        "no_consultation": "FALLS SHORT of the statutory minimum",
+    }[st.verdict]
     console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
     displaced = len(data.people)
-    console.print(f"{branch}: {data.current.isoformat()} -> {data.proposed.isoformat()}: "
-                  f"{counts['new']} post{'' if counts['new'] == 1 else 's'} created, "
-                  f"{counts['deleted']} deleted, {counts['changed']} changed; "
-                  f"{displaced} {'person' if displaced == 1 else 'people'} displaced; "
-                  f"timetable {verdict}" + ("; NAMES INCLUDED" if names else ""), markup=False)
-
+    console.print(
+        f"{branch}: {data.current.isoformat()} -> {data.proposed.isoformat()}: "
+        f"{counts['new']} post{'' if counts['new'] == 1 else 's'} created, "
+        f"{counts['deleted']} deleted, {counts['changed']} changed; "
+        f"{displaced} {'person' if displaced == 1 else 'people'} displaced; "
+        f"timetable {verdict}" + ("; NAMES INCLUDED" if names else ""),
+        markup=False,
+    )

@@ -7,24 +7,29 @@ import datetime as dt
 import click
 from rich.table import Table
 
-from orgsim.branches import BranchReader
 from orgsim.cli.app import CheckFailed, app, console, json_option, parse_date, print_json, settings
 from orgsim.cli.core import branch_option
-from orgsim.queries import jsonable
+from orgsim.store.branches import BranchReader
+from orgsim.views.queries import jsonable
 
 
-def _default_date(branch) -> dt.date:  # noqa: ANN001
+def _default_date(branch) -> dt.date:
     return branch.timeline.latest_effective() or dt.date.today()
 
 
 @app.command()
 @branch_option
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="Effective date (default: the latest effective date on the branch).")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="DATE",
+    help="Effective date (default: the latest effective date on the branch).",
+)
 @json_option
 def slot(branch: str, at: str | None, json_out: bool) -> None:
     """Proposed outcomes for the people displaced at a date. Records nothing."""
-    from orgsim.outcomes import policy_of, propose
+    from orgsim.domain.slotting.scope import policy_of, propose
 
     log = BranchReader(settings().store()).load(branch)
     day = parse_date(at, "--at") or _default_date(log)
@@ -32,8 +37,13 @@ def slot(branch: str, at: str | None, json_out: bool) -> None:
     result = propose(state)
     if json_out:
         document = result.to_json()
-        document.update({"branch": branch, "at": day.isoformat(),
-                         "policy": jsonable(policy_of(state).model_dump())})
+        document.update(
+            {
+                "branch": branch,
+                "at": day.isoformat(),
+                "policy": jsonable(policy_of(state).model_dump()),
+            }
+        )
         print_json(document)
         return
     if not result.outcomes:
@@ -47,8 +57,9 @@ def slot(branch: str, at: str | None, json_out: bool) -> None:
     if result.outcomes:
         console.print(table)
     if result.unfilled:
-        console.print(f"Vacant posts left to appointment: {', '.join(result.unfilled)}",
-                      markup=False)
+        console.print(
+            f"Vacant posts left to appointment: {', '.join(result.unfilled)}", markup=False
+        )
 
 
 @app.command()
@@ -59,20 +70,38 @@ def audit(branch: str, json_out: bool) -> None:
 
     Exit 1 when any decision broke the policy in force at the time.
     """
-    from orgsim.audit import audit_branch
+    from orgsim.views.audit import audit_branch
 
     decisions = audit_branch(BranchReader(settings().store()).load(branch))
     violations = [d for d in decisions if d.verdict == "violation"]
     if json_out:
-        print_json({"branch": branch, "decisions": [d.to_json() for d in decisions],
-                    "violations": len(violations)})
+        print_json(
+            {
+                "branch": branch,
+                "decisions": [d.to_json() for d in decisions],
+                "violations": len(violations),
+            }
+        )
     else:
-        table = Table("v", "person", "post", "by", "verdict", "reasons",
-                      title=f"audit of {branch}: {len(decisions)} slotting decisions")
+        table = Table(
+            "v",
+            "person",
+            "post",
+            "by",
+            "verdict",
+            "reasons",
+            title=f"audit of {branch}: {len(decisions)} slotting decisions",
+        )
         for d in decisions:
             verdict = "[red]violation[/red]" if d.verdict == "violation" else "compliant"
-            table.add_row(str(d.version), d.person, d.post,
-                          "engine" if d.by_engine else d.basis, verdict, "; ".join(d.reasons))
+            table.add_row(
+                str(d.version),
+                d.person,
+                d.post,
+                "engine" if d.by_engine else d.basis,
+                verdict,
+                "; ".join(d.reasons),
+            )
         console.print(table)
         console.print(f"{len(violations)} violation(s).", markup=False)
     if violations:
@@ -86,10 +115,21 @@ def match() -> None:
 
 @match.command("suggest")
 @branch_option
-@click.option("--at", "at", default=None, metavar="DATE",
-              help="Effective date (default: the latest effective date on the branch).")
-@click.option("--min", "minimum", default=1, show_default=True, type=click.IntRange(0, 100),
-              help="Leave out suggestions below this percent.")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="DATE",
+    help="Effective date (default: the latest effective date on the branch).",
+)
+@click.option(
+    "--min",
+    "minimum",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 100),
+    help="Leave out suggestions below this percent.",
+)
 @json_option
 def match_suggest(branch: str, at: str | None, minimum: int, json_out: bool) -> None:
     """Suggest match percentages from accountabilities, as script steps to paste.
@@ -99,18 +139,33 @@ def match_suggest(branch: str, at: str | None, minimum: int, json_out: bool) -> 
     """
     from decimal import Decimal
 
-    from orgsim.matching import suggest
+    from orgsim.domain.slotting.suggest import suggest
 
     log = BranchReader(settings().store()).load(branch)
     day = parse_date(at, "--at") or _default_date(log)
     suggestions = suggest(log.timeline.state_at(day), minimum=Decimal(minimum))
     if json_out:
-        print_json({"branch": branch, "at": day.isoformat(), "denominator": "new job",
-                    "suggestions": [{"old": s.old, "new": s.new, "percent": int(s.percent),
-                                     "same_grade": s.same_grade} for s in suggestions]})
+        print_json(
+            {
+                "branch": branch,
+                "at": day.isoformat(),
+                "denominator": "new job",
+                "suggestions": [
+                    {
+                        "old": s.old,
+                        "new": s.new,
+                        "percent": int(s.percent),
+                        "same_grade": s.same_grade,
+                    }
+                    for s in suggestions
+                ],
+            }
+        )
         return
-    click.echo(f"# suggested matches on {branch} at {day} "
-               "(percent = share of the new job's accountabilities; review before use)")
+    click.echo(
+        f"# suggested matches on {branch} at {day} "
+        "(percent = share of the new job's accountabilities; review before use)"
+    )
     click.echo("steps:")
     for s in suggestions:
         note = "" if s.same_grade else "   # different grade"

@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 from orgsim.domain.state import Match, OrgState, Person, Pool, Post, Unit
 
 FORMAT = 1
@@ -36,21 +36,56 @@ def dump_state(state: OrgState) -> dict[str, Any]:
         "grades": state.grades,
         "pay_ranges": {g: [str(lo), str(hi)] for g, (lo, hi) in state.pay_ranges.items()},
         "policy": state.policy,
-        "units": [[u.id, u.name, u.kind, u.parent, u.created.isoformat(), _d(u.closed)]
-                  for u in state.units.values()],
-        "posts": [[p.id, p.title, p.grade, p.unit, p.reports_to, str(p.fte),
-                   [[a.text, str(a.weight)] for a in p.accountabilities],
-                   None if p.cost is None else str(p.cost), p.created.isoformat(), _d(p.deleted),
-                   p.reason, p.source] for p in state.posts.values()],
-        "people": [[p.id, p.name, p.grade, p.characteristics, p.joined.isoformat(), p.left,
-                    p.displaced_from, str(p.displaced_fte), p.status, p.status_post,
-                    p.status_reasons] for p in state.people.values()],
-        "assignments": [[a.person, a.post, str(a.fte), a.kind, a.since.isoformat()]
-                        for by_post in state.assignments.values() for a in by_post.values()],
-        "matches": [[m.old, m.new, str(m.percent), m.assessor, m.basis, m.version,
-                     m.recorded.isoformat()] for m in state.matches.values()],
-        "pools": [[p.id, p.candidates, p.posts, p.reasons, p.effective.isoformat()]
-                  for p in state.pools.values()],
+        "units": [
+            [u.id, u.name, u.kind, u.parent, u.created.isoformat(), _d(u.closed)]
+            for u in state.units.values()
+        ],
+        "posts": [
+            [
+                p.id,
+                p.title,
+                p.grade,
+                p.unit,
+                p.reports_to,
+                str(p.fte),
+                [[a.text, str(a.weight)] for a in p.accountabilities],
+                None if p.cost is None else str(p.cost),
+                p.created.isoformat(),
+                _d(p.deleted),
+                p.reason,
+                p.source,
+            ]
+            for p in state.posts.values()
+        ],
+        "people": [
+            [
+                p.id,
+                p.name,
+                p.grade,
+                p.characteristics,
+                p.joined.isoformat(),
+                p.left,
+                p.displaced_from,
+                str(p.displaced_fte),
+                p.status,
+                p.status_post,
+                p.status_reasons,
+            ]
+            for p in state.people.values()
+        ],
+        "assignments": [
+            [a.person, a.post, str(a.fte), a.kind, a.since.isoformat()]
+            for by_post in state.assignments.values()
+            for a in by_post.values()
+        ],
+        "matches": [
+            [m.old, m.new, str(m.percent), m.assessor, m.basis, m.version, m.recorded.isoformat()]
+            for m in state.matches.values()
+        ],
+        "pools": [
+            [p.id, p.candidates, p.posts, p.reasons, p.effective.isoformat()]
+            for p in state.pools.values()
+        ],
         "consultations": [c.model_dump(mode="json") for c in state.consultations],
         "closed_consultations": sorted(state.closed_consultations),
         "decisions": [d.model_dump(mode="json") for d in state.decisions],
@@ -68,25 +103,76 @@ def load_state(data: dict[str, Any]) -> OrgState:
     state.pay_ranges = {g: (Decimal(lo), Decimal(hi)) for g, (lo, hi) in data["pay_ranges"].items()}
     state.policy = data["policy"]
     for uid, name, kind, parent, created, closed in data["units"]:
-        state.units[uid] = Unit(uid, name, kind, parent, dt.date.fromisoformat(created), _date(closed))
+        state.units[uid] = Unit(
+            uid, name, kind, parent, dt.date.fromisoformat(created), _date(closed)
+        )
     accountability = ev.Accountability.model_construct
-    for (pid, title, grade, unit, reports_to, fte, accs, cost, created, deleted, reason,
-         source) in data["posts"]:
+    for (
+        pid,
+        title,
+        grade,
+        unit,
+        reports_to,
+        fte,
+        accs,
+        cost,
+        created,
+        deleted,
+        reason,
+        source,
+    ) in data["posts"]:
         state.posts[pid] = Post(
-            pid, title, grade, unit, reports_to, Decimal(fte),
+            pid,
+            title,
+            grade,
+            unit,
+            reports_to,
+            Decimal(fte),
             [accountability(text=t, weight=Decimal(w)) for t, w in accs],
-            None if cost is None else Decimal(cost), dt.date.fromisoformat(created),
-            _date(deleted), reason, source)
-    for (pid, name, grade, characteristics, joined, left, displaced_from, displaced_fte, status,
-         status_post, status_reasons) in data["people"]:
-        state.people[pid] = Person(pid, name, grade, characteristics, dt.date.fromisoformat(joined),
-                                   left, displaced_from, Decimal(displaced_fte), status,
-                                   status_post, status_reasons)
+            None if cost is None else Decimal(cost),
+            dt.date.fromisoformat(created),
+            _date(deleted),
+            reason,
+            source,
+        )
+    for (
+        pid,
+        name,
+        grade,
+        characteristics,
+        joined,
+        left,
+        displaced_from,
+        displaced_fte,
+        status,
+        status_post,
+        status_reasons,
+    ) in data["people"]:
+        state.people[pid] = Person(
+            pid,
+            name,
+            grade,
+            characteristics,
+            dt.date.fromisoformat(joined),
+            left,
+            displaced_from,
+            Decimal(displaced_fte),
+            status,
+            status_post,
+            status_reasons,
+        )
     for person, post, fte, kind, since in data["assignments"]:
         state._assign(person, post, Decimal(fte), kind, dt.date.fromisoformat(since))
     for old, new, percent, assessor, basis, version, recorded in data["matches"]:
-        state.matches[(old, new)] = Match(old, new, Decimal(percent), assessor, basis, version,
-                                          dt.datetime.fromisoformat(recorded))
+        state.matches[(old, new)] = Match(
+            old,
+            new,
+            Decimal(percent),
+            assessor,
+            basis,
+            version,
+            dt.datetime.fromisoformat(recorded),
+        )
     for pid, candidates, posts, reasons, effective in data["pools"]:
         state.pools[pid] = Pool(pid, candidates, posts, reasons, dt.date.fromisoformat(effective))
     state.consultations = [ev.ConsultationOpened.model_validate(c) for c in data["consultations"]]

@@ -12,11 +12,12 @@ Kept deliberately lean (plain slotted dataclasses, a dict dispatch instead of
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -182,7 +183,11 @@ class OrgState:
 
     def substantive_fte(self, person_id: str) -> Decimal:
         return sum(
-            (a.fte for a in self.assignments.get(person_id, {}).values() if a.kind == "substantive"),
+            (
+                a.fte
+                for a in self.assignments.get(person_id, {}).values()
+                if a.kind == "substantive"
+            ),
             ZERO,
         )
 
@@ -227,8 +232,15 @@ class OrgState:
             total += self._unassign(person, assignment.post).fte
         return total
 
-    def _place(self, person: Person, post: Post, fte: Decimal | None, status: str,
-               effective: dt.date, reasons: list[str]) -> None:
+    def _place(
+        self,
+        person: Person,
+        post: Post,
+        fte: Decimal | None,
+        status: str,
+        effective: dt.date,
+        reasons: list[str],
+    ) -> None:
         """Give a person a new substantive post (slotting, appointment)."""
         held = self._end_substantive(person.id)
         if fte is None:
@@ -313,7 +325,9 @@ def _unit_transferred(state: OrgState, e: ev.UnitTransferredOut) -> None:
     if body is None:
         state.units[e.to] = Unit(e.to, e.to_name or e.to, "external", None, e.effective)
     elif body.kind != "external":
-        raise DomainError(f"cannot transfer {e.unit!r} to {e.to!r}: it is a {body.kind}, not external")
+        raise DomainError(
+            f"cannot transfer {e.unit!r} to {e.to!r}: it is a {body.kind}, not external"
+        )
     elif body.closed is not None:
         raise DomainError(f"cannot transfer {e.unit!r} to {e.to!r}: it was closed on {body.closed}")
     if e.to == e.unit:
@@ -359,8 +373,18 @@ def _post_created(state: OrgState, e: ev.PostCreated) -> None:
     if e.fte <= ZERO:
         raise DomainError(f"post {e.post!r} needs a positive FTE")
     state.posts[e.post] = Post(
-        e.post, e.title, e.grade, e.unit, e.reports_to, e.fte, list(e.accountabilities),
-        e.cost, e.effective, None, e.reason, e.source,
+        e.post,
+        e.title,
+        e.grade,
+        e.unit,
+        e.reports_to,
+        e.fte,
+        list(e.accountabilities),
+        e.cost,
+        e.effective,
+        None,
+        e.reason,
+        e.source,
     )
     state.known_posts.add(e.post)
 
@@ -461,7 +485,12 @@ def _match(state: OrgState, e: ev.JobMatchAssessed) -> None:
     if not ZERO <= e.percent <= Decimal(100):
         raise DomainError(f"a match percent must be between 0 and 100, not {e.percent}")
     state.matches[(e.old, e.new)] = Match(
-        e.old, e.new, e.percent, e.assessor, e.basis, state._current_version,
+        e.old,
+        e.new,
+        e.percent,
+        e.assessor,
+        e.basis,
+        state._current_version,
         state._current_recorded or e.recorded,
     )
 
@@ -478,7 +507,9 @@ def _pool(state: OrgState, e: ev.PoolFormed) -> None:
         state.current_person(person_id, f"put them in pool {e.pool!r}")
     for post_id in e.posts:
         state.live_post(post_id, f"ring-fence it in pool {e.pool!r}")
-    state.pools[e.pool] = Pool(e.pool, list(e.candidates), list(e.posts), list(e.reasons), e.effective)
+    state.pools[e.pool] = Pool(
+        e.pool, list(e.candidates), list(e.posts), list(e.reasons), e.effective
+    )
     for person_id in e.candidates:
         person = state.people[person_id]
         person.status = "ring_fenced"

@@ -85,7 +85,12 @@ class Structure:
                 manager = state.posts[manager].reports_to if manager in state.posts else None
             holders = state.holders.get(post_id, {})
             posts[post_id] = PostView(
-                post.id, post.title, post.grade, post.unit, manager, post.fte,
+                post.id,
+                post.title,
+                post.grade,
+                post.unit,
+                manager,
+                post.fte,
                 tuple(sorted(p for p, a in holders.items() if a.kind == "substantive")),
                 tuple(sorted(p for p, a in holders.items() if a.kind != "substantive")),
                 post.cost,
@@ -93,8 +98,12 @@ class Structure:
             )
         people = {
             p.id: PersonView(
-                p.id, p.name, p.grade, p.status,
-                tuple(sorted(state.assignments.get(p.id, {}))), dict(p.characteristics),
+                p.id,
+                p.name,
+                p.grade,
+                p.status,
+                tuple(sorted(state.assignments.get(p.id, {}))),
+                dict(p.characteristics),
             )
             for p in sorted(state.people.values(), key=lambda p: p.id)
             if p.left is None
@@ -108,26 +117,43 @@ class Structure:
             "branch": self.branch,
             "at": self.at.isoformat(),
             "units": [
-                {"id": u.id, "name": u.name, "kind": u.kind, "parent": u.parent,
-                 "external": u.external}
+                {
+                    "id": u.id,
+                    "name": u.name,
+                    "kind": u.kind,
+                    "parent": u.parent,
+                    "external": u.external,
+                }
                 for u in self.units.values()
             ],
             "posts": [
-                {"id": p.id, "title": p.title, "grade": p.grade, "unit": p.unit,
-                 "reports_to": p.reports_to, "fte": _num(p.fte), "holders": list(p.holders),
-                 "acting": list(p.acting),
-                 "cost": _num(p.cost) if p.cost is not None else None}
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "grade": p.grade,
+                    "unit": p.unit,
+                    "reports_to": p.reports_to,
+                    "fte": _num(p.fte),
+                    "holders": list(p.holders),
+                    "acting": list(p.acting),
+                    "cost": _num(p.cost) if p.cost is not None else None,
+                }
                 for p in self.posts.values()
             ],
             "people": [
-                {"id": p.id, "name": p.name, "grade": p.grade, "status": p.status,
-                 "posts": list(p.posts)}
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "grade": p.grade,
+                    "status": p.status,
+                    "posts": list(p.posts),
+                }
                 for p in self.people.values()
             ],
             "displaced": list(self.displaced),
         }
 
-    def graph(self) -> "nx.DiGraph":
+    def graph(self) -> nx.DiGraph:
         """Units and posts as nodes; typed edges for the line and for reporting.
 
         Nodes are ``("unit", id)`` and ``("post", id)``; edges carry ``rel``:
@@ -137,11 +163,26 @@ class Structure:
 
         g: nx.DiGraph = nx.DiGraph()
         for u in self.units.values():
-            g.add_node(("unit", u.id), kind="unit", id=u.id, name=u.name, unit_kind=u.kind,
-                       external=u.external)
+            g.add_node(
+                ("unit", u.id),
+                kind="unit",
+                id=u.id,
+                name=u.name,
+                unit_kind=u.kind,
+                external=u.external,
+            )
         for p in self.posts.values():
-            g.add_node(("post", p.id), kind="post", id=p.id, title=p.title, grade=p.grade,
-                       unit=p.unit, fte=p.fte, holders=p.holders, acting=p.acting)
+            g.add_node(
+                ("post", p.id),
+                kind="post",
+                id=p.id,
+                title=p.title,
+                grade=p.grade,
+                unit=p.unit,
+                fte=p.fte,
+                holders=p.holders,
+                acting=p.acting,
+            )
         for u in self.units.values():
             if u.parent is not None and u.parent in self.units:
                 g.add_edge(("unit", u.parent), ("unit", u.id), rel="contains")

@@ -9,10 +9,10 @@ recorded after T. Both are pure functions of the log.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 from orgsim.domain.state import DomainError, OrgState
 
 
@@ -55,7 +55,9 @@ class Timeline:
         return max(dated) if dated else None
 
     def state_at(
-        self, at: dt.date | None = None, known_at: dt.datetime | None = None,
+        self,
+        at: dt.date | None = None,
+        known_at: dt.datetime | None = None,
         up_to_version: int | None = None,
     ) -> OrgState:
         """The organisation at effective date ``at`` (default: everything).
@@ -69,8 +71,9 @@ class Timeline:
             self._all_recorded_matches(state, known_at, up_to_version)
         return state
 
-    def _all_recorded_matches(self, state: OrgState, known_at: dt.datetime | None,
-                              up_to_version: int | None) -> None:
+    def _all_recorded_matches(
+        self, state: OrgState, known_at: dt.datetime | None, up_to_version: int | None
+    ) -> None:
         """Job matches are not dated: a match counts from when it is recorded, whatever
         its effective date (SPEC 5: "as recorded before that decision ... whatever their
         effective dates"). Rebuild them in log order, the order they were recorded."""
@@ -86,8 +89,14 @@ class Timeline:
             if known_at is not None and event.recorded > known_at:
                 continue
             matches[(event.old, event.new)] = Match(
-                event.old, event.new, event.percent, event.assessor, event.basis, item.version,
-                event.recorded)
+                event.old,
+                event.new,
+                event.percent,
+                event.assessor,
+                event.basis,
+                item.version,
+                event.recorded,
+            )
         state.matches = matches
 
     def with_appended(self, new: Sequence[ev.Event]) -> Timeline:
@@ -96,8 +105,11 @@ class Timeline:
 
 
 def fold(
-    state: OrgState, ordered: Sequence[Logged], at: dt.date | None = None,
-    known_at: dt.datetime | None = None, up_to_version: int | None = None,
+    state: OrgState,
+    ordered: Sequence[Logged],
+    at: dt.date | None = None,
+    known_at: dt.datetime | None = None,
+    up_to_version: int | None = None,
 ) -> OrgState:
     """Apply events in timeline order; stop after ``at``. Raises ReplayError."""
     apply = state.apply

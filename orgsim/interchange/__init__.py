@@ -5,5 +5,11 @@ flat CSV out. See :mod:`orgsim.interchange.organogram` (reading),
 from orgsim.interchange.importer import ImportFailed, ImportReport, import_organogram
 from orgsim.interchange.organogram import OrganogramError, Snapshot, read_organogram
 
-__all__ = ["ImportFailed", "ImportReport", "OrganogramError", "Snapshot", "import_organogram",
-           "read_organogram"]
+__all__ = [
+    "ImportFailed",
+    "ImportReport",
+    "OrganogramError",
+    "Snapshot",
+    "import_organogram",
+    "read_organogram",
+]

@@ -22,27 +22,60 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from orgsim import events as ev
-from orgsim.branches import BranchLog
+from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.interchange.diff import PROFESSION_PREFIX
 from orgsim.interchange.organogram import safe_ref
+from orgsim.interchange.reconcile import PROFESSION_PREFIX
+from orgsim.store.branches import BranchLog
 
 SENIOR_COLUMNS = [
-    "Post Unique Reference", "Name", "Grade (or equivalent)", "Job Title", "Job/Team Function",
-    "Parent Department", "Organisation", "Unit", "Contact Phone", "Contact E-mail",
-    "Reports to Senior Post", "Salary Cost of Reports (£)", "FTE", "Actual Pay Floor (£)",
-    "Actual Pay Ceiling (£)", "Professional/Occupational Group", "Notes", "Valid?",
+    "Post Unique Reference",
+    "Name",
+    "Grade (or equivalent)",
+    "Job Title",
+    "Job/Team Function",
+    "Parent Department",
+    "Organisation",
+    "Unit",
+    "Contact Phone",
+    "Contact E-mail",
+    "Reports to Senior Post",
+    "Salary Cost of Reports (£)",
+    "FTE",
+    "Actual Pay Floor (£)",
+    "Actual Pay Ceiling (£)",
+    "Professional/Occupational Group",
+    "Notes",
+    "Valid?",
 ]
 JUNIOR_COLUMNS = [
-    "Parent Department", "Organisation", "Unit", "Reporting Senior Post", "Grade",
-    "Payscale Minimum (£)", "Payscale Maximum (£)", "Generic Job Title",
-    "Number of Posts in FTE", "Professional/Occupational Group",
+    "Parent Department",
+    "Organisation",
+    "Unit",
+    "Reporting Senior Post",
+    "Grade",
+    "Payscale Minimum (£)",
+    "Payscale Maximum (£)",
+    "Generic Job Title",
+    "Number of Posts in FTE",
+    "Professional/Occupational Group",
 ]
 FLAT_COLUMNS = [
-    "post_id", "title", "grade", "unit_id", "unit_name", "organisation", "reports_to", "fte",
-    "cost", "holder_ids", "holder_names", "held_fte", "vacant_fte", "acting_ids",
+    "post_id",
+    "title",
+    "grade",
+    "unit_id",
+    "unit_name",
+    "organisation",
+    "reports_to",
+    "fte",
+    "cost",
+    "holder_ids",
+    "holder_names",
+    "held_fte",
+    "vacant_fte",
+    "acting_ids",
 ]
 BAND = Decimal(5000)
 HALF_BAND = Decimal("2499.5")
@@ -71,8 +104,9 @@ def is_junior(post_id: str, fte: Decimal) -> bool:
 
 def _split_profile(accountabilities: tuple[tuple[str, Decimal], ...]) -> tuple[str, str]:
     function = [t for t, _ in accountabilities if not t.startswith(PROFESSION_PREFIX)]
-    profession = [t[len(PROFESSION_PREFIX):] for t, _ in accountabilities
-                  if t.startswith(PROFESSION_PREFIX)]
+    profession = [
+        t[len(PROFESSION_PREFIX) :] for t, _ in accountabilities if t.startswith(PROFESSION_PREFIX)
+    ]
     return "; ".join(function), (profession[0] if profession else "")
 
 
@@ -102,7 +136,7 @@ class _Context:
         if unit is not None:
             prefix = f"{_top(self.state, unit)}-"
             if post_id.startswith(prefix) and len(post_id) > len(prefix):
-                return safe_ref(post_id[len(prefix):])
+                return safe_ref(post_id[len(prefix) :])
         return safe_ref(post_id)
 
     def organisation(self, unit_id: str) -> str:
@@ -135,14 +169,43 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
                     low, high = number(scale[0]), number(scale[1])
                 else:
                     low = high = number(mid)
-            junior.append([org, org, ctx.unit_name(post.unit), manager, post.grade, low, high,
-                           post.title, number(post.fte), profession])
+            junior.append(
+                [
+                    org,
+                    org,
+                    ctx.unit_name(post.unit),
+                    manager,
+                    post.grade,
+                    low,
+                    high,
+                    post.title,
+                    number(post.fte),
+                    profession,
+                ]
+            )
             continue
         floor, ceiling = _band(post.cost, post.fte)
         cost_of_reports = reports.get(post.id, Decimal(0)).quantize(Decimal(1))
-        base = [ctx.ref(post.id), "", post.grade, post.title, function, org, org,
-                ctx.unit_name(post.unit), "", "", manager, number(cost_of_reports), "",
-                floor, ceiling, profession, "", ""]
+        base = [
+            ctx.ref(post.id),
+            "",
+            post.grade,
+            post.title,
+            function,
+            org,
+            org,
+            ctx.unit_name(post.unit),
+            "",
+            "",
+            manager,
+            number(cost_of_reports),
+            "",
+            floor,
+            ceiling,
+            profession,
+            "",
+            "",
+        ]
         held = Decimal(0)
         for person_id in post.holders:
             assignment = state.holders[post.id][person_id]
@@ -163,7 +226,7 @@ def junior_path(path: Path) -> Path:
     stem = path.stem
     if "senior" in stem:
         index = stem.rfind("senior")
-        return path.with_name(stem[:index] + "junior" + stem[index + 6:] + path.suffix)
+        return path.with_name(stem[:index] + "junior" + stem[index + 6 :] + path.suffix)
     return path.with_name(f"{stem}-junior{path.suffix or '.csv'}")
 
 
@@ -178,8 +241,11 @@ def export_organogram(branch: BranchLog, at: dt.date, path: Path) -> dict[str, A
     other = junior_path(path)
     _write_csv(path, senior)
     _write_csv(other, junior)
-    return {"files": [str(path), str(other)], "senior_rows": len(senior) - 1,
-            "junior_rows": len(junior) - 1}
+    return {
+        "files": [str(path), str(other)],
+        "senior_rows": len(senior) - 1,
+        "junior_rows": len(junior) - 1,
+    }
 
 
 def flat_rows(branch: BranchLog, at: dt.date) -> list[list[str]]:
@@ -188,13 +254,24 @@ def flat_rows(branch: BranchLog, at: dt.date) -> list[list[str]]:
     rows = [list(FLAT_COLUMNS)]
     for post in view.posts.values():
         held = sum((state.holders[post.id][p].fte for p in post.holders), Decimal(0))
-        rows.append([
-            post.id, post.title, post.grade, post.unit, ctx.unit_name(post.unit),
-            ctx.organisation(post.unit), post.reports_to or "", number(post.fte),
-            number(post.cost) if post.cost is not None else "",
-            "; ".join(post.holders), "; ".join(state.people[p].name for p in post.holders),
-            number(held), number(max(post.fte - held, Decimal(0))), "; ".join(post.acting),
-        ])
+        rows.append(
+            [
+                post.id,
+                post.title,
+                post.grade,
+                post.unit,
+                ctx.unit_name(post.unit),
+                ctx.organisation(post.unit),
+                post.reports_to or "",
+                number(post.fte),
+                number(post.cost) if post.cost is not None else "",
+                "; ".join(post.holders),
+                "; ".join(state.people[p].name for p in post.holders),
+                number(held),
+                number(max(post.fte - held, Decimal(0))),
+                "; ".join(post.acting),
+            ]
+        )
     return rows
 
 
@@ -250,26 +327,48 @@ def popolo(branch: BranchLog, at: dt.date) -> dict[str, Any]:
         return value.isoformat() if value is not None and value != ev.UNDATED else None
 
     organizations = [
-        {"id": u.id, "name": u.name, "classification": u.kind, "parent_id": u.parent,
-         "founding_date": date(u.created), "dissolution_date": date(u.closed)}
+        {
+            "id": u.id,
+            "name": u.name,
+            "classification": u.kind,
+            "parent_id": u.parent,
+            "founding_date": date(u.created),
+            "dissolution_date": date(u.closed),
+        }
         for u in sorted(state.units.values(), key=lambda u: u.id)
     ]
-    persons = [{"id": p.id, "name": p.name} for p in sorted(state.people.values(),
-                                                             key=lambda p: p.id)]
+    persons = [
+        {"id": p.id, "name": p.name} for p in sorted(state.people.values(), key=lambda p: p.id)
+    ]
     posts = [
-        {"id": p.id, "label": p.title, "role": p.title, "organization_id": p.unit,
-         "start_date": date(p.created), "end_date": date(p.deleted), "grade": p.grade,
-         "fte": float(p.fte), "reports_to": p.reports_to}
+        {
+            "id": p.id,
+            "label": p.title,
+            "role": p.title,
+            "organization_id": p.unit,
+            "start_date": date(p.created),
+            "end_date": date(p.deleted),
+            "grade": p.grade,
+            "fte": float(p.fte),
+            "reports_to": p.reports_to,
+        }
         for p in sorted(state.posts.values(), key=lambda p: p.id)
     ]
     members = []
     for n, m in enumerate(sorted(memberships, key=lambda m: (m["start"], m["pair"])), start=1):
         person, post = m["pair"]
-        members.append({
-            "id": f"m{n}", "person_id": person, "post_id": post,
-            "organization_id": state.posts[post].unit, "role": state.posts[post].title,
-            "label": m["kind"], "start_date": date(m["start"]), "end_date": date(m["end"]),
-        })
+        members.append(
+            {
+                "id": f"m{n}",
+                "person_id": person,
+                "post_id": post,
+                "organization_id": state.posts[post].unit,
+                "role": state.posts[post].title,
+                "label": m["kind"],
+                "start_date": date(m["start"]),
+                "end_date": date(m["end"]),
+            }
+        )
     return {
         "meta": {"branch": branch.name, "at": at.isoformat(), "generator": "orgsim"},
         "organizations": organizations,

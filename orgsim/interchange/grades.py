@@ -21,10 +21,30 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 #: Words found in grade labels -> rank (higher is more senior).
 _TABLE: dict[str, float] = {
-    "aa": 1, "ao": 2, "ea": 2, "eo": 3, "heo": 4, "faststream": 4.5, "fs": 4.5,
-    "seo": 5, "g7": 6, "grade7": 6, "g6": 7, "grade6": 7,
-    "scs1": 10, "scspb1": 10, "scs1a": 10.5, "scs2": 11, "scspb2": 11, "scs3": 12,
-    "scspb3": 12, "scs4": 13, "of6": 10, "of7": 11, "of8": 12, "of9": 13,
+    "aa": 1,
+    "ao": 2,
+    "ea": 2,
+    "eo": 3,
+    "heo": 4,
+    "faststream": 4.5,
+    "fs": 4.5,
+    "seo": 5,
+    "g7": 6,
+    "grade7": 6,
+    "g6": 7,
+    "grade6": 7,
+    "scs1": 10,
+    "scspb1": 10,
+    "scs1a": 10.5,
+    "scs2": 11,
+    "scspb2": 11,
+    "scs3": 12,
+    "scspb3": 12,
+    "scs4": 13,
+    "of6": 10,
+    "of7": 11,
+    "of8": 12,
+    "of9": 13,
     "permanentsecretary": 13,
 }
 SENIOR_FLOOR = 10.0
@@ -81,8 +101,11 @@ def _sort_key(info: GradeInfo, infos: list[GradeInfo]) -> tuple:
     mid = info.pay_mid
     if mid is not None:
         known = sorted(
-            (table_rank(o.label), o.pay_mid) for o in infos
-            if o is not info and table_rank(o.label) is not None and o.pay_mid is not None
+            (table_rank(o.label), o.pay_mid)
+            for o in infos
+            if o is not info
+            and table_rank(o.label) is not None
+            and o.pay_mid is not None
             and (table_rank(o.label) >= SENIOR_FLOOR) == info.senior
         )
         below = [r for r, m in known if m <= mid]
@@ -96,8 +119,11 @@ def order_grades(infos: list[GradeInfo]) -> list[str]:
     return [i.label for i in sorted(infos, key=lambda i: _sort_key(i, infos))]
 
 
-def extend_scheme(existing: list[str], infos: list[GradeInfo],
-                  pay: dict[str, tuple[Decimal, Decimal]] | None = None) -> list[str]:
+def extend_scheme(
+    existing: list[str],
+    infos: list[GradeInfo],
+    pay: dict[str, tuple[Decimal, Decimal]] | None = None,
+) -> list[str]:
     """The existing scheme with new grades inserted at their rank; existing order kept.
 
     A grade scheme event replaces the whole scheme, so the importer writes this superset:

@@ -6,16 +6,17 @@ import datetime as dt
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from orgsim import events as ev
-from orgsim.branches import BranchReader
-from orgsim.interchange.diff import Plan, plan_import
+from orgsim.app.run import append_events
+from orgsim.domain import events as ev
 from orgsim.interchange.organogram import Snapshot, read_organogram
-from orgsim.runner import append_events
-from orgsim.store import Store
+from orgsim.interchange.reconcile import Plan, plan_import
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import Store
 
 
 class ImportFailed(ValueError):
@@ -90,9 +91,16 @@ def date_from_filename(path: str | Path) -> dt.date | None:
 
 
 def import_organogram(
-    store: Store, branch: str, senior: str | Path, junior: str | Path | None = None, *,
-    effective: dt.date | None = None, strict: bool = False, dry_run: bool = False,
-    actor: str | None = None, now: dt.datetime | None = None,
+    store: Store,
+    branch: str,
+    senior: str | Path,
+    junior: str | Path | None = None,
+    *,
+    effective: dt.date | None = None,
+    strict: bool = False,
+    dry_run: bool = False,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
     progress: Callable[[str, int | None], Callable[[int], None]] | None = None,
 ) -> ImportReport:
     """Import one release onto ``branch`` (created when missing). All or nothing.
@@ -111,8 +119,10 @@ def import_organogram(
     timings["read"] = time.perf_counter() - start
     effective = effective or date_from_filename(snapshot.senior_file)
     if effective is None:
-        raise ImportFailed("--effective: give the release date (no date in the file name "
-                           f"{Path(snapshot.senior_file).name!r})")
+        raise ImportFailed(
+            "--effective: give the release date (no date in the file name "
+            f"{Path(snapshot.senior_file).name!r})"
+        )
 
     if progress is not None:
         progress("comparing with the branch", None)
@@ -125,32 +135,37 @@ def import_organogram(
         if latest is not None and latest > effective:
             raise ImportFailed(
                 f"--effective {effective} is before the latest change on branch {branch!r} "
-                f"({latest}): import releases in date order")
+                f"({latest}): import releases in date order"
+            )
     state = log.timeline.state_at(effective) if log is not None else None
     if state is None:
         from orgsim.domain.state import OrgState
 
         state = OrgState()
     fresh = log is None or not log.log
-    recorded = now or dt.datetime.now(dt.timezone.utc)
-    plan = plan_import(snapshot, state, effective=effective, recorded=recorded, actor=actor,
-                       fresh=fresh)
+    recorded = now or dt.datetime.now(dt.UTC)
+    plan = plan_import(
+        snapshot, state, effective=effective, recorded=recorded, actor=actor, fresh=fresh
+    )
     timings["plan"] = time.perf_counter() - mark
     warnings = [*snapshot.warnings, *plan.warnings]
     if strict and warnings:
-        raise ImportFailed(f"--strict: {len(warnings)} warning(s), nothing written; first: "
-                           f"{warnings[0]}", warnings)
+        raise ImportFailed(
+            f"--strict: {len(warnings)} warning(s), nothing written; first: {warnings[0]}", warnings
+        )
     if progress is not None:
         progress("checking and writing", None)
     mark = time.perf_counter()
     version = log.version if log is not None else 0
     if plan.events:
-        version = append_events(store, branch, plan.events, create=True, actor=actor,
-                                dry_run=dry_run)
+        version = append_events(
+            store, branch, plan.events, create=True, actor=actor, dry_run=dry_run
+        )
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
-    return ImportReport(branch, not exists, effective, dry_run, plan.events, version, snapshot,
-                        plan, timings)
+    return ImportReport(
+        branch, not exists, effective, dry_run, plan.events, version, snapshot, plan, timings
+    )
 
 
 def _count_lines(path: str | Path) -> int:

@@ -28,10 +28,10 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable
 
 from orgsim.interchange.grades import GradeInfo
 from orgsim.interchange.names import clean, compact_key, display_name, name_key, slug
@@ -49,25 +49,48 @@ _BRACKETS = re.compile(r"\([^)]*\)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 _ALIASES: dict[str, str] = {
-    "post unique reference": "ref", "post unique ref": "ref", "unique reference": "ref",
-    "post reference": "ref", "post ref": "ref", "post id": "ref",
+    "post unique reference": "ref",
+    "post unique ref": "ref",
+    "unique reference": "ref",
+    "post reference": "ref",
+    "post ref": "ref",
+    "post id": "ref",
     "unique post reference": "ref",
-    "name": "name", "full name": "name", "post holder": "name",
-    "grade": "grade", "grade or equivalent": "grade",
-    "job title": "title", "generic job title": "title",
-    "job team function": "function", "job function": "function",
+    "name": "name",
+    "full name": "name",
+    "post holder": "name",
+    "grade": "grade",
+    "grade or equivalent": "grade",
+    "job title": "title",
+    "generic job title": "title",
+    "job team function": "function",
+    "job function": "function",
     "parent department": "parent",
-    "organisation": "org", "organization": "org",
+    "organisation": "org",
+    "organization": "org",
     "unit": "unit",
-    "reports to senior post": "reports_to", "reporting senior post": "reports_to",
-    "reports to": "reports_to", "reports to senior post reference": "reports_to",
+    "reports to senior post": "reports_to",
+    "reporting senior post": "reports_to",
+    "reports to": "reports_to",
+    "reports to senior post reference": "reports_to",
     "salary cost of reports": "cost_of_reports",
-    "fte": "fte", "number of posts in fte": "fte", "number of posts fte": "fte",
-    "actual pay floor": "pay_min", "payscale minimum": "pay_min", "pay scale minimum": "pay_min",
-    "actual pay ceiling": "pay_max", "payscale maximum": "pay_max", "pay scale maximum": "pay_max",
-    "professional occupational group": "profession", "profession": "profession",
-    "contact phone": "phone", "contact e mail": "email", "contact email": "email",
-    "notes": "notes", "valid": "valid", "uri": "uri",
+    "fte": "fte",
+    "number of posts in fte": "fte",
+    "number of posts fte": "fte",
+    "actual pay floor": "pay_min",
+    "payscale minimum": "pay_min",
+    "pay scale minimum": "pay_min",
+    "actual pay ceiling": "pay_max",
+    "payscale maximum": "pay_max",
+    "pay scale maximum": "pay_max",
+    "professional occupational group": "profession",
+    "profession": "profession",
+    "contact phone": "phone",
+    "contact e mail": "email",
+    "contact email": "email",
+    "notes": "notes",
+    "valid": "valid",
+    "uri": "uri",
 }
 
 
@@ -149,7 +172,7 @@ def read_table(path: str | Path) -> Table:
             f"Post' columns (found {shown})"
         )
     kind = "senior" if "ref" in columns else "junior"
-    body = [(line, row) for line, row in rows[header_at + 1:] if any(c.strip() for c in row)]
+    body = [(line, row) for line, row in rows[header_at + 1 :] if any(c.strip() for c in row)]
     return Table(str(path), encoding, kind, columns, body)
 
 
@@ -158,8 +181,8 @@ def read_table(path: str | Path) -> Table:
 
 @dataclass
 class Holder:
-    name: str           # as displayed
-    key: str            # normalised (order-free) name
+    name: str  # as displayed
+    key: str  # normalised (order-free) name
     fte: Decimal
     undisclosed: bool
     line: int
@@ -199,8 +222,13 @@ class JuniorPost:
     line: int
 
     def key(self) -> tuple[str, str, str, str, str]:
-        return (self.senior or "", slug(self.unit, ""), compact_key(self.grade),
-                slug(self.profession, ""), slug(self.title, ""))
+        return (
+            self.senior or "",
+            slug(self.unit, ""),
+            compact_key(self.grade),
+            slug(self.profession, ""),
+            slug(self.title, ""),
+        )
 
 
 @dataclass
@@ -301,8 +329,12 @@ class _Reader:
 
     def senior(self, table: Table) -> tuple[dict[str, SeniorPost], dict[str, int], str, list[str]]:
         cols = table.columns
-        for needed, heading in (("name", "Name"), ("grade", "Grade"), ("title", "Job Title"),
-                                ("fte", "FTE")):
+        for needed, heading in (
+            ("name", "Name"),
+            ("grade", "Grade"),
+            ("title", "Job Title"),
+            ("fte", "FTE"),
+        ):
             if needed not in cols:
                 self.warn(table, 1, f"no '{heading}' column")
         posts: dict[str, SeniorPost] = {}
@@ -333,12 +365,19 @@ class _Reader:
                 continue
             ref = safe_ref(raw_ref)
             if ref != raw_ref:
-                self.warn(table, line, f"post reference {raw_ref!r} has characters outside "
-                                       f"A-Z a-z 0-9 -: read as {ref!r}")
+                self.warn(
+                    table,
+                    line,
+                    f"post reference {raw_ref!r} has characters outside "
+                    f"A-Z a-z 0-9 -: read as {ref!r}",
+                )
             signature = tuple(clean(c) for c in row)
             if signature in seen_rows:
-                self.warn(table, line, f"duplicate row for post {ref} (same as line "
-                                       f"{seen_rows[signature]}): ignored")
+                self.warn(
+                    table,
+                    line,
+                    f"duplicate row for post {ref} (same as line {seen_rows[signature]}): ignored",
+                )
                 continue
             seen_rows[signature] = line
 
@@ -352,16 +391,26 @@ class _Reader:
                 continue
             existing = posts.get(ref)
             name = display_name(raw_name) if kind == "name" else "N/D"
-            if existing is not None and kind == "name" and any(
-                    h.key == name_key(name) for h in existing.holders):
-                self.warn(table, line, f"duplicate row for post {ref}: {name} again "
-                                       f"(first on line {existing.line}): ignored")
+            if (
+                existing is not None
+                and kind == "name"
+                and any(h.key == name_key(name) for h in existing.holders)
+            ):
+                self.warn(
+                    table,
+                    line,
+                    f"duplicate row for post {ref}: {name} again "
+                    f"(first on line {existing.line}): ignored",
+                )
                 continue
             fte, ok = parse_number(get("fte"))
             if not ok or fte is None:
                 if "fte" in cols:
-                    self.warn(table, line, f"post {ref}: FTE {_short(get('fte'))!r} is not a "
-                                           "number: taken as 1")
+                    self.warn(
+                        table,
+                        line,
+                        f"post {ref}: FTE {_short(get('fte'))!r} is not a number: taken as 1",
+                    )
                 fte = Decimal(1)
             elif fte <= 0:
                 self.warn(table, line, f"post {ref}: FTE {fte} is not positive: taken as 1")
@@ -377,15 +426,23 @@ class _Reader:
                 holder = Holder("N/D", "", fte, True, line)
 
             if existing is not None:
-                differs = [label for label, value, first in (
-                    ("title", get("title"), existing.title),
-                    ("grade", get("grade"), existing.grade),
-                    ("reports to", normalise_ref(get("reports_to")), existing.raw_reports_to),
-                ) if value and compact_key(value) != compact_key(first)]
+                differs = [
+                    label
+                    for label, value, first in (
+                        ("title", get("title"), existing.title),
+                        ("grade", get("grade"), existing.grade),
+                        ("reports to", normalise_ref(get("reports_to")), existing.raw_reports_to),
+                    )
+                    if value and compact_key(value) != compact_key(first)
+                ]
                 if differs:
-                    self.warn(table, line, f"job share row for post {ref} differs from line "
-                                           f"{existing.line} in {', '.join(differs)}: kept line "
-                                           f"{existing.line}'s")
+                    self.warn(
+                        table,
+                        line,
+                        f"job share row for post {ref} differs from line "
+                        f"{existing.line} in {', '.join(differs)}: kept line "
+                        f"{existing.line}'s",
+                    )
                 existing.fte += fte
                 if holder is not None:
                     existing.holders.append(holder)
@@ -395,8 +452,12 @@ class _Reader:
             floor, ok_floor = parse_number(get("pay_min"))
             ceiling, ok_ceiling = parse_number(get("pay_max"))
             if not (ok_floor and ok_ceiling):
-                self.warn(table, line, f"post {ref}: pay {_short(get('pay_min'))!r}-"
-                                       f"{_short(get('pay_max'))!r} is not a number: ignored")
+                self.warn(
+                    table,
+                    line,
+                    f"post {ref}: pay {_short(get('pay_min'))!r}-"
+                    f"{_short(get('pay_max'))!r} is not a number: ignored",
+                )
             if not grade:
                 self.warn(table, line, f"post {ref} has no grade: recorded as {NOT_KNOWN_GRADE!r}")
                 grade = NOT_KNOWN_GRADE
@@ -409,10 +470,19 @@ class _Reader:
             if org.lower() in {"n/a", "na", "n/d", "nd"}:
                 org = ""
             post = SeniorPost(
-                ref=ref, title=title, grade=grade, organisation=org, unit=get("unit"),
-                reports_to=None, function=get("function"), profession=get("profession"),
-                pay_floor=floor, pay_ceiling=ceiling, fte=fte,
-                holders=[holder] if holder is not None else [], line=line,
+                ref=ref,
+                title=title,
+                grade=grade,
+                organisation=org,
+                unit=get("unit"),
+                reports_to=None,
+                function=get("function"),
+                profession=get("profession"),
+                pay_floor=floor,
+                pay_ceiling=ceiling,
+                fte=fte,
+                holders=[holder] if holder is not None else [],
+                line=line,
                 raw_reports_to=normalise_ref(get("reports_to")),
             )
             posts[ref] = post
@@ -424,21 +494,27 @@ class _Reader:
                 parents[get("parent")] += 1
 
         if zero:
-            self.notes.append(f"{zero} row(s) with Post Unique Reference 0 (paid, not in post) "
-                              "skipped")
+            self.notes.append(
+                f"{zero} row(s) with Post Unique Reference 0 (paid, not in post) skipped"
+            )
         main_org = orgs.most_common(1)[0][0] if orgs else ""
         parent = parents.most_common(1)[0][0] if parents else main_org
         if not main_org:
             main_org = parent or Path(table.path).stem
         for post in pending_org:
-            self.warn(table, post.line, f"post {post.ref} has no Organisation: taken as "
-                                        f"{main_org!r}")
+            self.warn(
+                table, post.line, f"post {post.ref} has no Organisation: taken as {main_org!r}"
+            )
             post.organisation = main_org
         organisations = list(dict.fromkeys(p.organisation for p in posts.values()))
         for ref in list(eliminated):
             if ref in posts:
-                self.warn(table, eliminated[ref], f"post {ref} is both Eliminated and listed "
-                                                  f"(line {posts[ref].line}): kept as listed")
+                self.warn(
+                    table,
+                    eliminated[ref],
+                    f"post {ref} is both Eliminated and listed "
+                    f"(line {posts[ref].line}): kept as listed",
+                )
                 del eliminated[ref]
         self._resolve_reports(table, posts, eliminated)
         return posts, eliminated, parent, organisations
@@ -449,8 +525,9 @@ class _Reader:
         found = [ref for ref in posts if ref.casefold() == target.casefold()]
         return found[0] if len(found) == 1 else None
 
-    def _resolve_reports(self, table: Table, posts: dict[str, SeniorPost],
-                         eliminated: dict[str, int]) -> None:
+    def _resolve_reports(
+        self, table: Table, posts: dict[str, SeniorPost], eliminated: dict[str, int]
+    ) -> None:
         for ref, post in posts.items():
             target = safe_ref(post.raw_reports_to) if post.raw_reports_to else ""
             if target and target not in posts and target.upper() != "XX":
@@ -461,8 +538,11 @@ class _Reader:
             if post.raw_reports_to.upper() == "XX":
                 post.reports_to = None
             elif not target:
-                self.warn(table, post.line, f"post {ref} has no Reports to Senior Post: treated "
-                                            "as a top post")
+                self.warn(
+                    table,
+                    post.line,
+                    f"post {ref} has no Reports to Senior Post: treated as a top post",
+                )
                 post.repaired = "none"
             elif target == ref:
                 self.warn(table, post.line, f"post {ref} reports to itself: treated as a top post")
@@ -471,8 +551,11 @@ class _Reader:
                 post.reports_to = target
             else:
                 what = "Eliminated post" if target in eliminated else "unknown post"
-                self.warn(table, post.line, f"post {ref} reports to {what} {target}: treated as "
-                                            "a top post")
+                self.warn(
+                    table,
+                    post.line,
+                    f"post {ref} reports to {what} {target}: treated as a top post",
+                )
                 post.repaired = "dangling"
         # circles: break each at its first post in file order
         state: dict[str, int] = {}
@@ -484,11 +567,14 @@ class _Reader:
                 chain.append(current)
                 current = posts[current].reports_to
             if current is not None and state.get(current) == 1:
-                circle = chain[chain.index(current):]
+                circle = chain[chain.index(current) :]
                 first = min(circle, key=lambda r: posts[r].line)
-                self.warn(table, posts[first].line,
-                          f"posts {' -> '.join(circle + [circle[0]])} report in a circle: "
-                          f"{first} treated as a top post")
+                self.warn(
+                    table,
+                    posts[first].line,
+                    f"posts {' -> '.join([*circle, circle[0]])} report in a circle: "
+                    f"{first} treated as a top post",
+                )
                 posts[first].reports_to = None
                 posts[first].repaired = "circle"
             for ref in chain:
@@ -496,13 +582,21 @@ class _Reader:
         roots = [ref for ref, p in posts.items() if p.reports_to is None]
         if len(roots) > 1:
             shown = ", ".join(roots[:8]) + (", ..." if len(roots) > 8 else "")
-            self.warn(table, posts[roots[1]].line,
-                      f"{len(roots)} top posts ({shown}): the structure has several roots")
+            self.warn(
+                table,
+                posts[roots[1]].line,
+                f"{len(roots)} top posts ({shown}): the structure has several roots",
+            )
 
     # --- junior --------------------------------------------------------------------
 
-    def junior(self, table: Table, posts: dict[str, SeniorPost], eliminated: dict[str, int],
-               default_org: str) -> list[JuniorPost]:
+    def junior(
+        self,
+        table: Table,
+        posts: dict[str, SeniorPost],
+        eliminated: dict[str, int],
+        default_org: str,
+    ) -> list[JuniorPost]:
         cols = table.columns
         groups: dict[tuple[str, ...], JuniorPost] = {}
         seen_rows: dict[tuple[str, ...], int] = {}
@@ -516,8 +610,9 @@ class _Reader:
 
             signature = tuple(c.strip() for c in row)
             if signature in seen_rows:
-                self.warn(table, line, f"duplicate row (same as line {seen_rows[signature]}): "
-                                       "ignored")
+                self.warn(
+                    table, line, f"duplicate row (same as line {seen_rows[signature]}): ignored"
+                )
                 continue
             seen_rows[signature] = line
             raw = normalise_ref(get("reports_to"))
@@ -527,14 +622,22 @@ class _Reader:
             senior: str | None = None if raw.upper() == "XX" else safe_ref(raw)
             fte, ok = parse_number(get("fte"))
             if fte is None or not ok or fte <= 0:
-                self.warn(table, line, f"Number of Posts in FTE {_short(get('fte'))!r} is not a "
-                                       "positive number: row skipped")
+                self.warn(
+                    table,
+                    line,
+                    f"Number of Posts in FTE {_short(get('fte'))!r} is not a "
+                    "positive number: row skipped",
+                )
                 continue
             low, ok_low = parse_number(get("pay_min"))
             high, ok_high = parse_number(get("pay_max"))
             if not (ok_low and ok_high):
-                self.warn(table, line, f"payscale {_short(get('pay_min'))!r}-"
-                                       f"{_short(get('pay_max'))!r} is not a number: ignored")
+                self.warn(
+                    table,
+                    line,
+                    f"payscale {_short(get('pay_min'))!r}-"
+                    f"{_short(get('pay_max'))!r} is not a number: ignored",
+                )
             grade = get("grade")
             if not grade:
                 self.warn(table, line, f"no grade: recorded as {NOT_KNOWN_GRADE!r}")
@@ -552,21 +655,27 @@ class _Reader:
                 what = "Eliminated senior post" if senior in eliminated else "unknown senior post"
                 self.warn(table, line, f"reports to {what} {senior}: kept without a manager")
             org = get("org") or default_org
-            group = JuniorPost(senior, org, get("unit"), grade, title, get("profession"), fte,
-                               low, high, line)
+            group = JuniorPost(
+                senior, org, get("unit"), grade, title, get("profession"), fte, low, high, line
+            )
             key = group.key()
             if key in groups:
                 first = groups[key]
-                self.warn(table, line, f"repeats the group of line {first.line} (same senior post, "
-                                       "unit, grade, profession and title): FTEs added")
+                self.warn(
+                    table,
+                    line,
+                    f"repeats the group of line {first.line} (same senior post, "
+                    "unit, grade, profession and title): FTEs added",
+                )
                 first.fte += fte
                 continue
             groups[key] = group
         return list(groups.values())
 
 
-def _depths(posts: dict[str, SeniorPost], groups: list[JuniorPost],
-            grades: dict[str, GradeInfo]) -> None:
+def _depths(
+    posts: dict[str, SeniorPost], groups: list[JuniorPost], grades: dict[str, GradeInfo]
+) -> None:
     """Record how deep in the reporting lines each grade sits (to order unknown grades)."""
     depth: dict[str, int] = {}
     for ref in posts:
@@ -584,8 +693,11 @@ def _depths(posts: dict[str, SeniorPost], groups: list[JuniorPost],
         grades[compact_key(group.grade)].seen_at(above + 1)
 
 
-def read_organogram(senior: str | Path, junior: str | Path | None = None,
-                    advance: Callable[[int], None] | None = None) -> Snapshot:
+def read_organogram(
+    senior: str | Path,
+    junior: str | Path | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> Snapshot:
     """Read one release. The two files may be given in either order."""
     tables = [read_table(senior)]
     if junior is not None:
@@ -593,8 +705,10 @@ def read_organogram(senior: str | Path, junior: str | Path | None = None,
     seniors = [t for t in tables if t.kind == "senior"]
     juniors = [t for t in tables if t.kind == "junior"]
     if not seniors:
-        raise OrganogramError(f"{Path(juniors[0].path).name} is a junior staff file: give the "
-                              "senior staff file first (import organogram SENIOR.csv JUNIOR.csv)")
+        raise OrganogramError(
+            f"{Path(juniors[0].path).name} is a junior staff file: give the "
+            "senior staff file first (import organogram SENIOR.csv JUNIOR.csv)"
+        )
     if len(seniors) > 1 or len(juniors) > 1:
         raise OrganogramError("give one senior staff file and at most one junior staff file")
     reader = _Reader(advance)
@@ -611,8 +725,16 @@ def read_organogram(senior: str | Path, junior: str | Path | None = None,
     rows = {"senior": len(seniors[0].rows), "junior": len(juniors[0].rows) if juniors else 0}
     encodings = {Path(t.path).name: t.encoding for t in tables}
     return Snapshot(
-        senior_file=seniors[0].path, junior_file=juniors[0].path if juniors else None,
-        parent_department=parent, organisations=organisations, posts=posts,
-        eliminated=eliminated, juniors=groups, grades=reader.grades,
-        warnings=reader.warnings, notes=reader.notes, rows=rows, encodings=encodings,
+        senior_file=seniors[0].path,
+        junior_file=juniors[0].path if juniors else None,
+        parent_department=parent,
+        organisations=organisations,
+        posts=posts,
+        eliminated=eliminated,
+        juniors=groups,
+        grades=reader.grades,
+        warnings=reader.warnings,
+        notes=reader.notes,
+        rows=rows,
+        encodings=encodings,
     )

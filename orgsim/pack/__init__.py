@@ -12,5 +12,13 @@ from orgsim.pack.model import Pack, PackError, build_pack, default_dates
 from orgsim.pack.pdf import ChromiumMissing, find_chromium, html_to_pdf
 from orgsim.pack.render import render_html
 
-__all__ = ["ChromiumMissing", "Pack", "PackError", "build_pack", "default_dates",
-           "find_chromium", "html_to_pdf", "render_html"]
+__all__ = [
+    "ChromiumMissing",
+    "Pack",
+    "PackError",
+    "build_pack",
+    "default_dates",
+    "find_chromium",
+    "html_to_pdf",
+    "render_html",
+]

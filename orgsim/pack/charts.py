@@ -14,11 +14,11 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from orgsim.branches import BranchReader
 from orgsim.charts import ChartOptions, Heading, chart_tree, dot_source, run_dot, split_pages
 from orgsim.charts.model import ChartTree
 from orgsim.charts.render import page_units
 from orgsim.pack.model import ChartFigure, ChartPage
+from orgsim.store.branches import BranchReader
 
 #: The drawing area of a printed chart page, in points (A4 less margins and caption).
 LANDSCAPE = (770.0, 425.0)
@@ -53,8 +53,11 @@ def inline_svg(data: bytes, prefix: str, label: str) -> tuple[str, float, float]
     text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', text)
     label_attr = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     text = text.replace(
-        "<svg", f'<svg class="chart" role="img" aria-label="{label_attr}" '
-                'preserveAspectRatio="xMidYMin meet"', 1)
+        "<svg",
+        f'<svg class="chart" role="img" aria-label="{label_attr}" '
+        'preserveAspectRatio="xMidYMin meet"',
+        1,
+    )
     return text.strip(), width, height
 
 
@@ -89,31 +92,61 @@ def _pages(tree: ChartTree, heading: Heading, prefix: str, label: str) -> list[C
     for number, page in enumerate(pages, start=1):
         if not page.slug:
             title = heading.title
-            lines = (*heading.lines, f"chart page 1 of {len(pages)}: overview, one page per "
-                     "directorate follows")
+            lines = (
+                *heading.lines,
+                f"chart page 1 of {len(pages)}: overview, one page per directorate follows",
+            )
         else:
             title = f"{heading.title}: {page.heading}"
             lines = (*heading.lines, f"chart page {number} of {len(pages)}")
-        out.append(_svg(page.tree, replace(heading, title=title, lines=lines),
-                        f"{prefix}-{number}", f"{label}, chart page {number}"))
+        out.append(
+            _svg(
+                page.tree,
+                replace(heading, title=title, lines=lines),
+                f"{prefix}-{number}",
+                f"{label}, chart page {number}",
+            )
+        )
     return out
 
 
-def chart_figures(reader: BranchReader, branch: str, current: dt.date, proposed: dt.date, *,
-                  names: bool, organisation: str) -> list[ChartFigure]:
+def chart_figures(
+    reader: BranchReader,
+    branch: str,
+    current: dt.date,
+    proposed: dt.date,
+    *,
+    names: bool,
+    organisation: str,
+) -> list[ChartFigure]:
     """The current, proposed and change charts. Raises ChartError (e.g. no Graphviz)."""
     figures = []
     specs = [
-        ("current", f"{organisation}: current structure", current, None,
-         f"The structure on {current.isoformat()}, before the proposal takes effect."),
-        ("proposed", f"{organisation}: proposed structure", proposed, None,
-         f"The structure on {proposed.isoformat()}, with the proposal in effect."),
-        ("change", f"{organisation}: what changes", proposed, current,
-         f"Changes between {current.isoformat()} and {proposed.isoformat()}: new posts have "
-         "a bold frame and rounded corners, moved posts a dashed frame, retitled or regraded "
-         "posts a double frame, and deleted posts a dotted frame with the title struck "
-         "through, drawn where they were. Each is also marked in words (NEW, MOVED, "
-         "CHANGED, DELETED), so the chart reads in black and white."),
+        (
+            "current",
+            f"{organisation}: current structure",
+            current,
+            None,
+            f"The structure on {current.isoformat()}, before the proposal takes effect.",
+        ),
+        (
+            "proposed",
+            f"{organisation}: proposed structure",
+            proposed,
+            None,
+            f"The structure on {proposed.isoformat()}, with the proposal in effect.",
+        ),
+        (
+            "change",
+            f"{organisation}: what changes",
+            proposed,
+            current,
+            f"Changes between {current.isoformat()} and {proposed.isoformat()}: new posts have "
+            "a bold frame and rounded corners, moved posts a dashed frame, retitled or regraded "
+            "posts a double frame, and deleted posts a dotted frame with the title struck "
+            "through, drawn where they were. Each is also marked in words (NEW, MOVED, "
+            "CHANGED, DELETED), so the chart reads in black and white.",
+        ),
     ]
     for key, title, at, since, caption in specs:
         tree, heading = chart_tree(reader, branch, at, since=since, names=names)
@@ -121,8 +154,10 @@ def chart_figures(reader: BranchReader, branch: str, current: dt.date, proposed:
         posts = sum(1 for n in tree.nodes.values() if n.kind == "post")
         if posts > POST_LIMIT:
             tree, heading = chart_tree(reader, branch, at, since=since, names=names, level="units")
-            note = (f"The structure has {posts} posts, too many to read on paper: this chart "
-                    "shows units. Post charts per directorate: orgsim chart --split directorate.")
+            note = (
+                f"The structure has {posts} posts, too many to read on paper: this chart "
+                "shows units. Post charts per directorate: orgsim chart --split directorate."
+            )
         pages = _pages(tree, replace(heading, title=title), f"chart-{key}", title)
         figures.append(ChartFigure(key, title, caption, pages, note))
     return figures

@@ -24,23 +24,31 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable
 
 from orgsim import __version__
-from orgsim import events as ev
-from orgsim.branches import BranchLog, BranchReader
-from orgsim.diff import Provenance, diff_states
+from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import Logged
-from orgsim.mapper import GENESIS
-from orgsim.store import Store
+from orgsim.store.branches import BranchLog, BranchReader
+from orgsim.store.mapper import GENESIS
+from orgsim.store.recorder import Store
+from orgsim.views.changes import Provenance, diff_states
 
 #: Events that change the line structure (units and posts): they date the change.
 STRUCTURAL: tuple[type[ev.Event], ...] = (
-    ev.UnitCreated, ev.UnitRenamed, ev.UnitMoved, ev.UnitClosed, ev.UnitTransferredOut,
-    ev.PostCreated, ev.PostRetitled, ev.PostRegraded, ev.PostMoved, ev.PostDeleted,
+    ev.UnitCreated,
+    ev.UnitRenamed,
+    ev.UnitMoved,
+    ev.UnitClosed,
+    ev.UnitTransferredOut,
+    ev.PostCreated,
+    ev.PostRetitled,
+    ev.PostRegraded,
+    ev.PostMoved,
+    ev.PostDeleted,
 )
 #: Cells of the equality summary below this many people are suppressed.
 SUPPRESS_BELOW = 5
@@ -69,15 +77,15 @@ class SummaryRow:
 @dataclass
 class ChartPage:
     title: str
-    svg: str               #: sanitised inline SVG (no prolog, ids prefixed, no links)
-    width: float           #: points
+    svg: str  #: sanitised inline SVG (no prolog, ids prefixed, no links)
+    width: float  #: points
     height: float
-    orientation: str = "landscape"   #: the printed page that fits it best
+    orientation: str = "landscape"  #: the printed page that fits it best
 
 
 @dataclass
 class ChartFigure:
-    key: str               #: current | proposed | change
+    key: str  #: current | proposed | change
     title: str
     caption: str
     pages: list[ChartPage] = field(default_factory=list)
@@ -88,8 +96,8 @@ class ChartFigure:
 class ChangeRow:
     id: str
     title: str
-    kind: str              #: new | deleted | changed (units: new | closed | changed)
-    what: str              #: "moved, retitled"...
+    kind: str  #: new | deleted | changed (units: new | closed | changed)
+    what: str  #: "moved, retitled"...
     before: str
     after: str
     effective: str
@@ -106,8 +114,8 @@ class PersonRow:
     old_post_id: str
     grade: str
     unit: str
-    stage: str             #: slotted | ring_fenced | at_risk | pending | none (no slotting step)
-    outcome: str           #: the latest: stage, or appointed | left | redeployed
+    stage: str  #: slotted | ring_fenced | at_risk | pending | none (no slotting step)
+    outcome: str  #: the latest: stage, or appointed | left | redeployed
     outcome_text: str
     then_text: str
     reasons: list[str]
@@ -123,7 +131,7 @@ class PostRow:
     grade: str
     unit: str
     new: bool
-    outcome: str           #: slotted | ring_fenced | appointed | vacancy | filled | pending
+    outcome: str  #: slotted | ring_fenced | appointed | vacancy | filled | pending
     outcome_text: str
     then_text: str
     reasons: list[str]
@@ -159,7 +167,7 @@ class StatutoryCheck:
     consultation_start: dt.date | None
     consultation_end: dt.date | None
     days_before: int | None
-    verdict: str           #: meets | falls_short | not_required | no_consultation
+    verdict: str  #: meets | falls_short | not_required | no_consultation
     headline: str
     hr1: str
     hr1_due: dt.date | None
@@ -240,8 +248,9 @@ class Pack:
 # --- dates -------------------------------------------------------------------------------
 
 
-def default_dates(log: BranchLog, at: dt.date | None = None,
-                  before: dt.date | None = None) -> tuple[dt.date, dt.date]:
+def default_dates(
+    log: BranchLog, at: dt.date | None = None, before: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
     """(current, proposed): ``proposed`` defaults to the latest effective date on the
     branch; ``current`` to the day before the branch's own first structural change (for
     a branch with no structural change of its own, its fork date)."""
@@ -251,24 +260,38 @@ def default_dates(log: BranchLog, at: dt.date | None = None,
     current = before
     if current is None:
         if log.info.parent is not None:
-            own = sorted({i.event.effective for i in log.own
-                          if isinstance(i.event, STRUCTURAL) and i.event.effective <= proposed})
+            own = sorted(
+                {
+                    i.event.effective
+                    for i in log.own
+                    if isinstance(i.event, STRUCTURAL) and i.event.effective <= proposed
+                }
+            )
             if own:
                 current = own[0] - dt.timedelta(days=1)
             elif log.fork_date is not None:
                 current = log.fork_date
         else:
             # a branch of its own (no fork): the change is its latest structural date
-            dates = sorted({i.event.effective for i in log.log
-                            if isinstance(i.event, STRUCTURAL) and i.event.effective <= proposed})
+            dates = sorted(
+                {
+                    i.event.effective
+                    for i in log.log
+                    if isinstance(i.event, STRUCTURAL) and i.event.effective <= proposed
+                }
+            )
             if len(dates) >= 2:
                 current = dates[-1] - dt.timedelta(days=1)
         if current is None:
-            raise PackError(f"branch {log.name!r} has no structural change to consult on "
-                            "before --at: give --before DATE")
+            raise PackError(
+                f"branch {log.name!r} has no structural change to consult on "
+                "before --at: give --before DATE"
+            )
     if current >= proposed:
-        raise PackError(f"the current date {current} must be before the proposed date "
-                        f"{proposed} (--before and --at)")
+        raise PackError(
+            f"the current date {current} must be before the proposed date "
+            f"{proposed} (--before and --at)"
+        )
     return current, proposed
 
 
@@ -322,8 +345,11 @@ class Redactor:
                         self.replace[f"{title} {surname}"] = "[name withheld]"
                         self.replace[f"{title}. {surname}"] = "[name withheld]"
         keys = sorted(self.replace, key=len, reverse=True)
-        self.pattern = (re.compile("(?<![\\w-])(" + "|".join(re.escape(k) for k in keys)
-                                   + ")(?![\\w-])") if keys else None)
+        self.pattern = (
+            re.compile("(?<![\\w-])(" + "|".join(re.escape(k) for k in keys) + ")(?![\\w-])")
+            if keys
+            else None
+        )
 
     def __call__(self, text: str | None) -> str:
         if not text:
@@ -374,13 +400,18 @@ def _known_as(states: Iterable[OrgState], table: str, field: str, key: str | Non
 # --- summary -----------------------------------------------------------------------------
 
 
-def _summary(before: OrgState, after: OrgState, branch: str, current: dt.date,
-             proposed: dt.date, post_changes: list[ChangeRow],
-             people: list[PersonRow]) -> tuple[list[SummaryRow], list[SummaryRow],
-                                               list[SummaryRow], str]:
+def _summary(
+    before: OrgState,
+    after: OrgState,
+    branch: str,
+    current: dt.date,
+    proposed: dt.date,
+    post_changes: list[ChangeRow],
+    people: list[PersonRow],
+) -> tuple[list[SummaryRow], list[SummaryRow], list[SummaryRow], str]:
     """The proposal in numbers; establishment figures from :func:`orgsim.compare.metrics`
     (the ``compare`` command's), so the pack and ``compare`` always agree."""
-    from orgsim.compare import metrics
+    from orgsim.views.metrics import metrics
 
     mb = metrics(before, branch, current)
     ma = metrics(after, branch, proposed)
@@ -388,7 +419,9 @@ def _summary(before: OrgState, after: OrgState, branch: str, current: dt.date,
 
     def row(label: str, b: object, a: object, note: str = "", money: bool = False) -> SummaryRow:
         if b is None or a is None:
-            return SummaryRow(label, "" if b is None else _num(b), "" if a is None else _num(a), "", note)
+            return SummaryRow(
+                label, "" if b is None else _num(b), "" if a is None else _num(a), "", note
+            )
         db, da = Decimal(str(b)), Decimal(str(a))
         show = _money if money else _num
         return SummaryRow(label, show(db), show(da), _signed(db, da, money), note)
@@ -405,24 +438,54 @@ def _summary(before: OrgState, after: OrgState, branch: str, current: dt.date,
     nb, na = mb["posts"]["total"], ma["posts"]["total"]
     missing_b, missing_a = mb["cost"]["posts_without_cost"], ma["cost"]["posts_without_cost"]
     if missing_b == nb and missing_a == na:
-        posts.append(SummaryRow("Establishment cost", "not recorded", "not recorded", "",
-                                "no post costs or pay ranges are recorded on this branch"))
+        posts.append(
+            SummaryRow(
+                "Establishment cost",
+                "not recorded",
+                "not recorded",
+                "",
+                "no post costs or pay ranges are recorded on this branch",
+            )
+        )
     else:
         notes = ["a post's cost, else its grade's pay-range midpoint times its FTE"]
         if missing_b or missing_a:
-            notes.append(f"covers {nb - missing_b} of {nb} posts before and "
-                         f"{na - missing_a} of {na} after")
+            notes.append(
+                f"covers {nb - missing_b} of {nb} posts before and {na - missing_a} of {na} after"
+            )
         cost_note = "; ".join(notes)
-        posts.append(row("Establishment cost (a year)", mb["cost"]["total"], ma["cost"]["total"],
-                         cost_note, money=True))
+        posts.append(
+            row(
+                "Establishment cost (a year)",
+                mb["cost"]["total"],
+                ma["cost"]["total"],
+                cost_note,
+                money=True,
+            )
+        )
     if mb["posts"]["external"] or ma["posts"]["external"]:
-        posts.append(row("Posts in external bodies (not counted above)", mb["posts"]["external"],
-                         ma["posts"]["external"]))
-    posts.append(row("Layers of management", mb["layers"]["management_layers"],
-                     ma["layers"]["management_layers"]))
+        posts.append(
+            row(
+                "Posts in external bodies (not counted above)",
+                mb["posts"]["external"],
+                ma["posts"]["external"],
+            )
+        )
+    posts.append(
+        row(
+            "Layers of management",
+            mb["layers"]["management_layers"],
+            ma["layers"]["management_layers"],
+        )
+    )
     if mb["spans"]["median"] is not None and ma["spans"]["median"] is not None:
-        posts.append(row("Median span of control (direct reports per manager)",
-                         mb["spans"]["median"], ma["spans"]["median"]))
+        posts.append(
+            row(
+                "Median span of control (direct reports per manager)",
+                mb["spans"]["median"],
+                ma["spans"]["median"],
+            )
+        )
 
     outcome = Counter(p.outcome for p in people)
     stages = Counter(p.stage for p in people)
@@ -450,15 +513,20 @@ def _summary(before: OrgState, after: OrgState, branch: str, current: dt.date,
         label = "Organisation" if kind == "organisation" else kind.capitalize() + "s"
         units.append(row(label, kb.get(kind, 0), ka.get(kind, 0)))
     if mb["units"]["external"] or ma["units"]["external"]:
-        units.append(row("External bodies (services transferred out)", mb["units"]["external"],
-                         ma["units"]["external"]))
+        units.append(
+            row(
+                "External bodies (services transferred out)",
+                mb["units"]["external"],
+                ma["units"]["external"],
+            )
+        )
     return posts, rows, units, cost_note
 
 
 # --- changes -----------------------------------------------------------------------------
 
 
-def _post_desc(state: OrgState, others: list[OrgState], post) -> str:  # noqa: ANN001
+def _post_desc(state: OrgState, others: list[OrgState], post) -> str:
     """Grade, FTE, unit and manager of a post (its title is shown beside it)."""
     parts = [post.grade + (f", {_num(post.fte)} FTE" if post.fte != 1 else "")]
     parts.append(_unit_name([state, *others], post.unit))
@@ -467,8 +535,9 @@ def _post_desc(state: OrgState, others: list[OrgState], post) -> str:  # noqa: A
     return " · ".join(parts)
 
 
-def _changes(before: OrgState, after: OrgState, window: list[Logged], branch: str,
-             redact: Redactor) -> tuple[list[ChangeRow], list[ChangeRow]]:
+def _changes(
+    before: OrgState, after: OrgState, window: list[Logged], branch: str, redact: Redactor
+) -> tuple[list[ChangeRow], list[ChangeRow]]:
     document = diff_states(before, after, Provenance([(branch, window)]))
     states = [after, before]
 
@@ -481,12 +550,18 @@ def _changes(before: OrgState, after: OrgState, window: list[Logged], branch: st
     def provenance(rows: list[dict]) -> tuple[str, str, str]:
         reasons, sources, dates = [], [], []
         for row in rows:
-            for value, bucket in ((row.get("reason"), reasons), (row.get("source"), sources),
-                                  (row.get("effective"), dates)):
+            for value, bucket in (
+                (row.get("reason"), reasons),
+                (row.get("source"), sources),
+                (row.get("effective"), dates),
+            ):
                 if value and value not in bucket:
                     bucket.append(value)
-        return ("; ".join(redact(r) for r in reasons), "; ".join(redact(s) for s in sources),
-                ", ".join(_d(dt.date.fromisoformat(d)) for d in sorted(dates)))
+        return (
+            "; ".join(redact(r) for r in reasons),
+            "; ".join(redact(s) for s in sources),
+            ", ".join(_d(dt.date.fromisoformat(d)) for d in sorted(dates)),
+        )
 
     posts: list[ChangeRow] = []
     for pid, rows in collect(document["posts"]).items():
@@ -494,18 +569,41 @@ def _changes(before: OrgState, after: OrgState, window: list[Logged], branch: st
         reason, source, effective = provenance(rows)
         if "created" in kinds:
             post = after.posts[pid]
-            posts.append(ChangeRow(pid, post.title, "new", "new post", "—",
-                                   _post_desc(after, [before], post), effective, reason, source))
+            posts.append(
+                ChangeRow(
+                    pid,
+                    post.title,
+                    "new",
+                    "new post",
+                    "—",
+                    _post_desc(after, [before], post),
+                    effective,
+                    reason,
+                    source,
+                )
+            )
         elif "deleted" in kinds:
             post = before.posts[pid]
             held = sum(1 for a in before.holders.get(pid, {}).values() if a.kind == "substantive")
-            after_text = "deleted · " + (f"{_plural(held, 'holder')} displaced" if held else "was vacant")
+            after_text = "deleted · " + (
+                f"{_plural(held, 'holder')} displaced" if held else "was vacant"
+            )
             if not reason and after.posts.get(pid) is not None:
                 reason = redact(after.posts[pid].reason)
                 source = source or redact(after.posts[pid].source)
-            posts.append(ChangeRow(pid, post.title, "deleted", "deleted",
-                                   _post_desc(before, [after], post), after_text, effective,
-                                   reason, source))
+            posts.append(
+                ChangeRow(
+                    pid,
+                    post.title,
+                    "deleted",
+                    "deleted",
+                    _post_desc(before, [after], post),
+                    after_text,
+                    effective,
+                    reason,
+                    source,
+                )
+            )
         else:
             old, new = before.posts[pid], after.posts[pid]
             b, a = [], []
@@ -522,12 +620,29 @@ def _changes(before: OrgState, after: OrgState, window: list[Logged], branch: st
                 if old.reports_to != new.reports_to:
                     b.append(f"reports to {_post_title(states, old.reports_to) or 'no one'}")
                     a.append(f"reports to {_post_title(states, new.reports_to) or 'no one'}")
-            posts.append(ChangeRow(pid, new.title, "changed", ", ".join(kinds), "; ".join(b),
-                                   "; ".join(a), effective, reason, source))
+            posts.append(
+                ChangeRow(
+                    pid,
+                    new.title,
+                    "changed",
+                    ", ".join(kinds),
+                    "; ".join(b),
+                    "; ".join(a),
+                    effective,
+                    reason,
+                    source,
+                )
+            )
     order = {"new": 1, "changed": 2, "deleted": 0}
     rank = _grade_rank(after) or _grade_rank(before)
-    posts.sort(key=lambda r: (order[r.kind], -rank.get(_grade_of(states, r.id), -1),
-                              r.title.casefold(), r.id))
+    posts.sort(
+        key=lambda r: (
+            order[r.kind],
+            -rank.get(_grade_of(states, r.id), -1),
+            r.title.casefold(),
+            r.id,
+        )
+    )
 
     units: list[ChangeRow] = []
     for uid, rows in collect(document["units"]).items():
@@ -536,15 +651,35 @@ def _changes(before: OrgState, after: OrgState, window: list[Logged], branch: st
         if "created" in kinds:
             unit = after.units[uid]
             parent = _unit_name(states, unit.parent)
-            units.append(ChangeRow(uid, unit.name, "new", f"new {unit.kind}", "—",
-                                   unit.kind + (f" in {parent}" if parent else ""),
-                                   effective, reason, source))
+            units.append(
+                ChangeRow(
+                    uid,
+                    unit.name,
+                    "new",
+                    f"new {unit.kind}",
+                    "—",
+                    unit.kind + (f" in {parent}" if parent else ""),
+                    effective,
+                    reason,
+                    source,
+                )
+            )
         elif "closed" in kinds:
             unit = before.units[uid]
             parent = _unit_name(states, unit.parent)
-            units.append(ChangeRow(uid, unit.name, "closed", f"{unit.kind} closed",
-                                   unit.kind + (f" in {parent}" if parent else ""),
-                                   "closed", effective, reason, source))
+            units.append(
+                ChangeRow(
+                    uid,
+                    unit.name,
+                    "closed",
+                    f"{unit.kind} closed",
+                    unit.kind + (f" in {parent}" if parent else ""),
+                    "closed",
+                    effective,
+                    reason,
+                    source,
+                )
+            )
         else:
             old, new = before.units[uid], after.units[uid]
             b, a = [], []
@@ -554,12 +689,29 @@ def _changes(before: OrgState, after: OrgState, window: list[Logged], branch: st
             if "moved" in kinds:
                 b.append(f"in {_unit_name([before], old.parent) or 'the top'}")
                 a.append(f"in {_unit_name([after], new.parent) or 'the top'}")
-            units.append(ChangeRow(uid, new.name, "changed", ", ".join(kinds), "; ".join(b),
-                                   "; ".join(a), effective, reason, source))
+            units.append(
+                ChangeRow(
+                    uid,
+                    new.name,
+                    "changed",
+                    ", ".join(kinds),
+                    "; ".join(b),
+                    "; ".join(a),
+                    effective,
+                    reason,
+                    source,
+                )
+            )
     uorder = {"closed": 0, "new": 1, "changed": 2}
     kind_rank = {k: i for i, k in enumerate(UNIT_KINDS)}
-    units.sort(key=lambda r: (uorder[r.kind], kind_rank.get(_unit_kind(states, r.id), 9),
-                              r.title.casefold(), r.id))
+    units.sort(
+        key=lambda r: (
+            uorder[r.kind],
+            kind_rank.get(_unit_kind(states, r.id), 9),
+            r.title.casefold(),
+            r.id,
+        )
+    )
     return posts, units
 
 
@@ -591,11 +743,11 @@ def _own_reasons(reasons: list[str], old_post: str, state: OrgState) -> list[str
         mine = all(
             (old_post, post.rstrip(".")) in state.matches
             and state.matches[(old_post, post.rstrip("."))].percent == Decimal(pct)
-            for pct, post in pairs)
+            for pct, post in pairs
+        )
         if mine:
             out.append(line)
     return out or list(reasons)
-
 
 
 @dataclass
@@ -604,12 +756,12 @@ class _Affected:
     old_post: str
     fte: Decimal
     displaced_on: dt.date
-    stage: str | None = None          # slotted | ring_fenced | at_risk
+    stage: str | None = None  # slotted | ring_fenced | at_risk
     stage_post: str | None = None
     stage_pool: str | None = None
     stage_reasons: list[str] = field(default_factory=list)
     stage_basis: str = ""
-    result: str | None = None         # slotted | appointed | left | redeployed
+    result: str | None = None  # slotted | appointed | left | redeployed
     result_post: str | None = None
     result_detail: str = ""
     result_on: dt.date | None = None
@@ -621,7 +773,7 @@ class _Affected:
 class _Walk:
     affected: dict[str, _Affected]
     pools: dict[str, ev.PoolFormed]
-    slotted_into: dict[str, list[str]]      # post -> people slotted
+    slotted_into: dict[str, list[str]]  # post -> people slotted
     appointed_to: dict[str, list[tuple[str, str]]]  # post -> (person, basis)
     assigned_to: dict[str, list[str]]
     state: OrgState
@@ -681,7 +833,7 @@ def _walk(before: OrgState, window: list[Logged]) -> _Walk:
             who = affected[e.person]
             who.result, who.left_cause, who.result_on = "left", e.cause, e.effective
             who.result_reason = e.reason or ""
-        elif (isinstance(e, ev.PersonAssigned) and e.kind == "substantive"):
+        elif isinstance(e, ev.PersonAssigned) and e.kind == "substantive":
             assigned_to.setdefault(e.post, []).append(e.person)
             if e.person in affected and state.people[e.person].displaced_from is not None:
                 who = affected[e.person]
@@ -691,11 +843,17 @@ def _walk(before: OrgState, window: list[Logged]) -> _Walk:
     return _Walk(affected, pools, slotted_into, appointed_to, assigned_to, state)
 
 
-def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
-              labels: dict[str, str], redact: Redactor,
-              new_posts: set[str]) -> tuple[list[PersonRow], list[PostRow], list[PoolRow]]:
-    from orgsim.outcomes import propose
-    from orgsim.slotting import SlottingError
+def _outcomes(
+    before: OrgState,
+    after: OrgState,
+    walk: _Walk,
+    names: bool,
+    labels: dict[str, str],
+    redact: Redactor,
+    new_posts: set[str],
+) -> tuple[list[PersonRow], list[PostRow], list[PoolRow]]:
+    from orgsim.domain.slotting import SlottingError
+    from orgsim.domain.slotting.scope import propose
 
     states = [after, before]
 
@@ -712,15 +870,20 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
         grade = _grade_of(states, pid)
         return f"{_post_title(states, pid)} ({grade})" if grade else _post_title(states, pid)
 
-    pending_people = [pid for pid, a in walk.affected.items()
-                      if a.result is None and a.stage is None
-                      and pid in after.people and after.people[pid].displaced_from is not None
-                      and after.people[pid].left is None]
+    pending_people = [
+        pid
+        for pid, a in walk.affected.items()
+        if a.result is None
+        and a.stage is None
+        and pid in after.people
+        and after.people[pid].displaced_from is not None
+        and after.people[pid].left is None
+    ]
     proposal = None
     if pending_people or any(after.is_vacant(p.id) for p in _employer_posts(after)):
         try:
             proposal = propose(after)
-        except SlottingError:   # e.g. a policy the engine rejects: recorded facts still stand
+        except SlottingError:  # e.g. a policy the engine rejects: recorded facts still stand
             proposal = None
     proposed_for = {o.person: o for o in proposal.outcomes} if proposal else {}
 
@@ -728,36 +891,55 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
     pool_of_post: dict[str, str] = {}
     pool_text: dict[str, str] = {}
     for pool_id, pool in walk.pools.items():
-        count = (f"{_plural(len(pool.candidates), 'candidate')} for "
-                 f"{_plural(len(pool.posts), 'post')}")
+        count = (
+            f"{_plural(len(pool.candidates), 'candidate')} for {_plural(len(pool.posts), 'post')}"
+        )
         results = []
         for post in pool.posts:
             pool_of_post[post] = pool_id
             winners = [p for p, _ in walk.appointed_to.get(post, []) if p in pool.candidates]
             winners += [p for p in walk.slotted_into.get(post, []) if p in pool.candidates]
             if winners:
-                results.append(f"{_post_title(states, post)}: appointed {', '.join(who(p) for p in winners)}")
+                results.append(
+                    f"{_post_title(states, post)}: appointed {', '.join(who(p) for p in winners)}"
+                )
             else:
                 results.append(f"{_post_title(states, post)}: competition pending")
         pool_text[pool_id] = count
-        pool_rows.append(PoolRow(pool_id, [post_text(p) for p in pool.posts],
-                                 [who(p) for p in pool.candidates], count,
-                                 [redact(r) for r in pool.reasons], "; ".join(results)))
+        pool_rows.append(
+            PoolRow(
+                pool_id,
+                [post_text(p) for p in pool.posts],
+                [who(p) for p in pool.candidates],
+                count,
+                [redact(r) for r in pool.reasons],
+                "; ".join(results),
+            )
+        )
     proposed_pools = []
     if proposal is not None:
         for pool in proposal.pools:
             if any(p in pending_people for p in pool.candidates):
-                count = (f"{_plural(len(pool.candidates), 'candidate')} for "
-                         f"{_plural(len(pool.posts), 'post')}")
+                count = (
+                    f"{_plural(len(pool.candidates), 'candidate')} for "
+                    f"{_plural(len(pool.posts), 'post')}"
+                )
                 reasons: list[str] = []
                 for pid in pool.candidates:
                     for r in proposed_for[pid].reasons:
                         if r not in reasons:
                             reasons.append(r)
-                proposed_pools.append(PoolRow("proposed", [post_text(p) for p in pool.posts],
-                                              [who(p) for p in pool.candidates], count,
-                                              [redact(r) for r in reasons],
-                                              "not yet recorded", proposed_only=True))
+                proposed_pools.append(
+                    PoolRow(
+                        "proposed",
+                        [post_text(p) for p in pool.posts],
+                        [who(p) for p in pool.candidates],
+                        count,
+                        [redact(r) for r in reasons],
+                        "not yet recorded",
+                        proposed_only=True,
+                    )
+                )
     pool_rows.extend(proposed_pools)
 
     people: list[PersonRow] = []
@@ -777,7 +959,9 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
             reasons = _own_reasons(reasons, a.old_post, walk.state)
             pool = walk.pools.get(a.stage_pool or "")
             where = ", ".join(_post_title(states, p) for p in pool.posts) if pool else ""
-            text = f"Ring-fenced pool: {pool_text.get(a.stage_pool or '', '')}" + (f" ({where})" if where else "")
+            text = f"Ring-fenced pool: {pool_text.get(a.stage_pool or '', '')}" + (
+                f" ({where})" if where else ""
+            )
         elif a.stage == "at_risk":
             outcome = "at_risk"
             text = "At risk of redundancy"
@@ -793,17 +977,22 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
             elif proposed.outcome == "slotted":
                 text = f"Pending: the slotting policy would slot into {post_text(proposed.post)}"
             elif proposed.outcome == "ring_fenced" and proposed.pool is not None:
-                text = (f"Pending: the slotting policy would ring-fence ("
-                        f"{_plural(len(proposed.pool.candidates), 'candidate')} for "
-                        f"{_plural(len(proposed.pool.posts), 'post')}: "
-                        + ", ".join(_post_title(states, p) for p in proposed.pool.posts) + ")")
+                text = (
+                    f"Pending: the slotting policy would ring-fence ("
+                    f"{_plural(len(proposed.pool.candidates), 'candidate')} for "
+                    f"{_plural(len(proposed.pool.posts), 'post')}: "
+                    + ", ".join(_post_title(states, p) for p in proposed.pool.posts)
+                    + ")"
+                )
             else:
                 text = "Pending: the slotting policy would place at risk"
             if proposed is not None:
                 reasons = list(proposed.reasons)
         then = ""
         if a.result == "appointed":
-            then = f"Appointed to {post_text(a.result_post)}" + (f" ({a.result_detail})" if a.result_detail else "")
+            then = f"Appointed to {post_text(a.result_post)}" + (
+                f" ({a.result_detail})" if a.result_detail else ""
+            )
             if a.stage is not None:
                 outcome = "appointed"
         elif a.result == "left":
@@ -825,20 +1014,55 @@ def _outcomes(before: OrgState, after: OrgState, walk: _Walk, names: bool,
         if a.result_reason:
             then += f" — {redact(a.result_reason)}"
         stage = a.stage or ("pending" if a.result is None else "none")
-        people.append(PersonRow(who(pid), old.title if old else a.old_post, a.old_post, grade, unit,
-                                stage, outcome, text, then, [redact(r) for r in reasons], pending))
+        people.append(
+            PersonRow(
+                who(pid),
+                old.title if old else a.old_post,
+                a.old_post,
+                grade,
+                unit,
+                stage,
+                outcome,
+                text,
+                then,
+                [redact(r) for r in reasons],
+                pending,
+            )
+        )
     rank = _grade_rank(before) or _grade_rank(after)
-    people.sort(key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.old_post.casefold(),
-                               r.who))
+    people.sort(
+        key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.old_post.casefold(), r.who)
+    )
     # a person's own outcome stage goes first: for the summary counts
-    posts = _post_rows(after, walk, states, new_posts, pool_of_post, pool_text, proposal,
-                       pending_people, who, post_text, redact)
+    posts = _post_rows(
+        after,
+        walk,
+        states,
+        new_posts,
+        pool_of_post,
+        pool_text,
+        proposal,
+        pending_people,
+        who,
+        post_text,
+        redact,
+    )
     return people, posts, pool_rows
 
 
-def _post_rows(after: OrgState, walk: _Walk, states: list[OrgState], new_posts: set[str],
-               pool_of_post: dict[str, str], pool_text: dict[str, str], proposal,  # noqa: ANN001
-               pending_people: list[str], who, post_text, redact: Redactor) -> list[PostRow]:  # noqa: ANN001
+def _post_rows(
+    after: OrgState,
+    walk: _Walk,
+    states: list[OrgState],
+    new_posts: set[str],
+    pool_of_post: dict[str, str],
+    pool_text: dict[str, str],
+    proposal,
+    pending_people: list[str],
+    who,
+    post_text,
+    redact: Redactor,
+) -> list[PostRow]:
     touched = set(walk.slotted_into) | set(walk.appointed_to) | set(pool_of_post)
     rows: list[PostRow] = []
     unfilled = set(proposal.unfilled) if proposal is not None else set()
@@ -889,12 +1113,16 @@ def _post_rows(after: OrgState, walk: _Walk, states: list[OrgState], new_posts: 
                 text += f" ({basis[0]})"
         elif pid in proposed_slots:
             outcome = "pending"
-            text = "Pending: the slotting policy would slot " + ", ".join(who(p) for p in proposed_slots[pid])
+            text = "Pending: the slotting policy would slot " + ", ".join(
+                who(p) for p in proposed_slots[pid]
+            )
         elif pid in proposed_pool:
             outcome = "pending"
             n, m = proposed_pool[pid]
-            text = (f"Pending: the slotting policy would ring-fence "
-                    f"{_plural(n, 'candidate')} for {_plural(m, 'post')}")
+            text = (
+                f"Pending: the slotting policy would ring-fence "
+                f"{_plural(n, 'candidate')} for {_plural(m, 'post')}"
+            )
         elif vacant:
             outcome = "vacancy"
             text = "Vacancy to be filled by appointment"
@@ -902,76 +1130,153 @@ def _post_rows(after: OrgState, walk: _Walk, states: list[OrgState], new_posts: 
                 reasons.append("no displaced person is eligible to be slotted into it")
         else:
             outcome = "filled"
-            holders = sorted(p for p, a in after.holders.get(pid, {}).items() if a.kind == "substantive")
+            holders = sorted(
+                p for p, a in after.holders.get(pid, {}).items() if a.kind == "substantive"
+            )
             text = "Filled: " + ", ".join(who(p) for p in holders)
         unique: list[str] = []
         for r in reasons:
             if r not in unique:
                 unique.append(r)
-        rows.append(PostRow(post.title, pid, post.grade, _unit_name(states, post.unit),
-                            pid in new_posts, outcome, text, then, [redact(r) for r in unique]))
+        rows.append(
+            PostRow(
+                post.title,
+                pid,
+                post.grade,
+                _unit_name(states, post.unit),
+                pid in new_posts,
+                outcome,
+                text,
+                then,
+                [redact(r) for r in unique],
+            )
+        )
     rank = _grade_rank(after)
-    rows.sort(key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.post.casefold(), r.post_id))
+    rows.sort(
+        key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.post.casefold(), r.post_id)
+    )
     return rows
 
 
 # --- timetable and the statutory minimum ---------------------------------------------------
 
 
-def _timetable(log: BranchLog, current: dt.date, proposed: dt.date, window: list[Logged],
-               walk: _Walk, redact: Redactor, states: list[OrgState]
-               ) -> tuple[list[TimetableRow], StatutoryCheck]:
-    own = [i.event for i in (log.own if log.info.parent is not None else log.log)
-           if i.event.effective <= proposed]
+def _timetable(
+    log: BranchLog,
+    current: dt.date,
+    proposed: dt.date,
+    window: list[Logged],
+    walk: _Walk,
+    redact: Redactor,
+    states: list[OrgState],
+) -> tuple[list[TimetableRow], StatutoryCheck]:
+    own = [
+        i.event
+        for i in (log.own if log.info.parent is not None else log.log)
+        if i.event.effective <= proposed
+    ]
     consultations = [e for e in own if isinstance(e, ev.ConsultationOpened)]
     decisions = [e for e in own if isinstance(e, ev.DecisionRecorded)]
     closed = {e.consultation: e for e in own if isinstance(e, ev.ConsultationClosed)}
     rows: list[TimetableRow] = []
     for c in consultations:
-        scope = f"; scope: {_plural(len(c.scope), 'post or unit', 'posts or units')}" if c.scope else ""
+        scope = (
+            f"; scope: {_plural(len(c.scope), 'post or unit', 'posts or units')}" if c.scope else ""
+        )
         why = redact(c.reason)
-        rows.append(TimetableRow(c.opens, "Consultation opens",
-                                 f"Runs to {_d(c.closes)} ({(c.closes - c.opens).days} days){scope}."
-                                 + (f" {why[:1].upper()}{why[1:]}" if why else ""), redact(c.source)))
+        rows.append(
+            TimetableRow(
+                c.opens,
+                "Consultation opens",
+                f"Runs to {_d(c.closes)} ({(c.closes - c.opens).days} days){scope}."
+                + (f" {why[:1].upper()}{why[1:]}" if why else ""),
+                redact(c.source),
+            )
+        )
         done = closed.get(c.consultation)
-        rows.append(TimetableRow(c.closes, "Consultation closes",
-                                 "Closure recorded" if done is not None else "Planned",
-                                 redact(done.source) if done is not None else ""))
+        rows.append(
+            TimetableRow(
+                c.closes,
+                "Consultation closes",
+                "Closure recorded" if done is not None else "Planned",
+                redact(done.source) if done is not None else "",
+            )
+        )
     for d in decisions:
         what = redact(d.what)
-        rows.append(TimetableRow(d.on, f"Decision: {redact(d.by)}", what[:1].upper() + what[1:],
-                                 redact(d.source)))
+        rows.append(
+            TimetableRow(
+                d.on, f"Decision: {redact(d.by)}", what[:1].upper() + what[1:], redact(d.source)
+            )
+        )
     changes = Counter(i.event.effective for i in window if isinstance(i.event, STRUCTURAL))
     for day, n in sorted(changes.items()):
-        rows.append(TimetableRow(day, "New structure takes effect" if day == max(changes) else "Changes take effect",
-                                 f"{_plural(n, 'change')} to units and posts take effect"
-                                 if n != 1 else "1 change to units and posts takes effect"))
-    outcomes = Counter(i.event.effective for i in window
-                       if isinstance(i.event, (ev.PersonSlotted, ev.PoolFormed, ev.PersonPlacedAtRisk)))
+        rows.append(
+            TimetableRow(
+                day,
+                "New structure takes effect" if day == max(changes) else "Changes take effect",
+                f"{_plural(n, 'change')} to units and posts take effect"
+                if n != 1
+                else "1 change to units and posts takes effect",
+            )
+        )
+    outcomes = Counter(
+        i.event.effective
+        for i in window
+        if isinstance(i.event, (ev.PersonSlotted, ev.PoolFormed, ev.PersonPlacedAtRisk))
+    )
     for day, n in sorted(outcomes.items()):
-        rows.append(TimetableRow(day, "Slotting outcomes take effect",
-                                 f"{_plural(n, 'slotting outcome')} recorded (slotted, pools, at risk)"))
+        rows.append(
+            TimetableRow(
+                day,
+                "Slotting outcomes take effect",
+                f"{_plural(n, 'slotting outcome')} recorded (slotted, pools, at risk)",
+            )
+        )
 
     check = _statutory(consultations, decisions, walk, window, states)
     if check.hr1_due is not None:
-        rows.append(TimetableRow(check.hr1_due, "HR1 notification due (latest)",
-                                 f"{check.required_days} days before the first dismissal, and before any notice of dismissal", "TULRCA 1992 s193",
-                                 computed=True))
+        rows.append(
+            TimetableRow(
+                check.hr1_due,
+                "HR1 notification due (latest)",
+                f"{check.required_days} days before the first dismissal, and before any notice of dismissal",
+                "TULRCA 1992 s193",
+                computed=True,
+            )
+        )
     if check.latest_start is not None and check.verdict == "falls_short":
-        rows.append(TimetableRow(check.latest_start, "Consultation should have begun (latest)",
-                                 f"{check.required_days} days before the first dismissal",
-                                 "TULRCA 1992 s188(1A)", computed=True))
+        rows.append(
+            TimetableRow(
+                check.latest_start,
+                "Consultation should have begun (latest)",
+                f"{check.required_days} days before the first dismissal",
+                "TULRCA 1992 s188(1A)",
+                computed=True,
+            )
+        )
     if check.first_dismissal is not None and check.proposed:
         basis = check.first_dismissal_basis
-        rows.append(TimetableRow(check.first_dismissal, "First possible dismissal",
-                                 basis[:1].upper() + basis[1:], computed=True))
+        rows.append(
+            TimetableRow(
+                check.first_dismissal,
+                "First possible dismissal",
+                basis[:1].upper() + basis[1:],
+                computed=True,
+            )
+        )
     order = {"Consultation opens": 0, "Consultation closes": 1}
     rows.sort(key=lambda r: (r.date, order.get(r.what, 5), r.what))
     return rows, check
 
 
-def _statutory(consultations: list[ev.ConsultationOpened], decisions: list[ev.DecisionRecorded],
-               walk: _Walk, window: list[Logged], states: list[OrgState]) -> StatutoryCheck:
+def _statutory(
+    consultations: list[ev.ConsultationOpened],
+    decisions: list[ev.DecisionRecorded],
+    walk: _Walk,
+    window: list[Logged],
+    states: list[OrgState],
+) -> StatutoryCheck:
     dismissal: dict[str, dt.date] = {}
     basis: dict[str, str] = {}
     left = 0
@@ -993,8 +1298,11 @@ def _statutory(consultations: list[ev.ConsultationOpened], decisions: list[ev.De
     first_basis = ""
     if first is not None:
         why = {basis[p] for p, d in dismissal.items() if d == first}
-        first_basis = ("the date the first occupied posts are deleted" if why == {"post deleted"}
-                       else "the first leaving date by redundancy")
+        first_basis = (
+            "the date the first occupied posts are deleted"
+            if why == {"post deleted"}
+            else "the first leaving date by redundancy"
+        )
     starts = sorted(c.opens for c in consultations)
     start = starts[0] if starts else None
     end = max((c.closes for c in consultations), default=None)
@@ -1006,18 +1314,22 @@ def _statutory(consultations: list[ev.ConsultationOpened], decisions: list[ev.De
         "several establishments, count each one separately.",
     ]
     if left:
-        notes.append(f"In this scenario {_plural(left, 'person', 'people')} left by redundancy "
-                     "or voluntary redundancy.")
+        notes.append(
+            f"In this scenario {_plural(left, 'person', 'people')} left by redundancy "
+            "or voluntary redundancy."
+        )
     warnings: list[str] = []
     required = None
     latest = hr1_due = None
     days = (first - start).days if first is not None and start is not None else None
     if proposed < 20:
         verdict = "not_required"
-        headline = (f"{_plural(proposed, 'proposed redundancy', 'proposed redundancies')} within "
-                    "90 days: fewer than 20, so the collective consultation duty of TULRCA 1992 "
-                    "s188 does not apply. Individual consultation with each person affected "
-                    "still does.")
+        headline = (
+            f"{_plural(proposed, 'proposed redundancy', 'proposed redundancies')} within "
+            "90 days: fewer than 20, so the collective consultation duty of TULRCA 1992 "
+            "s188 does not apply. Individual consultation with each person affected "
+            "still does."
+        )
         hr1 = "No HR1 notification is needed for fewer than 20 proposed redundancies."
     else:
         required = 45 if proposed >= 100 else 30
@@ -1025,35 +1337,48 @@ def _statutory(consultations: list[ev.ConsultationOpened], decisions: list[ev.De
         assert first is not None
         latest = first - dt.timedelta(days=required)
         hr1_due = latest
-        hr1 = (f"The HR1 form must reach the Insolvency Service (Redundancy Payments Service) "
-               f"by {_d(hr1_due)}: at least {required} days before the first dismissal on "
-               f"{_d(first)}, and before any notice of dismissal is given.")
-        lead = (f"{proposed} proposed redundancies within 90 days ({band}): consultation must "
-                f"begin at least {required} days before the first dismissal takes effect "
-                f"({_d(first)}), that is by {_d(latest)}.")
+        hr1 = (
+            f"The HR1 form must reach the Insolvency Service (Redundancy Payments Service) "
+            f"by {_d(hr1_due)}: at least {required} days before the first dismissal on "
+            f"{_d(first)}, and before any notice of dismissal is given."
+        )
+        lead = (
+            f"{proposed} proposed redundancies within 90 days ({band}): consultation must "
+            f"begin at least {required} days before the first dismissal takes effect "
+            f"({_d(first)}), that is by {_d(latest)}."
+        )
         if start is None:
             verdict = "falls_short"
-            headline = (f"{lead} No consultation is recorded on this branch: the scenario "
-                        "falls short of the statutory minimum.")
+            headline = (
+                f"{lead} No consultation is recorded on this branch: the scenario "
+                "falls short of the statutory minimum."
+            )
         elif days is not None and days >= required:
             verdict = "meets"
-            headline = (f"{lead} Consultation begins on {_d(start)}, {days} days before: this "
-                        "meets the statutory minimum.")
+            headline = (
+                f"{lead} Consultation begins on {_d(start)}, {days} days before: this "
+                "meets the statutory minimum."
+            )
         else:
             verdict = "falls_short"
             shortfall = required - (days or 0)
-            headline = (f"{lead} Consultation begins on {_d(start)}, only {days} days before: "
-                        f"the scenario's dates fall short of the statutory minimum by "
-                        f"{_plural(shortfall, 'day')}. Start consultation by {_d(latest)} or "
-                        f"move the first dismissal to {_d(start + dt.timedelta(days=required))} "
-                        "or later.")
+            headline = (
+                f"{lead} Consultation begins on {_d(start)}, only {days} days before: "
+                f"the scenario's dates fall short of the statutory minimum by "
+                f"{_plural(shortfall, 'day')}. Start consultation by {_d(latest)} or "
+                f"move the first dismissal to {_d(start + dt.timedelta(days=required))} "
+                "or later."
+            )
     if end is not None and first is not None and first < end:
-        warnings.append(f"The first dismissal ({_d(first)}) falls before consultation closes "
-                        f"({_d(end)}).")
+        warnings.append(
+            f"The first dismissal ({_d(first)}) falls before consultation closes ({_d(end)})."
+        )
     for d in decisions:
         if end is not None and d.on < end:
-            warnings.append(f"The decision of {d.by} on {_d(d.on)} is taken before "
-                            f"consultation closes ({_d(end)}).")
+            warnings.append(
+                f"The decision of {d.by} on {_d(d.on)} is taken before "
+                f"consultation closes ({_d(end)})."
+            )
     scope: set[str] = set()
     for c in consultations:
         scope.update(c.scope)
@@ -1061,7 +1386,9 @@ def _statutory(consultations: list[ev.ConsultationOpened], decisions: list[ev.De
         outside = []
         for item in window:
             e = item.event
-            if isinstance(e, ev.PostDeleted) and any(a.old_post == e.post for a in walk.affected.values()):
+            if isinstance(e, ev.PostDeleted) and any(
+                a.old_post == e.post for a in walk.affected.values()
+            ):
                 post = next((s.posts[e.post] for s in states if e.post in s.posts), None)
                 units = set()
                 unit = post.unit if post else None
@@ -1074,28 +1401,52 @@ def _statutory(consultations: list[ev.ConsultationOpened], decisions: list[ev.De
                     outside.append(_post_title(states, e.post))
         if outside:
             listed = ", ".join(sorted(set(outside))[:6]) + (" …" if len(set(outside)) > 6 else "")
-            warnings.append(f"{_plural(len(set(outside)), 'occupied post')} deleted but outside "
-                            f"the consultation's scope: {listed}.")
-    return StatutoryCheck(proposed, left, required, first, first_basis, start, end, days,
-                          verdict, headline, hr1, hr1_due, latest, notes, warnings)
+            warnings.append(
+                f"{_plural(len(set(outside)), 'occupied post')} deleted but outside "
+                f"the consultation's scope: {listed}."
+            )
+    return StatutoryCheck(
+        proposed,
+        left,
+        required,
+        first,
+        first_basis,
+        start,
+        end,
+        days,
+        verdict,
+        headline,
+        hr1,
+        hr1_due,
+        latest,
+        notes,
+        warnings,
+    )
 
 
 def _transfers(before: OrgState, after: OrgState, check: StatutoryCheck) -> None:
     """Posts leaving for an external body: a TUPE transfer, not a redundancy."""
-    moved = [p for p in _live_posts(after)
-             if after.is_external(p.unit) and p.id in before.posts
-             and before.posts[p.id].deleted is None and not before.is_external(before.posts[p.id].unit)]
+    moved = [
+        p
+        for p in _live_posts(after)
+        if after.is_external(p.unit)
+        and p.id in before.posts
+        and before.posts[p.id].deleted is None
+        and not before.is_external(before.posts[p.id].unit)
+    ]
     if not moved:
         return
-    people = sum(1 for p in moved for a in after.holders.get(p.id, {}).values()
-                 if a.kind == "substantive")
+    people = sum(
+        1 for p in moved for a in after.holders.get(p.id, {}).values() if a.kind == "substantive"
+    )
     bodies = sorted({_unit_name([after], _external_body(after, p.unit)) for p in moved})
     check.notes.append(
         f"{_plural(len(moved), 'post')} ({_plural(people, 'person', 'people')}) transfer to "
         f"{', '.join(bodies)}. A transfer is not a redundancy and is not counted above: under "
         "TUPE 2006 (regulation 13) the representatives of the employees affected must be "
         "informed, and consulted on any measures envisaged, long enough before the transfer "
-        "(no minimum period is set).")
+        "(no minimum period is set)."
+    )
 
 
 def _external_body(state: OrgState, unit: str) -> str:
@@ -1144,9 +1495,15 @@ def _equality(before: OrgState, affected: list[str]) -> tuple[list[EqualityTable
             group[pid] = before.people[pid].characteristics
     keys = sorted({k for c in workforce.values() for k in c})
     if not keys:
-        return [], ("No data: no protected characteristics are recorded for anyone on this "
-                    "branch, so the affected group cannot be compared with the workforce."), \
-            len(group), len(workforce)
+        return (
+            [],
+            (
+                "No data: no protected characteristics are recorded for anyone on this "
+                "branch, so the affected group cannot be compared with the workforce."
+            ),
+            len(group),
+            len(workforce),
+        )
     tables = []
     for key in keys:
         w_values = Counter(c.get(key) for c in workforce.values())
@@ -1182,11 +1539,13 @@ def _equality(before: OrgState, affected: list[str]) -> tuple[list[EqualityTable
         elif len(group) < SUPPRESS_BELOW:
             note = "The affected group is under 5 people: its figures are suppressed."
         tables.append(EqualityTable(_label(key), rows, note))
-    note = (f"Compares the {_plural(len(group), 'person', 'people')} whose posts are deleted "
-            f"with the whole workforce of {len(workforce)} at the current date. Cells under "
-            f"{SUPPRESS_BELOW} people are shown as *, and values held by fewer than "
-            f"{SUPPRESS_BELOW} people in the workforce are grouped, so that nobody can be "
-            "identified.")
+    note = (
+        f"Compares the {_plural(len(group), 'person', 'people')} whose posts are deleted "
+        f"with the whole workforce of {len(workforce)} at the current date. Cells under "
+        f"{SUPPRESS_BELOW} people are shown as *, and values held by fewer than "
+        f"{SUPPRESS_BELOW} people in the workforce are grouped, so that nobody can be "
+        "identified."
+    )
     return tables, note, len(group), len(workforce)
 
 
@@ -1225,9 +1584,16 @@ def _heads(store: Store, reader: BranchReader, log: BranchLog) -> list[tuple[str
     return heads
 
 
-def build_pack(store: Store, branch: str, current: dt.date | None = None,
-               proposed: dt.date | None = None, *, names: bool = False,
-               reader: BranchReader | None = None, charts: bool = True) -> Pack:
+def build_pack(
+    store: Store,
+    branch: str,
+    current: dt.date | None = None,
+    proposed: dt.date | None = None,
+    *,
+    names: bool = False,
+    reader: BranchReader | None = None,
+    charts: bool = True,
+) -> Pack:
     """Everything the pack says. Raises UnknownBranch, PackError, ChartError."""
     reader = reader or BranchReader(store)
     log = reader.load(branch)
@@ -1252,7 +1618,8 @@ def build_pack(store: Store, branch: str, current: dt.date | None = None,
     new_posts = {r.id for r in post_changes if r.kind == "new"}
     people, posts, pools = _outcomes(before, after, walk, names, labels, redact, new_posts)
     summary_posts, summary_people, summary_units, cost_note = _summary(
-        before, after, branch, current, proposed, post_changes, people)
+        before, after, branch, current, proposed, post_changes, people
+    )
     timetable, statutory = _timetable(log, current, proposed, window, walk, redact, [after, before])
     equality, equality_note, group, workforce = _equality(before, list(walk.affected))
     _transfers(before, after, statutory)
@@ -1262,18 +1629,46 @@ def build_pack(store: Store, branch: str, current: dt.date | None = None,
     if charts:
         from orgsim.pack.charts import chart_figures
 
-        figures = chart_figures(reader, branch, current, proposed, names=names,
-                                organisation=organisation)
+        figures = chart_figures(
+            reader, branch, current, proposed, names=names, organisation=organisation
+        )
     info = log.info
     fork = ""
     if info.parent is not None:
         fork = f"forked from {info.parent}"
         fork += f" at {info.fork_date.isoformat()}" if info.fork_date else ""
         fork += f", inheriting its first {log.fork_length} events"
-    footer = Footer(branch, info.parent, fork, log.version, log.own_length,
-                    log.own_chain if log.own_length else GENESIS, __version__,
-                    _heads(store, reader, log))
-    return Pack(organisation, branch, current, proposed, names, summary_posts, summary_people,
-                summary_units, figures, post_changes, unit_changes, people, posts,
-                pools, timetable, statutory, equality, equality_note, group, workforce, footer,
-                cost_note)
+    footer = Footer(
+        branch,
+        info.parent,
+        fork,
+        log.version,
+        log.own_length,
+        log.own_chain if log.own_length else GENESIS,
+        __version__,
+        _heads(store, reader, log),
+    )
+    return Pack(
+        organisation,
+        branch,
+        current,
+        proposed,
+        names,
+        summary_posts,
+        summary_people,
+        summary_units,
+        figures,
+        post_changes,
+        unit_changes,
+        people,
+        posts,
+        pools,
+        timetable,
+        statutory,
+        equality,
+        equality_note,
+        group,
+        workforce,
+        footer,
+        cost_note,
+    )

@@ -16,8 +16,10 @@ import tempfile
 from pathlib import Path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-INSTALL_HINT = ("install Chromium ('apt-get install chromium' on Debian/Ubuntu) or set "
-                "ORGSIM_CHROMIUM to a Chrome/Chromium binary; --format html needs no browser")
+INSTALL_HINT = (
+    "install Chromium ('apt-get install chromium' on Debian/Ubuntu) or set "
+    "ORGSIM_CHROMIUM to a Chrome/Chromium binary; --format html needs no browser"
+)
 TIMEOUT = 240
 
 
@@ -34,8 +36,10 @@ def find_chromium() -> str:
     if configured is not None:
         found = shutil.which(configured) if configured else None
         if found is None:
-            raise ChromiumMissing(f"cannot print the PDF: ORGSIM_CHROMIUM={configured!r} is not "
-                                  f"an executable; {INSTALL_HINT}")
+            raise ChromiumMissing(
+                f"cannot print the PDF: ORGSIM_CHROMIUM={configured!r} is not "
+                f"an executable; {INSTALL_HINT}"
+            )
         return found
     for name in CANDIDATES:
         found = shutil.which(name)
@@ -47,11 +51,22 @@ def find_chromium() -> str:
 def chromium_command(chromium: str, profile: Path, extra: list[str]) -> list[str]:
     """The headless command line shared by printing and the pack's browser tests."""
     return [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-extensions", "--disable-default-apps", "--no-first-run",
-        "--disable-crash-reporter", "--disable-breakpad", "--hide-scrollbars",
-        "--mute-audio", f"--user-data-dir={profile}", *extra,
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-default-apps",
+        "--no-first-run",
+        "--disable-crash-reporter",
+        "--disable-breakpad",
+        "--hide-scrollbars",
+        "--mute-audio",
+        f"--user-data-dir={profile}",
+        *extra,
     ]
 
 
@@ -63,20 +78,34 @@ def html_to_pdf(html: str, chromium: str | None = None, timeout: int = TIMEOUT) 
         page = folder / "pack.html"
         page.write_text(html, encoding="utf-8")
         out = folder / "pack.pdf"
-        command = chromium_command(program, folder / "profile",
-                                   [f"--print-to-pdf={out}", "--no-pdf-header-footer",
-                                    page.as_uri()])
+        command = chromium_command(
+            program,
+            folder / "profile",
+            [f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()],
+        )
         env = {**os.environ, "HOME": str(folder)}
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, env=env,
-                                  check=False, stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                timeout=timeout,
+                env=env,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
-            raise PdfFailed(f"Chromium did not finish printing the PDF within {timeout} s") from None
+            raise PdfFailed(
+                f"Chromium did not finish printing the PDF within {timeout} s"
+            ) from None
         except OSError as error:
-            raise ChromiumMissing(f"cannot run {program} ({error.strerror}); {INSTALL_HINT}") from None
+            raise ChromiumMissing(
+                f"cannot run {program} ({error.strerror}); {INSTALL_HINT}"
+            ) from None
         data = out.read_bytes() if out.exists() else b""
         if not data.startswith(b"%PDF"):
-            lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+            lines = [
+                line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()
+            ]
             last = lines[-1].strip() if lines else f"exit status {done.returncode}"
             raise PdfFailed(f"Chromium wrote no PDF: {last}")
         return data

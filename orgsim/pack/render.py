@@ -66,9 +66,10 @@ def render_html(pack: Pack) -> str:
     env = _environment()
     css = (TEMPLATES / "pack.css").read_text(encoding="utf-8")
     short = pack.footer.head_chain[:16]
-    running = (f"{pack.organisation} · consultation pack · branch {pack.branch} v"
-               f"{pack.footer.version} · chain {short}"
-               + (" · CONTAINS NAMES" if pack.names else ""))
+    running = (
+        f"{pack.organisation} · consultation pack · branch {pack.branch} v"
+        f"{pack.footer.version} · chain {short}" + (" · CONTAINS NAMES" if pack.names else "")
+    )
     css = css.replace("/*RUNNING-FOOTER*/", f'"{_css_string(running)}"')
     if "</" in css:
         raise ValueError("pack.css must not contain '</'")
@@ -83,10 +84,12 @@ def render_html(pack: Pack) -> str:
 
 
 def _statutory_note() -> str:
-    return ("Trade Union and Labour Relations (Consolidation) Act 1992, s188: where an "
-            "employer proposes to dismiss as redundant 20 or more employees at one "
-            "establishment within 90 days or less, consultation with the representatives of "
-            "those affected must begin in good time and at least 30 days before the first "
-            "dismissal takes effect (45 days for 100 or more). Under s193 the Secretary of "
-            "State must be notified (form HR1) within the same periods and before any notice "
-            "of dismissal is given.")
+    return (
+        "Trade Union and Labour Relations (Consolidation) Act 1992, s188: where an "
+        "employer proposes to dismiss as redundant 20 or more employees at one "
+        "establishment within 90 days or less, consultation with the representatives of "
+        "those affected must begin in good time and at least 30 days before the first "
+        "dismissal takes effect (45 days for 100 or more). Under s193 the Secretary of "
+        "State must be notified (form HR1) within the same periods and before any notice "
+        "of dismissal is given."
+    )

@@ -17,7 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from orgsim.domain.state import OrgState, Post
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("a an and the of for to in on with by its their our".split())
+_STOP = frozenset(
+    ["a", "an", "and", "the", "of", "for", "to", "in", "on", "with", "by", "its", "their", "our"]
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -50,16 +52,23 @@ class Suggestion:
     same_grade: bool
 
     def as_step(self) -> str:
-        return (f"  - match: {{old: {self.old}, new: {self.new}, percent: {self.percent}, "
-                f"assessor: \"suggested from accountabilities\", basis: \"share of the new job\"}}")
+        return (
+            f"  - match: {{old: {self.old}, new: {self.new}, percent: {self.percent}, "
+            f'assessor: "suggested from accountabilities", basis: "share of the new job"}}'
+        )
 
 
-def suggest(state: OrgState, *, minimum: Decimal = Decimal(1), per_post: int = 5) -> list[Suggestion]:
+def suggest(
+    state: OrgState, *, minimum: Decimal = Decimal(1), per_post: int = 5
+) -> list[Suggestion]:
     """Old posts (deleted, or held by displaced people) against vacant live posts."""
     old_ids = {p.id for p in state.posts.values() if p.deleted is not None}
     old_ids |= {p.displaced_from for p in state.people.values() if p.displaced_from}
-    new_posts = [p for p in state.posts.values()
-                 if p.deleted is None and state.is_vacant(p.id) and p.id not in old_ids]
+    new_posts = [
+        p
+        for p in state.posts.values()
+        if p.deleted is None and state.is_vacant(p.id) and p.id not in old_ids
+    ]
     out: list[Suggestion] = []
     for old_id in sorted(old_ids):
         old = state.posts[old_id]
@@ -67,7 +76,9 @@ def suggest(state: OrgState, *, minimum: Decimal = Decimal(1), per_post: int = 5
             Suggestion(old_id, new.id, similarity(old, new), new.grade == old.grade)
             for new in new_posts
         ]
-        scored = [s for s in scored if s.percent >= minimum and (old_id, s.new) not in state.matches]
+        scored = [
+            s for s in scored if s.percent >= minimum and (old_id, s.new) not in state.matches
+        ]
         scored.sort(key=lambda s: (-s.percent, s.new))
         out.extend(scored[:per_post])
     return out

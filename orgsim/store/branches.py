@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 from orgsim.domain.timeline import Logged, Timeline
-from orgsim.mapper import GENESIS
-from orgsim.store import BranchRegistered, Store, StoreError
+from orgsim.store.mapper import GENESIS
+from orgsim.store.recorder import BranchRegistered, Store, StoreError
 
 
 class UnknownBranch(StoreError):

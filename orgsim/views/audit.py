@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from orgsim import events as ev
-from orgsim.branches import BranchLog
-from orgsim.outcomes import policy_of, scope
-from orgsim.slotting import check_decision
+from orgsim.domain import events as ev
+from orgsim.domain.slotting import check_decision
+from orgsim.domain.slotting.scope import policy_of, scope
+from orgsim.store.branches import BranchLog
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,15 @@ class AuditedDecision:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "person": self.person, "post": self.post, "verdict": self.verdict,
-            "reasons": self.reasons, "version": self.version, "effective": self.effective,
-            "by_engine": self.by_engine, "basis": self.basis, "inherited": self.inherited,
+            "person": self.person,
+            "post": self.post,
+            "verdict": self.verdict,
+            "reasons": self.reasons,
+            "version": self.version,
+            "effective": self.effective,
+            "by_engine": self.by_engine,
+            "basis": self.basis,
+            "inherited": self.inherited,
         }
 
 
@@ -53,8 +59,15 @@ def audit_branch(branch: BranchLog) -> list[AuditedDecision]:
             continue
         state = timeline.state_at(event.effective, up_to_version=item.version - 1)
         candidates, vacancies, matches = scope(state)
-        verdict = check_decision(candidates, vacancies, matches, policy_of(state),
-                                 event.person, event.post, grades=state.grades)
+        verdict = check_decision(
+            candidates,
+            vacancies,
+            matches,
+            policy_of(state),
+            event.person,
+            event.post,
+            grades=state.grades,
+        )
         reasons = list(verdict.reasons)
         compliant = verdict.compliant
         person = state.people.get(event.person)
@@ -63,11 +76,21 @@ def audit_branch(branch: BranchLog) -> list[AuditedDecision]:
             later = assessed.get((old_post, event.post))
             if later is not None and later > item.version:
                 compliant = False
-                reasons.append(f"relied on a match assessment recorded after the decision "
-                               f"(version {later}, decision version {item.version})")
-        out.append(AuditedDecision(
-            item.version, event.person, event.post, event.effective.isoformat(),
-            event.by_engine, event.basis, "compliant" if compliant else "violation", reasons,
-            item.version <= inherited,
-        ))
+                reasons.append(
+                    f"relied on a match assessment recorded after the decision "
+                    f"(version {later}, decision version {item.version})"
+                )
+        out.append(
+            AuditedDecision(
+                item.version,
+                event.person,
+                event.post,
+                event.effective.isoformat(),
+                event.by_engine,
+                event.basis,
+                "compliant" if compliant else "violation",
+                reasons,
+                item.version <= inherited,
+            )
+        )
     return out

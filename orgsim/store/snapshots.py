@@ -11,6 +11,7 @@ full replay.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -18,18 +19,18 @@ from uuid import uuid5
 
 from eventsourcing.persistence import StoredEvent
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, fold
-from orgsim.store import _NS, Store, branch_stream
+from orgsim.store.recorder import _NS, Store, branch_stream
 
 SNAPSHOT_EVERY = int(os.environ.get("ORGSIM_SNAPSHOT_EVERY", "5000"))
 TOPIC = "StateSnapshot.v1"
 
 
-def snapshot_stream(name: str):  # noqa: ANN201 - a UUID
+def snapshot_stream(name: str):
     return uuid5(_NS, f"snapshot:{name}")
 
 
@@ -52,25 +53,32 @@ def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict] | N
     return payload["version"], payload["own"], horizon, payload["state"]
 
 
-def take(store: Store, name: str, version: int, own: int, horizon: dt.date | None,
-         state: OrgState) -> None:
+def take(
+    store: Store, name: str, version: int, own: int, horizon: dt.date | None, state: OrgState
+) -> None:
     """Store ``state`` (the full log up to ``version`` folded; ``own`` of those events
     are the branch's own, the rest inherited) as a snapshot."""
     recorder = store.snapshot_recorder()
     if recorder is None:
         return
-    body = json.dumps({"version": version, "own": own, "horizon": horizon.isoformat() if horizon else None,
-                       "state": dump_state(state)}, separators=(",", ":")).encode("utf-8")
+    body = json.dumps(
+        {
+            "version": version,
+            "own": own,
+            "horizon": horizon.isoformat() if horizon else None,
+            "state": dump_state(state),
+        },
+        separators=(",", ":"),
+    ).encode("utf-8")
     if store.mapper.cipher is not None:
         body = store.mapper.cipher.encrypt(body)
-    try:
+    with contextlib.suppress(Exception):
         recorder.insert_events([StoredEvent(snapshot_stream(name), version, TOPIC, body)])
-    except Exception:  # noqa: S110 - another process took the same snapshot: fine
-        pass
 
 
-def maybe_take(store: Store, name: str, version: int, own: int, horizon: dt.date | None,
-               state: OrgState) -> bool:
+def maybe_take(
+    store: Store, name: str, version: int, own: int, horizon: dt.date | None, state: OrgState
+) -> bool:
     last = latest(store, name)
     if version - (last[0] if last else 0) < SNAPSHOT_EVERY:
         return False
@@ -104,4 +112,3 @@ def structure_from_snapshot(store: Store, name: str, at: dt.date) -> Structure |
             state.known_posts.add(item.event.post)
     fold(state, sorted(tail, key=lambda i: (i.event.effective, i.version)), at)
     return Structure.from_state(name, at, state)
-

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from orgsim.events import AssignmentKind, LeaveCause, UnitKind
+from orgsim.domain.events import AssignmentKind, LeaveCause, UnitKind
 
 
 class ScenarioError(ValueError):
@@ -246,9 +246,14 @@ class _Header(BaseModel):
     fork_at: dt.date | Annotated[int, Field(ge=0)] | None = None
     effective: dt.date | None = None
     grades: list[Grade] | None = None
-    pay_ranges: dict[str, tuple[Annotated[Decimal, BeforeValidator(_exact_decimal)],
-                                Annotated[Decimal, BeforeValidator(_exact_decimal)]]] = {}
-    policy: Union[str, dict[str, Any], None] = None
+    pay_ranges: dict[
+        str,
+        tuple[
+            Annotated[Decimal, BeforeValidator(_exact_decimal)],
+            Annotated[Decimal, BeforeValidator(_exact_decimal)],
+        ],
+    ] = {}
+    policy: str | dict[str, Any] | None = None
     actor: str | None = None
     description: str | None = None
     steps: list[Any] = []
@@ -317,7 +322,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
         key_lines, step_lines = _step_lines(text)
     except ValueError as error:  # PyYAML's timestamp constructor: 2014-02-31
         raise ScenarioError(f"{name}: malformed YAML: {error}") from None
@@ -341,7 +346,7 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
             raise ScenarioError(
                 f"{name}:{line}: step {index}: a step is one mapping like 'create_unit: {{...}}'"
             )
-        (step_name, body), = raw.items()
+        ((step_name, body),) = raw.items()
         step_type = STEP_TYPES.get(step_name)
         if step_type is None:
             raise ScenarioError(
@@ -358,7 +363,14 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     if header.grades is not None and len(set(header.grades)) != len(header.grades):
         raise ScenarioError(f"{name}:{key_lines.get('grades', 1)}: grades: a grade is listed twice")
     return Scenario(
-        file=name, scenario=header.scenario, based_on=header.based_on, fork_at=header.fork_at,
-        effective=header.effective, grades=header.grades, pay_ranges=header.pay_ranges,
-        policy=header.policy, actor=header.actor, steps=steps,
+        file=name,
+        scenario=header.scenario,
+        based_on=header.based_on,
+        fork_at=header.fork_at,
+        effective=header.effective,
+        grades=header.grades,
+        pay_ranges=header.pay_ranges,
+        policy=header.policy,
+        actor=header.actor,
+        steps=steps,
     )

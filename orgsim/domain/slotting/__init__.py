@@ -18,10 +18,10 @@ from .engine import (
 from .policy import DEFAULT_PRESET, PRESETS, Policy, resolve_policy
 
 __all__ = [
-    "Candidate",
     "DEFAULT_PRESET",
-    "Outcome",
     "PRESETS",
+    "Candidate",
+    "Outcome",
     "Policy",
     "Pool",
     "SlottingError",

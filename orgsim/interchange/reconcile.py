@@ -28,12 +28,12 @@ person who left) gets ``-2``, ``-3``... so history stays intact.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.interchange.grades import GradeInfo, extend_scheme, order_grades
 from orgsim.interchange.names import compact_key, initials, name_key, same_person, slug
@@ -73,13 +73,14 @@ class _Wanted:
     senior: SeniorPost | None = None
 
 
-def _pick_id(base: str, taken: Iterable[str] | dict, reusable: Callable[[str], bool],
-             assigned: set[str]) -> str:
+def _pick_id(
+    base: str, taken: Iterable[str] | dict, reusable: Callable[[str], bool], assigned: set[str]
+) -> str:
     """``base``, or ``base-2``, ``base-3``...: the first id that is free or reusable."""
     base = base[:ID_LIMIT]
     n = 1
     while True:
-        candidate = base if n == 1 else f"{base[:ID_LIMIT - 6]}-{n}"
+        candidate = base if n == 1 else f"{base[: ID_LIMIT - 6]}-{n}"
         n += 1
         if candidate in assigned:
             continue
@@ -110,8 +111,16 @@ def _accountabilities(function: str, profession: str) -> list[ev.Accountability]
 
 
 class Planner:
-    def __init__(self, snapshot: Snapshot, state: OrgState, *, effective: dt.date,
-                 recorded: dt.datetime, actor: str | None = None, fresh: bool = False) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        state: OrgState,
+        *,
+        effective: dt.date,
+        recorded: dt.datetime,
+        actor: str | None = None,
+        fresh: bool = False,
+    ) -> None:
         self.snap = snapshot
         self.state = state
         self.effective = effective
@@ -128,33 +137,56 @@ class Planner:
         self.org_id = ""
 
     def meta(self, source: str | None = None, reason: str | None = None) -> dict:
-        return {"effective": self.effective, "recorded": self.recorded, "actor": self.actor,
-                "source": source, "reason": reason}
+        return {
+            "effective": self.effective,
+            "recorded": self.recorded,
+            "actor": self.actor,
+            "source": source,
+            "reason": reason,
+        }
 
     # --- organisation and units ------------------------------------------------------
 
     def _organisation(self) -> tuple[str, str, list[ev.Event]]:
         snap, state = self.snap, self.state
         multi = len(snap.organisations) > 1
-        root_name = (snap.parent_department or snap.organisations[0]) if multi \
-            else snap.organisations[0]
+        root_name = (
+            (snap.parent_department or snap.organisations[0]) if multi else snap.organisations[0]
+        )
         wanted_id = initials(root_name)
         for unit in sorted(state.units.values(), key=lambda u: u.id):
-            if unit.kind == "organisation" and unit.parent is None and unit.closed is None and (
-                    unit.name.casefold() == root_name.casefold() or unit.id == wanted_id):
+            if (
+                unit.kind == "organisation"
+                and unit.parent is None
+                and unit.closed is None
+                and (unit.name.casefold() == root_name.casefold() or unit.id == wanted_id)
+            ):
                 events: list[ev.Event] = []
                 if unit.name != root_name:
-                    events.append(ev.UnitRenamed(**self.meta(self.senior_name), unit=unit.id,
-                                                 name=root_name))
+                    events.append(
+                        ev.UnitRenamed(**self.meta(self.senior_name), unit=unit.id, name=root_name)
+                    )
                 return unit.id, root_name, events
-        others = [u.name for u in state.units.values()
-                  if u.kind == "organisation" and u.parent is None and u.closed is None]
+        others = [
+            u.name
+            for u in state.units.values()
+            if u.kind == "organisation" and u.parent is None and u.closed is None
+        ]
         if others:
-            self.notes.append(f"the branch already holds {', '.join(sorted(others))}: "
-                              f"{root_name} is added as another organisation")
+            self.notes.append(
+                f"the branch already holds {', '.join(sorted(others))}: "
+                f"{root_name} is added as another organisation"
+            )
         org_id = _pick_id(wanted_id, state.units, lambda _: False, set())
-        return org_id, root_name, [ev.UnitCreated(**self.meta(self.senior_name), unit=org_id,
-                                                  name=root_name, kind="organisation")]
+        return (
+            org_id,
+            root_name,
+            [
+                ev.UnitCreated(
+                    **self.meta(self.senior_name), unit=org_id, name=root_name, kind="organisation"
+                )
+            ],
+        )
 
     def _scope(self, org_id: str) -> set[str]:
         """Open units at or under the organisation unit."""
@@ -171,8 +203,9 @@ class Planner:
             stack.extend(children.get(current, []))
         return scope
 
-    def _units(self, org_id: str, root_name: str, scope: set[str]
-               ) -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, str, str]]]:
+    def _units(
+        self, org_id: str, root_name: str, scope: set[str]
+    ) -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, str, str]]]:
         """(organisation, unit name) -> unit id, and unit id -> (name, kind, parent)."""
         snap, state = self.snap, self.state
         multi = len(snap.organisations) > 1
@@ -236,13 +269,19 @@ class Planner:
 
         events: list[ev.Event] = []
         meta = {**self.meta(self.senior_name), "effective": ev.UNDATED}
-        pays = {i.label: (i.pay_min, i.pay_max) for i in infos
-                if i.pay_min is not None and i.pay_max is not None}
+        pays = {
+            i.label: (i.pay_min, i.pay_max)
+            for i in infos
+            if i.pay_min is not None and i.pay_max is not None
+        }
         if state.grades is None:
             if self.fresh:
                 order = order_grades(infos)
-                events.append(ev.GradeSchemeDefined(
-                    **meta, grades=order, pay_ranges={g: pays[g] for g in order if g in pays}))
+                events.append(
+                    ev.GradeSchemeDefined(
+                        **meta, grades=order, pay_ranges={g: pays[g] for g in order if g in pays}
+                    )
+                )
                 self.notes.append(f"grade scheme defined: {', '.join(order)}")
             else:
                 self.notes.append("the branch has no grade scheme: every grade is accepted")
@@ -255,8 +294,7 @@ class Planner:
                 if info.label in pays:
                     ranges[info.label] = pays[info.label]
             events.append(ev.GradeSchemeDefined(**meta, grades=extended, pay_ranges=ranges))
-            self.notes.append("grade scheme extended with "
-                              f"{', '.join(i.label for i in missing)}")
+            self.notes.append(f"grade scheme extended with {', '.join(i.label for i in missing)}")
         return grade_of, events
 
     # --- the plan --------------------------------------------------------------------
@@ -267,8 +305,7 @@ class Planner:
         self.org_id = org_id
         scope = self._scope(org_id)
         unit_of, wanted_units = self._units(org_id, root_name, scope)
-        live = {pid: p for pid, p in state.posts.items()
-                if p.deleted is None and p.unit in scope}
+        live = {pid: p for pid, p in state.posts.items() if p.deleted is None and p.unit in scope}
         grade_of, grade_events = self._grades(list(live.values()))
 
         # --- wanted posts
@@ -281,27 +318,37 @@ class Planner:
         for ref, post in snap.posts.items():
             pid = senior_ids[ref]
             wanted[pid] = _Wanted(
-                id=pid, title=post.title, grade=grade_of(post.grade),
+                id=pid,
+                title=post.title,
+                grade=grade_of(post.grade),
                 unit=unit_of[(post.organisation, slug(post.unit, ""))],
                 reports_to=senior_ids[post.reports_to] if post.reports_to else None,
-                fte=post.fte, cost=_cost(post),
+                fte=post.fte,
+                cost=_cost(post),
                 accountabilities=_accountabilities(post.function, post.profession),
-                source=f"{self.senior_name}:{post.line}", holders=list(post.holders),
+                source=f"{self.senior_name}:{post.line}",
+                holders=list(post.holders),
                 senior=post,
             )
         for group in snap.juniors:
             manager = senior_ids.get(group.senior) if group.senior else None
             head = manager or f"{org_id}-{group.senior or 'XX'}"
             _, unit_slug, grade_key, profession, title = group.key()
-            base = ".".join([head, unit_slug or "-", grade_key or "-", profession or "-",
-                             title or "-"])
+            base = ".".join(
+                [head, unit_slug or "-", grade_key or "-", profession or "-", title or "-"]
+            )
             pid = _pick_id(base, state.posts, post_reusable, assigned)
             wanted[pid] = _Wanted(
-                id=pid, title=group.title, grade=grade_of(group.grade),
-                unit=unit_of[(group.organisation, slug(group.unit, ""))], reports_to=manager,
-                fte=group.fte, cost=_junior_cost(group),
+                id=pid,
+                title=group.title,
+                grade=grade_of(group.grade),
+                unit=unit_of[(group.organisation, slug(group.unit, ""))],
+                reports_to=manager,
+                fte=group.fte,
+                cost=_junior_cost(group),
                 accountabilities=_accountabilities("", group.profession),
-                source=f"{self.junior_name}:{group.line}", holders=[],
+                source=f"{self.junior_name}:{group.line}",
+                holders=[],
             )
         self._depths(wanted)
 
@@ -320,8 +367,15 @@ class Planner:
             "junior_posts": len(snap.juniors),
             "holders": sum(len(w.holders) for w in wanted.values()),
         }
-        return Plan(events, self.warnings, self.notes, org_id, self.name_matches,
-                    {k: v for k, v in self.unrecorded.items() if v}, counts)
+        return Plan(
+            events,
+            self.warnings,
+            self.notes,
+            org_id,
+            self.name_matches,
+            {k: v for k, v in self.unrecorded.items() if v},
+            counts,
+        )
 
     def _depths(self, wanted: dict[str, _Wanted]) -> None:
         """Depth of each post in the wanted tree (top posts 0), without recursion."""
@@ -344,8 +398,13 @@ class Planner:
         events: list[ev.Event] = []
         meta = self.meta(self.senior_name)
         # parents (organisations of a multi-organisation file) first
-        order = sorted(wanted_units, key=lambda u: (wanted_units[u][1] != "directorate"
-                                                     or wanted_units[u][2] in wanted_units, u))
+        order = sorted(
+            wanted_units,
+            key=lambda u: (
+                wanted_units[u][1] != "directorate" or wanted_units[u][2] in wanted_units,
+                u,
+            ),
+        )
         for uid in order:
             name, kind, parent = wanted_units[uid]
             unit = state.units.get(uid)
@@ -358,9 +417,13 @@ class Planner:
                 events.append(ev.UnitMoved(**meta, unit=uid, parent=parent))
         return events
 
-    def _close_units(self, org_id: str, scope: set[str],
-                     wanted_units: dict[str, tuple[str, str, str]],
-                     wanted: dict[str, _Wanted]) -> list[ev.Event]:
+    def _close_units(
+        self,
+        org_id: str,
+        scope: set[str],
+        wanted_units: dict[str, tuple[str, str, str]],
+        wanted: dict[str, _Wanted],
+    ) -> list[ev.Event]:
         state = self.state
         closing = [uid for uid in scope if uid != org_id and uid not in wanted_units]
         used = {w.unit for w in wanted.values()}
@@ -375,9 +438,11 @@ class Planner:
         for uid in sorted(closing, key=lambda u: (-depth[u], u)):
             if uid in used:
                 continue
-            events.append(ev.UnitClosed(**self.meta(self.senior_name,
-                                                    f"not in the organogram of {self.date}"),
-                                        unit=uid))
+            events.append(
+                ev.UnitClosed(
+                    **self.meta(self.senior_name, f"not in the organogram of {self.date}"), unit=uid
+                )
+            )
         return events
 
     def _post_events(self, wanted: dict[str, _Wanted], live: dict) -> list[ev.Event]:
@@ -393,18 +458,29 @@ class Planner:
         for post in sorted(wanted.values(), key=lambda w: (w.depth, w.id)):
             current = live.get(post.id)
             if current is None:
-                created.append(ev.PostCreated(
-                    **self.meta(post.source), post=post.id, title=post.title, grade=post.grade,
-                    unit=post.unit, reports_to=post.reports_to, fte=post.fte,
-                    accountabilities=post.accountabilities, cost=post.cost))
+                created.append(
+                    ev.PostCreated(
+                        **self.meta(post.source),
+                        post=post.id,
+                        title=post.title,
+                        grade=post.grade,
+                        unit=post.unit,
+                        reports_to=post.reports_to,
+                        fte=post.fte,
+                        accountabilities=post.accountabilities,
+                        cost=post.cost,
+                    )
+                )
                 parent_of[post.id] = post.reports_to
                 continue
             if current.title != post.title:
-                changed.append(ev.PostRetitled(**self.meta(post.source), post=post.id,
-                                               title=post.title))
+                changed.append(
+                    ev.PostRetitled(**self.meta(post.source), post=post.id, title=post.title)
+                )
             if current.grade != post.grade:
-                changed.append(ev.PostRegraded(**self.meta(post.source), post=post.id,
-                                               grade=post.grade))
+                changed.append(
+                    ev.PostRegraded(**self.meta(post.source), post=post.id, grade=post.grade)
+                )
             if current.fte != post.fte:
                 unrecorded["fte"] += 1
             if current.cost != post.cost:
@@ -415,15 +491,16 @@ class Planner:
             new_manager: str | None = None
             if post.reports_to != current.reports_to:
                 if post.reports_to is None:
-                    cause = {"self": "reports to itself in the file",
-                             "none": "has no manager in the file",
-                             "dangling": "reports to an unknown post in the file",
-                             "circle": "reports in a circle in the file",
-                             }.get(post.senior.repaired if post.senior else "", "is a top post "
-                                   "in the file")
+                    cause = {
+                        "self": "reports to itself in the file",
+                        "none": "has no manager in the file",
+                        "dangling": "reports to an unknown post in the file",
+                        "circle": "reports in a circle in the file",
+                    }.get(post.senior.repaired if post.senior else "", "is a top post in the file")
                     self.warnings.append(
                         f"{post.source}: post {post.id} {cause}, but an event cannot detach a "
-                        f"post from its manager: it stays under {current.reports_to}")
+                        f"post from its manager: it stays under {current.reports_to}"
+                    )
                 else:
                     chain, seen = post.reports_to, 0
                     while chain is not None and chain != post.id and seen <= len(parent_of):
@@ -433,42 +510,57 @@ class Planner:
                         self.warnings.append(
                             f"{post.source}: moving post {post.id} under {post.reports_to} "
                             f"would make a circle with its old line: it stays under "
-                            f"{current.reports_to}")
+                            f"{current.reports_to}"
+                        )
                     else:
                         new_manager = post.reports_to
                         parent_of[post.id] = new_manager
             if new_unit is not None or new_manager is not None:
-                moved.append(ev.PostMoved(**self.meta(post.source), post=post.id, unit=new_unit,
-                                          reports_to=new_manager))
+                moved.append(
+                    ev.PostMoved(
+                        **self.meta(post.source),
+                        post=post.id,
+                        unit=new_unit,
+                        reports_to=new_manager,
+                    )
+                )
         for pid in sorted(live):
             if pid in wanted:
                 continue
             prefix = f"{self.org_id}-"
-            ref = pid[len(prefix):] if pid.startswith(prefix) else pid
+            ref = pid[len(prefix) :] if pid.startswith(prefix) else pid
             eliminated = ref in self.snap.eliminated
-            reason = (f"Eliminated in the organogram of {self.date}" if eliminated
-                      else f"not in the organogram of {self.date}")
-            source = (f"{self.senior_name}:{self.snap.eliminated[ref]}" if eliminated
-                      else self.senior_name)
+            reason = (
+                f"Eliminated in the organogram of {self.date}"
+                if eliminated
+                else f"not in the organogram of {self.date}"
+            )
+            source = (
+                f"{self.senior_name}:{self.snap.eliminated[ref]}"
+                if eliminated
+                else self.senior_name
+            )
             deleted.append(ev.PostDeleted(**self.meta(source, reason), post=pid))
         self.unrecorded.update({k: v for k, v in unrecorded.items() if v})
         if any(unrecorded.values()):
             label = {"fte": "FTE", "pay": "pay", "job_function": "job/team function"}
-            parts = [f"{n} existing post(s) changed {label[what]}"
-                     for what, n in unrecorded.items() if n]
+            parts = [
+                f"{n} existing post(s) changed {label[what]}" for what, n in unrecorded.items() if n
+            ]
             self.notes.append("; ".join(parts) + ": no event records these, kept as before")
         return [*created, *changed, *moved, *deleted]
 
     # --- holders ---------------------------------------------------------------------
 
-    def _holders(self, wanted: dict[str, _Wanted], live: dict, org_id: str
-                 ) -> tuple[list[ev.Event], list[ev.Event]]:
+    def _holders(
+        self, wanted: dict[str, _Wanted], live: dict, org_id: str
+    ) -> tuple[list[ev.Event], list[ev.Event]]:
         """(events before the post changes, events after them)."""
         state = self.state
         people = state.people
-        released: list[tuple[str, str]] = []        # (person, post) given up
+        released: list[tuple[str, str]] = []  # (person, post) given up
         arrivals: list[tuple[_Wanted, Holder]] = []
-        refits: list[tuple[str, _Wanted, Holder]] = []   # same holder, new FTE
+        refits: list[tuple[str, _Wanted, Holder]] = []  # same holder, new FTE
 
         def current_holders(pid: str) -> list:
             return [a for a in state.holders.get(pid, {}).values() if a.kind == "substantive"]
@@ -502,9 +594,14 @@ class Planner:
                         continue
                     free.remove(found)
                     if not exact:
-                        self.name_matches.append({"post": pid, "person": found.person,
-                                                  "recorded": people[found.person].name,
-                                                  "file": holder.name})
+                        self.name_matches.append(
+                            {
+                                "post": pid,
+                                "person": found.person,
+                                "recorded": people[found.person].name,
+                                "file": holder.name,
+                            }
+                        )
                     if found.fte != holder.fte:
                         refits.append((found.person, post, holder))
                 if exact:
@@ -517,14 +614,16 @@ class Planner:
                 arrivals.extend((post, h) for h in post.holders)
 
         # a released holder who turns up in another post has moved there
-        moves: dict[tuple[str, str], str] = {}      # (post, holder line) -> person
+        moves: dict[tuple[str, str], str] = {}  # (post, holder line) -> person
         taken: set[tuple[str, str]] = set()
         for post, holder in arrivals:
             if holder.undisclosed:
                 continue
-            candidates = [(person, old) for person, old in released
-                          if (person, old) not in taken
-                          and name_key(people[person].name) == holder.key]
+            candidates = [
+                (person, old)
+                for person, old in released
+                if (person, old) not in taken and name_key(people[person].name) == holder.key
+            ]
             if len({person for person, _ in candidates}) == 1:
                 person = candidates[0][0]
                 for pair in candidates:
@@ -539,50 +638,92 @@ class Planner:
             by_person.setdefault(person, []).append(pid)
         for person in sorted(by_person):
             posts = by_person[person]
-            others = [p for p in state.assignments.get(person, {})
-                      if p not in posts]
+            others = [p for p in state.assignments.get(person, {}) if p not in posts]
             moving = any((person, p) in taken for p in posts)
             if moving or others:
                 for pid in posts:
-                    before.append(ev.PersonUnassigned(**self.meta(self.senior_name),
-                                                      person=person, post=pid))
+                    before.append(
+                        ev.PersonUnassigned(**self.meta(self.senior_name), person=person, post=pid)
+                    )
             else:
-                before.append(ev.PersonLeft(**self.meta(self.senior_name, reason_left),
-                                            person=person, cause="other"))
+                before.append(
+                    ev.PersonLeft(
+                        **self.meta(self.senior_name, reason_left), person=person, cause="other"
+                    )
+                )
         for person, post, holder in refits:
             source = f"{self.senior_name}:{holder.line}"
-            before.append(ev.PersonUnassigned(
-                **self.meta(source, f"FTE now {holder.fte}"), person=person, post=post.id))
-            after.append(ev.PersonAssigned(**self.meta(source), person=person, post=post.id,
-                                           fte=holder.fte, kind="substantive"))
+            before.append(
+                ev.PersonUnassigned(
+                    **self.meta(source, f"FTE now {holder.fte}"), person=person, post=post.id
+                )
+            )
+            after.append(
+                ev.PersonAssigned(
+                    **self.meta(source),
+                    person=person,
+                    post=post.id,
+                    fte=holder.fte,
+                    kind="substantive",
+                )
+            )
         person_assigned: set[str] = set()
         for post, holder in arrivals:
             source = f"{self.senior_name}:{holder.line}"
             mover = moves.get((post.id, str(holder.line)))
             if mover is not None:
-                after.append(ev.PersonAssigned(**self.meta(source), person=mover, post=post.id,
-                                               fte=holder.fte, kind="substantive"))
+                after.append(
+                    ev.PersonAssigned(
+                        **self.meta(source),
+                        person=mover,
+                        post=post.id,
+                        fte=holder.fte,
+                        kind="substantive",
+                    )
+                )
                 continue
             ref = post.senior.ref if post.senior else post.id
             base = f"{org_id}-{ref}-{'nd' if holder.undisclosed else holder.key or 'x'}"
 
             def reusable(pid: str) -> bool:
                 person = people.get(pid)
-                return (person is not None and person.left is None and pid not in person_assigned
-                        and not state.assignments.get(pid)
-                        and (holder.undisclosed or name_key(person.name) == holder.key))
+                return (
+                    person is not None
+                    and person.left is None
+                    and pid not in person_assigned
+                    and not state.assignments.get(pid)
+                    and (holder.undisclosed or name_key(person.name) == holder.key)
+                )
 
             person_id = _pick_id(base, people, reusable, person_assigned)
             if person_id not in people:
-                after.append(ev.PersonJoined(**self.meta(source), person=person_id,
-                                             name=holder.name, grade=post.grade))
-            after.append(ev.PersonAssigned(**self.meta(source), person=person_id, post=post.id,
-                                           fte=holder.fte, kind="substantive"))
+                after.append(
+                    ev.PersonJoined(
+                        **self.meta(source), person=person_id, name=holder.name, grade=post.grade
+                    )
+                )
+            after.append(
+                ev.PersonAssigned(
+                    **self.meta(source),
+                    person=person_id,
+                    post=post.id,
+                    fte=holder.fte,
+                    kind="substantive",
+                )
+            )
         return before, after
 
 
-def plan_import(snapshot: Snapshot, state: OrgState, *, effective: dt.date,
-                recorded: dt.datetime, actor: str | None = None, fresh: bool = False) -> Plan:
+def plan_import(
+    snapshot: Snapshot,
+    state: OrgState,
+    *,
+    effective: dt.date,
+    recorded: dt.datetime,
+    actor: str | None = None,
+    fresh: bool = False,
+) -> Plan:
     """The events that bring ``state`` to the snapshot (none when it already matches)."""
-    return Planner(snapshot, state, effective=effective, recorded=recorded, actor=actor,
-                   fresh=fresh).plan()
+    return Planner(
+        snapshot, state, effective=effective, recorded=recorded, actor=actor, fresh=fresh
+    ).plan()

@@ -56,14 +56,14 @@ from .policy import Policy, _fmt, resolve_policy, to_percent
 
 __all__ = [
     "Candidate",
-    "Vacancy",
-    "Pool",
     "Outcome",
-    "SlottingResult",
-    "Verdict",
+    "Pool",
     "SlottingError",
-    "decide",
+    "SlottingResult",
+    "Vacancy",
+    "Verdict",
     "check_decision",
+    "decide",
 ]
 
 OutcomeKind = Literal["slotted", "ring_fenced", "at_risk"]
@@ -193,8 +193,10 @@ class Verdict:
     reasons: list[str]
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": "compliant" if self.compliant else "violation",
-                "reasons": list(self.reasons)}
+        return {
+            "verdict": "compliant" if self.compliant else "violation",
+            "reasons": list(self.reasons),
+        }
 
 
 # ---------------------------------------------------------------------------------------
@@ -226,14 +228,16 @@ def _direction(post_grade: str, old_grade: str, grades: Sequence[str] | None) ->
     return "higher" if list(grades).index(post_grade) > list(grades).index(old_grade) else "lower"
 
 
-def _matches_text(cand: Candidate, pairs: Iterable[tuple[str, Decimal]],
-                  grade_of: Mapping[str, str]) -> str:
+def _matches_text(
+    cand: Candidate, pairs: Iterable[tuple[str, Decimal]], grade_of: Mapping[str, str]
+) -> str:
     """'same grade D, 80% match to a, 76% match to b' (grades spelled out if they differ)."""
     pairs = list(pairs)
     if all(grade_of[q] == cand.grade for q, _ in pairs):
         return f"same grade {cand.grade}, " + ", ".join(f"{_pct(p)} match to {q}" for q, p in pairs)
     return ", ".join(
-        f"{_pct(p)} match to {q} ({_grade_text(cand.grade, grade_of[q])})" for q, p in pairs)
+        f"{_pct(p)} match to {q} ({_grade_text(cand.grade, grade_of[q])})" for q, p in pairs
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -243,15 +247,22 @@ def _matches_text(cand: Candidate, pairs: Iterable[tuple[str, Decimal]],
 class _Index:
     """Inputs sorted by id, checked, and the eligible pairs derived from them."""
 
-    def __init__(self, candidates: Sequence[Candidate], vacancies: Sequence[Vacancy],
-                 matches: Mapping[tuple[str, str], Any], policy: Policy) -> None:
+    def __init__(
+        self,
+        candidates: Sequence[Candidate],
+        vacancies: Sequence[Vacancy],
+        matches: Mapping[tuple[str, str], Any],
+        policy: Policy,
+    ) -> None:
         self.policy = policy
         self.cands = sorted(candidates, key=lambda c: c.person)
         self.vacs = sorted(vacancies, key=lambda v: v.post)
         self.cand = {c.person: c for c in self.cands}
         self.vac = {v.post: v for v in self.vacs}
         if len(self.cand) != len(self.cands):
-            raise SlottingError(f"duplicate candidate: {_first_duplicate(c.person for c in self.cands)}")
+            raise SlottingError(
+                f"duplicate candidate: {_first_duplicate(c.person for c in self.cands)}"
+            )
         if len(self.vac) != len(self.vacs):
             raise SlottingError(f"duplicate vacancy: {_first_duplicate(v.post for v in self.vacs)}")
         self.grade_of = {v.post: v.grade for v in self.vacs}
@@ -274,9 +285,11 @@ class _Index:
         self.eligible: dict[str, list[tuple[str, Decimal]]] = {}
         for c in self.cands:
             self.eligible[c.person] = [
-                (q, pct) for q, pct in by_old.get(c.old_post, ())
+                (q, pct)
+                for q, pct in by_old.get(c.old_post, ())
                 if policy.meets_threshold(pct)
-                and (not policy.same_grade or self.grade_of[q] == c.grade)]
+                and (not policy.same_grade or self.grade_of[q] == c.grade)
+            ]
 
     @functools.cached_property
     def weight_scale(self) -> int:
@@ -287,7 +300,7 @@ class _Index:
                 exponent = pct.as_tuple().exponent
                 if isinstance(exponent, int) and -exponent > places:
                     places = -exponent
-        return 10 ** places
+        return 10**places
 
 
 def _first_duplicate(values: Iterable[str]) -> str:
@@ -319,7 +332,7 @@ def _augmenting_matching(graph: nx.Graph, top: Sequence[int]) -> dict[int, int]:
     for root in top:
         if root in mate:
             continue
-        parent: dict[int, int] = {}        # post -> person it was reached from
+        parent: dict[int, int] = {}  # post -> person it was reached from
         queue = deque([root])
         seen_people = {root}
         end = None
@@ -344,7 +357,9 @@ def _augmenting_matching(graph: nx.Graph, top: Sequence[int]) -> dict[int, int]:
     return mate
 
 
-def _optimal_assignment(n: int, m: int, adj: Sequence[Sequence[tuple[int, int]]]) -> list[int] | None:
+def _optimal_assignment(
+    n: int, m: int, adj: Sequence[Sequence[tuple[int, int]]]
+) -> list[int] | None:
     """Place all ``n`` people on ``m`` posts: highest total weight, then lexicographically
     smallest (person 0 gets the lowest post index possible, then person 1, ...).
 
@@ -365,9 +380,9 @@ def _optimal_assignment(n: int, m: int, adj: Sequence[Sequence[tuple[int, int]]]
     top = max((w for row in adj for _, w in row), default=0)
     T = n + m
     pi = [0] * (T + 1)
-    mate_p = [-1] * n               # person -> post node (n + j)
-    mate_q = [-1] * (T + 1)         # post node -> person
-    mcost = [0] * n                 # cost of each person's current edge
+    mate_p = [-1] * n  # person -> post node (n + j)
+    mate_q = [-1] * (T + 1)  # post node -> person
+    mcost = [0] * n  # cost of each person's current edge
     cadj = [[(n + j, top - w) for j, w in row] for row in adj]
 
     heappush, heappop = heapq.heappush, heapq.heappop
@@ -432,8 +447,7 @@ def _optimal_assignment(n: int, m: int, adj: Sequence[Sequence[tuple[int, int]]]
     fixed = bytearray(T + 1)
     for p in range(n):
         cur = mate_p[p]
-        wanted = [v for v, c in cadj[p]
-                  if v < cur and not fixed[v] and c + pi[p] - pi[v] == 0]
+        wanted = [v for v, c in cadj[p] if v < cur and not fixed[v] and c + pi[p] - pi[v] == 0]
         if wanted:
             best = wanted[0]
             nxt: dict[int, int] = {cur: -1}
@@ -447,8 +461,13 @@ def _optimal_assignment(n: int, m: int, adj: Sequence[Sequence[tuple[int, int]]]
                             queue.append(v)
                 elif u >= n:
                     for x, c in radj[u]:
-                        if (x != p and x not in nxt and not fixed[x] and mate_p[x] != u
-                                and c + pi[x] - pi[u] == 0):
+                        if (
+                            x != p
+                            and x not in nxt
+                            and not fixed[x]
+                            and mate_p[x] != u
+                            and c + pi[x] - pi[u] == 0
+                        ):
                             nxt[x] = u
                             queue.append(x)
                     if mate_q[u] >= 0 and T not in nxt and pi[T] == pi[u]:
@@ -491,7 +510,7 @@ class _Group:
 
     people: list[str]
     posts: list[str]
-    kind: str                  # "dm" | "fte" | "ring_fence" | "slotted"
+    kind: str  # "dm" | "fte" | "ring_fence" | "slotted"
 
     @functools.cached_property
     def post_set(self) -> frozenset[str]:
@@ -507,8 +526,10 @@ class _Group:
             return _count_text(len(self.people), len(self.posts))
         people_fte = sum((ix.cand[p].fte for p in self.people), Decimal(0))
         posts_fte = sum((ix.vac[q].fte for q in self.posts), Decimal(0))
-        return (f"{_plural(len(self.people), 'candidate')} ({_fmt(people_fte)} FTE) for "
-                f"{_plural(len(self.posts), 'post')} ({_fmt(posts_fte)} FTE)")
+        return (
+            f"{_plural(len(self.people), 'candidate')} ({_fmt(people_fte)} FTE) for "
+            f"{_plural(len(self.posts), 'post')} ({_fmt(posts_fte)} FTE)"
+        )
 
 
 class _Analysis:
@@ -517,13 +538,13 @@ class _Analysis:
     def __init__(self, ix: _Index) -> None:
         self.ix = ix
         self.slotted: dict[str, str] = {}
-        self.group_of: dict[str, _Group] = {}      # slotted or pooled person -> group
+        self.group_of: dict[str, _Group] = {}  # slotted or pooled person -> group
         self.pools: list[_Group] = []
         # heads only
         self.graph: nx.Graph | None = None
         self.node: dict[str, int] = {}
         self.post_node: dict[str, int] = {}
-        self.size = 0                              # maximum matching size
+        self.size = 0  # maximum matching size
         self.over_posts: set[str] = set()
         if ix.policy.count == "heads":
             self._heads()
@@ -542,8 +563,9 @@ class _Analysis:
         self.post_node = {q: n + j for j, q in enumerate(posts)}
         graph = nx.Graph()
         graph.add_nodes_from(range(n + len(posts)))
-        graph.add_edges_from((i, self.post_node[q])
-                             for i, p in enumerate(people) for q, _ in ix.eligible[p])
+        graph.add_edges_from(
+            (i, self.post_node[q]) for i, p in enumerate(people) for q, _ in ix.eligible[p]
+        )
         self.graph = graph
         mate = _maximum_matching(graph, range(n))
         self.size = sum(1 for i in range(n) if i in mate)
@@ -558,7 +580,7 @@ class _Analysis:
             for v in graph[u]:
                 if v not in over_posts:
                     over_posts.add(v)
-                    w = mate[v]            # always matched, or the matching was not maximum
+                    w = mate[v]  # always matched, or the matching was not maximum
                     if w not in over_people:
                         over_people.add(w)
                         queue.append(w)
@@ -570,9 +592,11 @@ class _Analysis:
             if start in seen or not graph[start]:
                 continue
             comp_people, comp_posts = self._component(
-                start, seen, lambda v: v in over_people, lambda v: True)
-            group = _Group([people[i] for i in comp_people],
-                           [posts[v - n] for v in comp_posts], "dm")
+                start, seen, lambda v: v in over_people, lambda v: True
+            )
+            group = _Group(
+                [people[i] for i in comp_people], [posts[v - n] for v in comp_posts], "dm"
+            )
             self.pools.append(group)
             for person in group.people:
                 self.group_of[person] = group
@@ -585,22 +609,34 @@ class _Analysis:
             if start in over_people or start in seen:
                 continue
             comp_people, comp_posts = self._component(
-                start, seen, lambda v: v not in over_people, lambda v: v not in over_posts)
+                start, seen, lambda v: v not in over_people, lambda v: v not in over_posts
+            )
             local = {v: j for j, v in enumerate(comp_posts)}
-            adj = [[(local[self.post_node[q]], int(pct * scale))
-                    for q, pct in ix.eligible[people[i]] if self.post_node[q] in local]
-                   for i in comp_people]
+            adj = [
+                [
+                    (local[self.post_node[q]], int(pct * scale))
+                    for q, pct in ix.eligible[people[i]]
+                    if self.post_node[q] in local
+                ]
+                for i in comp_people
+            ]
             placement = _optimal_assignment(len(comp_people), len(comp_posts), adj)
             if placement is None:  # pragma: no cover - impossible by Dulmage–Mendelsohn
                 raise AssertionError("slotted people could not all be placed")
-            group = _Group([people[i] for i in comp_people],
-                           [posts[v - n] for v in comp_posts], "slotted")
+            group = _Group(
+                [people[i] for i in comp_people], [posts[v - n] for v in comp_posts], "slotted"
+            )
             for i, j in zip(comp_people, placement):
                 self.slotted[people[i]] = posts[comp_posts[j] - n]
                 self.group_of[people[i]] = group
 
-    def _component(self, start: int, seen: set[int], person_ok: Any, post_ok: Any,
-                   ) -> tuple[list[int], list[int]]:
+    def _component(
+        self,
+        start: int,
+        seen: set[int],
+        person_ok: Any,
+        post_ok: Any,
+    ) -> tuple[list[int], list[int]]:
         """Connected component of ``start`` over edges whose ends pass the filters."""
         graph = self.graph
         assert graph is not None
@@ -623,8 +659,8 @@ class _Analysis:
     def _fte(self) -> None:
         ix = self.ix
         for people, posts in _components(
-                [c.person for c in ix.cands],
-                {p: [q for q, _ in ix.eligible[p]] for p in ix.cand}):
+            [c.person for c in ix.cands], {p: [q for q, _ in ix.eligible[p]] for p in ix.cand}
+        ):
             placement = _solve_fte_group(ix, people, posts)
             if placement is None:
                 group = _Group(people, posts, "fte")
@@ -650,13 +686,18 @@ class _Analysis:
             taken.update(group.posts)
         rest = [c for c in ix.cands if c.person not in self.group_of]
         for c in rest:
-            pairs = [(q, pct) for q, pct in ix.by_old.get(c.old_post, ())
-                     if q not in taken and policy.meets_ring_fence(pct)
-                     and (not policy.same_grade or ix.grade_of[q] == c.grade)]
+            pairs = [
+                (q, pct)
+                for q, pct in ix.by_old.get(c.old_post, ())
+                if q not in taken
+                and policy.meets_ring_fence(pct)
+                and (not policy.same_grade or ix.grade_of[q] == c.grade)
+            ]
             if pairs:
                 self.rf_pairs[c.person] = pairs
         for people, posts in _components(
-                sorted(self.rf_pairs), {p: [q for q, _ in pairs] for p, pairs in self.rf_pairs.items()}):
+            sorted(self.rf_pairs), {p: [q for q, _ in pairs] for p, pairs in self.rf_pairs.items()}
+        ):
             group = _Group(people, posts, "ring_fence")
             self.pools.append(group)
             for person in people:
@@ -678,8 +719,10 @@ class _Analysis:
         return [v.post for v in self.ix.vacs if v.post not in used]
 
 
-def _components(people: Sequence[str], edges: Mapping[str, Sequence[str]],
-                ) -> list[tuple[list[str], list[str]]]:
+def _components(
+    people: Sequence[str],
+    edges: Mapping[str, Sequence[str]],
+) -> list[tuple[list[str], list[str]]]:
     """Connected components (sorted people, sorted posts) of a person→posts relation;
     people without edges are left out (they form no group)."""
     by_post: dict[str, list[str]] = {}
@@ -709,9 +752,14 @@ def _components(people: Sequence[str], edges: Mapping[str, Sequence[str]],
     return result
 
 
-def _solve_fte_group(ix: _Index, people: list[str], posts: list[str], *,
-                     forced: tuple[str, str] | None = None,
-                     optimise: bool = True) -> dict[str, str] | None:
+def _solve_fte_group(
+    ix: _Index,
+    people: list[str],
+    posts: list[str],
+    *,
+    forced: tuple[str, str] | None = None,
+    optimise: bool = True,
+) -> dict[str, str] | None:
     """Place every person of a group, whole, within the posts' FTE capacities.
 
     Returns the placement with the highest total match, then lexicographically smallest
@@ -753,7 +801,8 @@ def _solve_fte_group(ix: _Index, people: list[str], posts: list[str], *,
     if len(people) > FTE_SEARCH_MAX_PEOPLE:
         raise SlottingError(
             f"count: fte: the group of {_count_text(len(people), len(posts))} around "
-            f"{people[0]} has shareable posts and is too large to decide exactly")
+            f"{people[0]} has shareable posts and is too large to decide exactly"
+        )
     weights = {p: [(q, int(pct * scale)) for q, pct in options[p]] for p in people}
     suffix = [0] * (len(people) + 1)
     fte_suffix = [Decimal(0)] * (len(people) + 1)
@@ -762,7 +811,7 @@ def _solve_fte_group(ix: _Index, people: list[str], posts: list[str], *,
         fte_suffix[k] = fte_suffix[k + 1] + fte[people[k]]
     remaining = dict(cap)
     chosen: list[str] = []
-    best: list[Any] = [None, None]     # total, placement
+    best: list[Any] = [None, None]  # total, placement
     budget = [FTE_SEARCH_BUDGET]
 
     def search(k: int, total: int, free_cap: Decimal) -> bool:
@@ -772,7 +821,8 @@ def _solve_fte_group(ix: _Index, people: list[str], posts: list[str], *,
         if budget[0] < 0:
             raise SlottingError(
                 f"count: fte: the group of {_count_text(len(people), len(posts))} around "
-                f"{people[0]} is too large to decide exactly")
+                f"{people[0]} is too large to decide exactly"
+            )
         if fte_suffix[k] > free_cap:
             return False
         if best[0] is not None and total + suffix[k] <= best[0]:
@@ -803,9 +853,14 @@ def _solve_fte_group(ix: _Index, people: list[str], posts: list[str], *,
 # Public API
 
 
-def decide(candidates: Sequence[Candidate], vacancies: Sequence[Vacancy],
-           matches: Mapping[tuple[str, str], Decimal], policy: Policy | None = None, *,
-           grades: Sequence[str] | None = None) -> SlottingResult:
+def decide(
+    candidates: Sequence[Candidate],
+    vacancies: Sequence[Vacancy],
+    matches: Mapping[tuple[str, str], Decimal],
+    policy: Policy | None = None,
+    *,
+    grades: Sequence[str] | None = None,
+) -> SlottingResult:
     """Decide slotted / ring-fenced / at risk for every displaced person (SPEC 5).
 
     ``matches`` maps (old post, new post) to the recorded percentage; only pairs whose
@@ -840,19 +895,23 @@ def _outcome(an: _Analysis, c: Candidate, grades: Sequence[str] | None) -> Outco
         post = an.slotted[person]
         pct = dict(ix.eligible[person])[post]
         count = group.count_text(ix)
-        reasons = [f"{_grade_text(c.grade, ix.grade_of[post])}, {_pct(pct)} match to {post}, {count}"]
+        reasons = [
+            f"{_grade_text(c.grade, ix.grade_of[post])}, {_pct(pct)} match to {post}, {count}"
+        ]
         posts = group.post_set
         choices = [(q, p) for q, p in ix.eligible[person] if q in posts]
         if len(choices) > 1:
             listed = ", ".join(f"{q} {_pct(p)}" for q, p in choices)
             reasons.append(
                 f"chosen from {len(choices)} eligible posts ({listed}) so that every candidate "
-                f"in the group is slotted, then by highest total match, then by id")
+                f"in the group is slotted, then by highest total match, then by id"
+            )
         holders = an.holders[post]
         if len(holders) > 1:
             reasons.append(
                 f"job share: {post} ({_fmt(ix.vac[post].fte)} FTE) holds "
-                + " + ".join(f"{p} ({_fmt(ix.cand[p].fte)} FTE)" for p in holders))
+                + " + ".join(f"{p} ({_fmt(ix.cand[p].fte)} FTE)" for p in holders)
+            )
         return Outcome(person, "slotted", post=post, reasons=reasons)
 
     if group is not None:
@@ -862,14 +921,21 @@ def _outcome(an: _Analysis, c: Candidate, grades: Sequence[str] | None) -> Outco
             pairs = an.rf_pairs[person]
             reasons.append(
                 f"{_matches_text(c, pairs, ix.grade_of)}: at least the "
-                f"{_pct(policy.ring_fence_threshold)} ring-fence threshold")  # type: ignore[arg-type]
-            reasons.append(f"{_count_text(len(group.people), len(group.posts))}: ring-fenced competition")
+                f"{_pct(policy.ring_fence_threshold)} ring-fence threshold"
+            )  # type: ignore[arg-type]
+            reasons.append(
+                f"{_count_text(len(group.people), len(group.posts))}: ring-fenced competition"
+            )
         elif group.kind == "fte":
-            reasons = [f"{group.count_text(ix)} cannot all be placed: ring-fenced competition",
-                       _matches_text(c, ix.eligible[person], ix.grade_of)]
+            reasons = [
+                f"{group.count_text(ix)} cannot all be placed: ring-fenced competition",
+                _matches_text(c, ix.eligible[person], ix.grade_of),
+            ]
         else:
-            reasons = [f"{_count_text(len(group.people), len(group.posts))}: ring-fenced competition",
-                       _matches_text(c, ix.eligible[person], ix.grade_of)]
+            reasons = [
+                f"{_count_text(len(group.people), len(group.posts))}: ring-fenced competition",
+                _matches_text(c, ix.eligible[person], ix.grade_of),
+            ]
         return Outcome(person, "ring_fenced", pool=pool, reasons=reasons)
 
     return Outcome(person, "at_risk", reasons=_at_risk_reasons(an, c, grades))
@@ -901,15 +967,23 @@ def _at_risk_reasons(an: _Analysis, c: Candidate, grades: Sequence[str] | None) 
                 reasons.append(f"{q} matches {_pct(p)} but is grade {ix.grade_of[q]}, {kind}")
     if policy.ring_fence_threshold is not None:
         where = f"of grade {c.grade} " if policy.same_grade else ""
-        reasons.append(f"no unclaimed vacant post {where}matches at least the "
-                       f"{_pct(policy.ring_fence_threshold)} ring-fence threshold")
+        reasons.append(
+            f"no unclaimed vacant post {where}matches at least the "
+            f"{_pct(policy.ring_fence_threshold)} ring-fence threshold"
+        )
     return reasons
 
 
-def check_decision(candidates: Sequence[Candidate], vacancies: Sequence[Vacancy],
-                   matches: Mapping[tuple[str, str], Decimal], policy: Policy | None,
-                   person: str, post: str, *,
-                   grades: Sequence[str] | None = None) -> Verdict:
+def check_decision(
+    candidates: Sequence[Candidate],
+    vacancies: Sequence[Vacancy],
+    matches: Mapping[tuple[str, str], Decimal],
+    policy: Policy | None,
+    person: str,
+    post: str,
+    *,
+    grades: Sequence[str] | None = None,
+) -> Verdict:
     """Would slotting ``person`` into ``post`` comply with the policy, given what was known?
 
     Compliant when the engine would slot the person AND the post belongs to SOME
@@ -928,7 +1002,9 @@ def check_decision(candidates: Sequence[Candidate], vacancies: Sequence[Vacancy]
     vac = ix.vac.get(post)
     reasons: list[str] = []
     if cand is None:
-        reasons.append(f"{person} is not displaced at this point (no deleted substantive post awaiting an outcome)")
+        reasons.append(
+            f"{person} is not displaced at this point (no deleted substantive post awaiting an outcome)"
+        )
     if vac is None:
         reasons.append(f"post {post} is not vacant at this point")
     if cand is None or vac is None:
@@ -937,44 +1013,60 @@ def check_decision(candidates: Sequence[Candidate], vacancies: Sequence[Vacancy]
     if policy.same_grade and vac.grade != cand.grade:
         direction = _direction(vac.grade, cand.grade, grades)
         if direction:
-            reasons.append(f"post {post} is grade {vac.grade}, {direction} than grade {cand.grade} "
-                           f"of old post {cand.old_post}: a {direction} grade is never slotted")
+            reasons.append(
+                f"post {post} is grade {vac.grade}, {direction} than grade {cand.grade} "
+                f"of old post {cand.old_post}: a {direction} grade is never slotted"
+            )
         else:
-            reasons.append(f"post {post} is grade {vac.grade}, not grade {cand.grade} "
-                           f"of old post {cand.old_post}")
+            reasons.append(
+                f"post {post} is grade {vac.grade}, not grade {cand.grade} "
+                f"of old post {cand.old_post}"
+            )
     pct = dict(ix.by_old.get(cand.old_post, ())).get(post)
     if pct is None:
         reasons.append(f"no match recorded from {cand.old_post} to {post}")
     elif not policy.meets_threshold(pct):
         word = "not more than" if policy.match_strict else "below"
-        reasons.append(f"{_pct(pct)} match from {cand.old_post} to {post} is {word} the "
-                       f"{_pct(policy.match_threshold)} threshold")
+        reasons.append(
+            f"{_pct(pct)} match from {cand.old_post} to {post} is {word} the "
+            f"{_pct(policy.match_threshold)} threshold"
+        )
     if reasons:
         return Verdict(False, reasons)
     assert pct is not None
 
     an = _Analysis(ix)
     group = an.group_of.get(person)
-    assert group is not None           # an eligible pair puts the person in a group
+    assert group is not None  # an eligible pair puts the person in a group
     if person not in an.slotted:
         if group.kind == "fte":
-            reasons.append(f"the group of {group.count_text(ix)} cannot all be placed: "
-                           f"should have been a ring-fenced pool")
+            reasons.append(
+                f"the group of {group.count_text(ix)} cannot all be placed: "
+                f"should have been a ring-fenced pool"
+            )
         else:
-            reasons.append(f"{_plural(len(group.people), 'eligible candidate')} for "
-                           f"{_plural(len(group.posts), 'post')}: should have been a ring-fenced pool")
+            reasons.append(
+                f"{_plural(len(group.people), 'eligible candidate')} for "
+                f"{_plural(len(group.posts), 'post')}: should have been a ring-fenced pool"
+            )
         return Verdict(False, reasons)
 
     if policy.count == "fte":
-        ok = _solve_fte_group(ix, group.people, group.posts, forced=(person, post),
-                              optimise=False) is not None
+        ok = (
+            _solve_fte_group(ix, group.people, group.posts, forced=(person, post), optimise=False)
+            is not None
+        )
         if not ok:
             if cand.fte > vac.fte:
-                reasons.append(f"{person}'s {_fmt(cand.fte)} FTE does not fit post {post} "
-                               f"({_fmt(vac.fte)} FTE)")
+                reasons.append(
+                    f"{person}'s {_fmt(cand.fte)} FTE does not fit post {post} "
+                    f"({_fmt(vac.fte)} FTE)"
+                )
             else:
-                reasons.append(f"placing {person} in {post} leaves no room for everyone else "
-                               f"in the group of {group.count_text(ix)}")
+                reasons.append(
+                    f"placing {person} in {post} leaves no room for everyone else "
+                    f"in the group of {group.count_text(ix)}"
+                )
             return Verdict(False, reasons)
     else:
         graph = an.graph
@@ -987,21 +1079,31 @@ def check_decision(candidates: Sequence[Candidate], vacancies: Sequence[Vacancy]
         if size + 1 < an.size:
             left_out = [p for p in sorted(an.slotted) if p != person and an.node[p] not in mate]
             if left_out:
-                reasons.append(f"giving {post} to {person} would leave {left_out[0]}, who is "
-                               f"slotted, without an eligible post")
+                reasons.append(
+                    f"giving {post} to {person} would leave {left_out[0]}, who is "
+                    f"slotted, without an eligible post"
+                )
             else:
                 pool = next((g for g in an.pools if post in g.posts), None)
-                who = (f" ({_count_text(len(pool.people), len(pool.posts))})"
-                       if pool is not None else "")
-                reasons.append(f"post {post} is needed by a ring-fenced pool{who}: giving it "
-                               f"to {person} deprives eligible candidates")
+                who = (
+                    f" ({_count_text(len(pool.people), len(pool.posts))})"
+                    if pool is not None
+                    else ""
+                )
+                reasons.append(
+                    f"post {post} is needed by a ring-fenced pool{who}: giving it "
+                    f"to {person} deprives eligible candidates"
+                )
             return Verdict(False, reasons)
 
     count = group.count_text(ix)
-    reasons.append(f"{_grade_text(cand.grade, vac.grade)}, {_pct(pct)} match to {post}, {count}: "
-                   f"{person} would be slotted")
+    reasons.append(
+        f"{_grade_text(cand.grade, vac.grade)}, {_pct(pct)} match to {post}, {count}: "
+        f"{person} would be slotted"
+    )
     engine_post = an.slotted[person]
     if engine_post != post:
-        reasons.append(f"the engine would pick {engine_post}; {post} also lets everyone "
-                       f"eligible be slotted")
+        reasons.append(
+            f"the engine would pick {engine_post}; {post} also lets everyone eligible be slotted"
+        )
     return Verdict(True, reasons)

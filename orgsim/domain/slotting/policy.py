@@ -32,7 +32,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import field_validator, model_validator
 
-__all__ = ["Policy", "PRESETS", "DEFAULT_PRESET", "resolve_policy", "to_percent"]
+__all__ = ["DEFAULT_PRESET", "PRESETS", "Policy", "resolve_policy", "to_percent"]
 
 #: The preset used when a branch has no ``policy:`` block.
 DEFAULT_PRESET = "kent"
@@ -154,7 +154,8 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         if rft is not None and rft > self.match_threshold:
             raise ValueError(
                 f"ring_fence_threshold {_fmt(rft)} is above match_threshold "
-                f"{_fmt(self.match_threshold)}")
+                f"{_fmt(self.match_threshold)}"
+            )
         return self
 
     # -- helpers used by the engine and by reasons ------------------------------------
@@ -179,9 +180,11 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
 PRESETS: dict[str, Policy] = {
     "kent": Policy(preset="kent"),
     "london-65-50": Policy(
-        preset="london-65-50", match_threshold=Decimal(65), ring_fence_threshold=Decimal(50)),
+        preset="london-65-50", match_threshold=Decimal(65), ring_fence_threshold=Decimal(50)
+    ),
     "scotland-majority": Policy(
-        preset="scotland-majority", match_threshold=Decimal(50), match_strict=True),
+        preset="scotland-majority", match_threshold=Decimal(50), match_strict=True
+    ),
 }
 assert tuple(PRESETS) == _PRESET_NAMES
 
@@ -219,7 +222,8 @@ def resolve_policy(value: str | dict[str, Any] | Policy | None) -> Policy:
         name = value.strip().lower()
         if name not in PRESETS:
             raise ValueError(
-                f"unknown slotting policy preset {value!r} (known: {', '.join(PRESETS)})")
+                f"unknown slotting policy preset {value!r} (known: {', '.join(PRESETS)})"
+            )
         return PRESETS[name]
     if isinstance(value, dict):
         fields = dict(value)
@@ -228,11 +232,13 @@ def resolve_policy(value: str | dict[str, Any] | Policy | None) -> Policy:
         if name is not None:
             if not isinstance(name, str) or name.strip().lower() not in PRESETS:
                 raise ValueError(
-                    f"unknown slotting policy preset {name!r} (known: {', '.join(PRESETS)})")
+                    f"unknown slotting policy preset {name!r} (known: {', '.join(PRESETS)})"
+                )
             base = PRESETS[name.strip().lower()].model_dump()
         try:
             return Policy.model_validate({**base, **fields})
         except pydantic.ValidationError as error:
             raise ValueError(f"invalid slotting policy: {_one_line(error)}") from None
     raise ValueError(
-        f"slotting policy must be a preset name or a mapping, got {type(value).__name__}")
+        f"slotting policy must be a preset name or a mapping, got {type(value).__name__}"
+    )

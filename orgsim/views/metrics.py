@@ -22,10 +22,10 @@ import statistics
 from decimal import Decimal
 from typing import Any
 
-from orgsim.branches import BranchReader
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.store import Store
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import Store
 
 OUTCOMES = ("displaced", "slotted", "ring_fenced", "at_risk", "appointed", "redeployed")
 UNIT_KINDS = ("organisation", "directorate", "division", "service", "team")
@@ -69,8 +69,9 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
     vacant_posts = 0
     vacant_fte = Decimal(0)
     for pid, post in posts.items():
-        row = table.setdefault(post.grade, {"posts": 0, "fte": Decimal(0), "cost": Decimal(0),
-                                            "vacant": 0})
+        row = table.setdefault(
+            post.grade, {"posts": 0, "fte": Decimal(0), "cost": Decimal(0), "vacant": 0}
+        )
         row["posts"] += 1
         row["fte"] += post.fte
         cost = post_cost(state, pid)
@@ -84,8 +85,13 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
             vacant_posts += 1
             vacant_fte += post.fte
     by_grade = [
-        {"grade": g, "posts": r["posts"], "fte": _num(r["fte"]), "cost": _num(r["cost"]),
-         "vacant": r["vacant"]}
+        {
+            "grade": g,
+            "posts": r["posts"],
+            "fte": _num(r["fte"]),
+            "cost": _num(r["cost"]),
+            "vacant": r["vacant"],
+        }
         for g, r in sorted(table.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     ]
 
@@ -109,17 +115,30 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
     return {
         "branch": branch,
         "at": at.isoformat(),
-        "units": {"total": sum(kinds.values()), "by_kind": kinds,
-                  "external": len(external_units)},
-        "posts": {"total": len(posts), "fte": _num(sum((p.fte for p in posts.values()), Decimal(0))),
-                  "by_grade": by_grade, "external": len(structure.posts) - len(posts)},
-        "cost": {"total": _num(total_cost), "posts_without_cost": missing_cost,
-                 "complete": missing_cost == 0 and bool(posts),
-                 "basis": "post cost, else grade pay-range midpoint x FTE"},
+        "units": {"total": sum(kinds.values()), "by_kind": kinds, "external": len(external_units)},
+        "posts": {
+            "total": len(posts),
+            "fte": _num(sum((p.fte for p in posts.values()), Decimal(0))),
+            "by_grade": by_grade,
+            "external": len(structure.posts) - len(posts),
+        },
+        "cost": {
+            "total": _num(total_cost),
+            "posts_without_cost": missing_cost,
+            "complete": missing_cost == 0 and bool(posts),
+            "basis": "post cost, else grade pay-range midpoint x FTE",
+        },
         "vacancies": {"posts": vacant_posts, "fte": _num(vacant_fte)},
-        "people": {"current": len(current), "in_post": in_post, **outcomes,
-                   "left": len(left), "transferred_out": len(moved_out),
-                   "redundancies": sum(1 for p in left if p.left in ("redundancy", "voluntary redundancy"))},
+        "people": {
+            "current": len(current),
+            "in_post": in_post,
+            **outcomes,
+            "left": len(left),
+            "transferred_out": len(moved_out),
+            "redundancies": sum(
+                1 for p in left if p.left in ("redundancy", "voluntary redundancy")
+            ),
+        },
         "spans": _spans(posts),
         "layers": _layers(posts),
     }
@@ -153,8 +172,13 @@ def _layers(posts: dict[str, Any]) -> dict[str, Any]:
     reports = _reports(posts)
     roots = sorted(pid for pid, p in posts.items() if p.reports_to not in posts)
     if not roots:
-        return {"top": None, "layers": 0, "management_layers": 0, "posts_by_layer": [],
-                "other_tops": []}
+        return {
+            "top": None,
+            "layers": 0,
+            "management_layers": 0,
+            "posts_by_layer": [],
+            "other_tops": [],
+        }
     sizes = {}
     for root in roots:
         count, stack = 0, [root]
@@ -181,12 +205,14 @@ def _layers(posts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compare_branches(store: Store, names: list[str], at: dt.date,
-                     known_at: dt.datetime | None = None) -> dict[str, Any]:
+def compare_branches(
+    store: Store, names: list[str], at: dt.date, known_at: dt.datetime | None = None
+) -> dict[str, Any]:
     reader = BranchReader(store)
-    logs = [reader.load(name) for name in names]     # every name checked before any work
-    figures = [metrics(log.timeline.state_at(at, known_at), name, at)
-               for name, log in zip(names, logs)]
+    logs = [reader.load(name) for name in names]  # every name checked before any work
+    figures = [
+        metrics(log.timeline.state_at(at, known_at), name, at) for name, log in zip(names, logs)
+    ]
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
@@ -229,19 +255,35 @@ def _difference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float | int]:
 
 
 _LABELS = [
-    ("## Units", None), ("units", "units (employer)"), ("units.*", "  {}"),
-    ("## Posts", None), ("posts", "posts"), ("fte", "FTE"), ("posts.*", "  posts {}"),
-    ("fte.*", "  FTE {}"), ("cost", "establishment cost"), ("vacancies", "vacant posts"),
+    ("## Units", None),
+    ("units", "units (employer)"),
+    ("units.*", "  {}"),
+    ("## Posts", None),
+    ("posts", "posts"),
+    ("fte", "FTE"),
+    ("posts.*", "  posts {}"),
+    ("fte.*", "  FTE {}"),
+    ("cost", "establishment cost"),
+    ("vacancies", "vacant posts"),
     ("vacant_fte", "vacant FTE"),
-    ("## People", None), ("people.current", "people"), ("people.in_post", "in post"),
-    ("people.displaced", "displaced"), ("people.slotted", "slotted"),
-    ("people.ring_fenced", "ring-fenced"), ("people.at_risk", "at risk"),
-    ("people.appointed", "appointed"), ("people.redeployed", "redeployed"),
-    ("people.left", "left"), ("people.redundancies", "of whom redundancies"),
+    ("## People", None),
+    ("people.current", "people"),
+    ("people.in_post", "in post"),
+    ("people.displaced", "displaced"),
+    ("people.slotted", "slotted"),
+    ("people.ring_fenced", "ring-fenced"),
+    ("people.at_risk", "at risk"),
+    ("people.appointed", "appointed"),
+    ("people.redeployed", "redeployed"),
+    ("people.left", "left"),
+    ("people.redundancies", "of whom redundancies"),
     ("people.transferred_out", "transferred to external bodies"),
-    ("## Spans and layers", None), ("layers", "layers (top post = 1)"),
-    ("management_layers", "management layers"), ("managers", "managers"),
-    ("span.median", "span of control, median"), ("span.max", "span of control, max"),
+    ("## Spans and layers", None),
+    ("layers", "layers (top post = 1)"),
+    ("management_layers", "management layers"),
+    ("managers", "managers"),
+    ("span.median", "span of control, median"),
+    ("span.max", "span of control, max"),
     ("span.narrow", "managers with 1-2 reports"),
 ]
 
@@ -274,7 +316,7 @@ def table_rows(document: dict[str, Any]) -> list[tuple[str, list[str], str]]:
         else:
             keys = [pattern] if pattern in seen else []
         for key in keys:
-            text = label.format(key[len(pattern) - 1:]) if pattern.endswith(".*") else label
+            text = label.format(key[len(pattern) - 1 :]) if pattern.endswith(".*") else label
             values = [_fmt(f.get(key), key) for f in flats]
             delta = ""
             if len(flats) == 2:

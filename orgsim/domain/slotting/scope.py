@@ -9,10 +9,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
+from orgsim.domain.slotting import (
+    Candidate,
+    Policy,
+    SlottingResult,
+    Vacancy,
+    check_decision,
+    decide,
+)
+from orgsim.domain.slotting.policy import resolve_policy
 from orgsim.domain.state import OrgState
-from orgsim.slotting import Candidate, Policy, SlottingResult, Vacancy, check_decision, decide
-from orgsim.slotting.policy import resolve_policy
 
 
 def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any]:
@@ -73,30 +80,46 @@ def outcome_events(result: SlottingResult, state: OrgState, meta: dict[str, Any]
     for outcome in result.outcomes:
         if outcome.outcome == "slotted":
             assert outcome.post is not None
-            slotted.append(ev.PersonSlotted(**meta, person=outcome.person, post=outcome.post,
-                                            basis="engine", by_engine=True,
-                                            reasons=list(outcome.reasons)))
+            slotted.append(
+                ev.PersonSlotted(
+                    **meta,
+                    person=outcome.person,
+                    post=outcome.post,
+                    basis="engine",
+                    by_engine=True,
+                    reasons=list(outcome.reasons),
+                )
+            )
         elif outcome.outcome == "ring_fenced":
             assert outcome.pool is not None
             key = (tuple(outcome.pool.candidates), tuple(outcome.pool.posts))
             reasons = pools.setdefault(key, [])
             reasons.extend(r for r in outcome.reasons if r not in reasons)
         else:
-            at_risk.append(ev.PersonPlacedAtRisk(**meta, person=outcome.person,
-                                                 reasons=list(outcome.reasons)))
+            at_risk.append(
+                ev.PersonPlacedAtRisk(**meta, person=outcome.person, reasons=list(outcome.reasons))
+            )
     formed: list[ev.Event] = []
     number = len(state.pools)
     for (candidates, posts), reasons in sorted(pools.items()):
         number += 1
         while f"pool-{number}" in state.pools:
             number += 1
-        formed.append(ev.PoolFormed(**meta, pool=f"pool-{number}", candidates=list(candidates),
-                                    posts=list(posts), reasons=reasons))
+        formed.append(
+            ev.PoolFormed(
+                **meta,
+                pool=f"pool-{number}",
+                candidates=list(candidates),
+                posts=list(posts),
+                reasons=reasons,
+            )
+        )
     return [*slotted, *formed, *at_risk]
 
 
-def check_by_hand(state: OrgState, person: str, post: str):  # noqa: ANN201
+def check_by_hand(state: OrgState, person: str, post: str):
     """The policy's verdict on a decision taken by hand (None when not applicable)."""
     candidates, vacancies, matches = scope(state)
-    return check_decision(candidates, vacancies, matches, policy_of(state), person, post,
-                          grades=state.grades)
+    return check_decision(
+        candidates, vacancies, matches, policy_of(state), person, post, grades=state.grades
+    )

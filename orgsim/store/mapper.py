@@ -22,7 +22,7 @@ from uuid import UUID
 from eventsourcing.persistence import Cipher, Compressor, StoredEvent
 from pydantic import BaseModel
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 
 GENESIS = "0" * 64
 CHAIN_LEN = 64

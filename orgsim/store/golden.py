@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from orgsim import events as ev
+from orgsim.domain import events as ev
 from orgsim.domain.timeline import Logged, Timeline
 
 
@@ -43,7 +44,7 @@ def dump_log(events: Iterable[ev.Event]) -> str:
 def load_log(path: Path) -> list[ev.Event]:
     """Read a golden log, upcasting old shapes to the current models."""
     out: list[ev.Event] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for _number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         record = json.loads(line)

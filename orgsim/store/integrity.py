@@ -24,15 +24,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from orgsim.mapper import GENESIS, Mapper, chain_hash
-from orgsim.store import REGISTRY_ID, BranchRegistered, Store, StoreError, branch_stream
+from orgsim.store.mapper import GENESIS, Mapper, chain_hash
+from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StoreError, branch_stream
 
 HEADS_FORMAT = "orgsim-heads"
 HEADS_VERSION = 1
@@ -68,8 +69,14 @@ class Break:
         return f"branch {self.branch}, version {self.version} (own event {self.position})"
 
     def to_json(self) -> dict[str, Any]:
-        return {"stream": self.kind, "branch": self.branch, "id": self.stream,
-                "version": self.version, "position": self.position, "problem": self.problem}
+        return {
+            "stream": self.kind,
+            "branch": self.branch,
+            "id": self.stream,
+            "version": self.version,
+            "position": self.position,
+            "problem": self.problem,
+        }
 
 
 @dataclass
@@ -90,8 +97,14 @@ class StreamCheck:
         return self.chains[-1] if self.chains else GENESIS
 
     def to_json(self) -> dict[str, Any]:
-        return {"stream": self.kind, "branch": self.branch, "id": self.stream,
-                "events": self.length, "head": self.head, "ok": self.broken is None}
+        return {
+            "stream": self.kind,
+            "branch": self.branch,
+            "id": self.stream,
+            "events": self.length,
+            "head": self.head,
+            "ok": self.broken is None,
+        }
 
 
 @dataclass
@@ -115,11 +128,20 @@ class Report:
     def heads(self) -> dict[str, Any]:
         """The heads document for ``--export-heads`` (only meaningful when ``ok``)."""
         return {
-            "format": HEADS_FORMAT, "version": HEADS_VERSION,
-            "exported": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "streams": [{"stream": s.kind, "branch": s.branch, "id": s.stream,
-                         "events": s.length, "head": s.head}
-                        for s in self.streams if s.kind != "unknown"],
+            "format": HEADS_FORMAT,
+            "version": HEADS_VERSION,
+            "exported": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "streams": [
+                {
+                    "stream": s.kind,
+                    "branch": s.branch,
+                    "id": s.stream,
+                    "events": s.length,
+                    "head": s.head,
+                }
+                for s in self.streams
+                if s.kind != "unknown"
+            ],
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -130,8 +152,11 @@ class Report:
             "streams": [s.to_json() for s in self.streams],
             "breaks": [b.to_json() for b in breaks],
             "first_break": breaks[0].to_json() if breaks else None,
-            "heads": ({"file": self.heads_file, "streams": self.heads_streams}
-                      if self.heads_file else None),
+            "heads": (
+                {"file": self.heads_file, "streams": self.heads_streams}
+                if self.heads_file
+                else None
+            ),
         }
 
 
@@ -150,13 +175,21 @@ class _Row:
 def _unwrap(mapper: Mapper, stored: StoredEvent) -> _Row:
     try:
         chain, body = mapper.unwrap(stored)
-    except Exception:  # noqa: BLE001 - any damage is a finding
-        cause = ("cannot be decrypted: its stored bytes were changed" if mapper.cipher is not None
-                 else "cannot be read: its stored bytes were changed")
+    except Exception:
+        cause = (
+            "cannot be decrypted: its stored bytes were changed"
+            if mapper.cipher is not None
+            else "cannot be read: its stored bytes were changed"
+        )
         return _Row(stored.originator_version, stored.topic, None, None, cause)
     if not _HEX64.fullmatch(chain):
-        return _Row(stored.originator_version, stored.topic, None, body,
-                    "carries no chain value: its stored bytes were changed")
+        return _Row(
+            stored.originator_version,
+            stored.topic,
+            None,
+            body,
+            "carries no chain value: its stored bytes were changed",
+        )
     return _Row(stored.originator_version, stored.topic, chain, body, None)
 
 
@@ -166,11 +199,13 @@ def _link(previous: str, row: _Row, position: int) -> str | None:
         return None
     try:
         return chain_hash(previous, row.topic, position, bytes(row.body))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
-def check_rows(rows: Sequence[StoredEvent], mapper: Mapper) -> tuple[list[str], int | None, str | None]:
+def check_rows(
+    rows: Sequence[StoredEvent], mapper: Mapper
+) -> tuple[list[str], int | None, str | None]:
     """Walk one stream's rows: (intact chain values, first broken position, problem)."""
     chains: list[str] = []
     previous = GENESIS
@@ -183,8 +218,11 @@ def check_rows(rows: Sequence[StoredEvent], mapper: Mapper) -> tuple[list[str], 
             return chains, expected, f"its position is damaged (stored as {row.position!r})"
         if row.position != expected:
             if row.position > expected:
-                missing = (f"event {expected} is missing" if row.position == expected + 1
-                           else f"events {expected} to {row.position - 1} are missing")
+                missing = (
+                    f"event {expected} is missing"
+                    if row.position == expected + 1
+                    else f"events {expected} to {row.position - 1} are missing"
+                )
                 return chains, expected, f"{missing} (deleted from the store)"
             return chains, expected, f"its position is damaged (stored as {row.position})"
         if row.problem is not None:
@@ -197,17 +235,22 @@ def check_rows(rows: Sequence[StoredEvent], mapper: Mapper) -> tuple[list[str], 
     return chains, None, None
 
 
-def _mismatch(rows: Sequence[StoredEvent], mapper: Mapper, unwrapped: list[_Row], index: int,
-              previous: str) -> str:
+def _mismatch(
+    rows: Sequence[StoredEvent], mapper: Mapper, unwrapped: list[_Row], index: int, previous: str
+) -> str:
     """Why the chain breaks at ``index``: a reordered row, or changed bytes."""
     expected = index + 1
     for later in range(index + 1, min(len(rows), index + 1 + REORDER_WINDOW)):
         row = _unwrap(mapper, rows[later])
         if row.chain is not None and _link(previous, row, expected) == row.chain:
-            return (f"events were reordered or swapped: the event that belongs here is stored "
-                    f"at position {later + 1}")
-    return ("the hash chain breaks here: this event's stored bytes were changed, or events "
-            "before it were removed and the rest renumbered")
+            return (
+                f"events were reordered or swapped: the event that belongs here is stored "
+                f"at position {later + 1}"
+            )
+    return (
+        "the hash chain breaks here: this event's stored bytes were changed, or events "
+        "before it were removed and the rest renumbered"
+    )
 
 
 # --- the whole store -----------------------------------------------------------------------
@@ -220,16 +263,23 @@ class _Checker:
         self.checks: dict[str, StreamCheck] = {}  # by stream hex
         self._inherited: dict[str, int | None] = {}
 
-    def stream(self, kind: str, branch: str | None, stream: UUID,
-               mapper: Mapper) -> tuple[StreamCheck, Sequence[StoredEvent]]:
+    def stream(
+        self, kind: str, branch: str | None, stream: UUID, mapper: Mapper
+    ) -> tuple[StreamCheck, Sequence[StoredEvent]]:
         check = StreamCheck(kind, branch, stream.hex)
         unreadable: Break | None = None
         try:
             rows = self.store.select(stream)
         except StoreError as error:
             rows, cause = self._read_one_by_one(stream)
-            unreadable = Break(kind, branch, stream.hex, len(rows) + 1, None,
-                               f"it cannot be read: the row is damaged ({cause or error})")
+            unreadable = Break(
+                kind,
+                branch,
+                stream.hex,
+                len(rows) + 1,
+                None,
+                f"it cannot be read: the row is damaged ({cause or error})",
+            )
         check.length = len(rows)
         chains, position, problem = check_rows(rows, mapper)
         check.chains = chains
@@ -251,7 +301,7 @@ class _Checker:
         while True:
             try:
                 found = recorder.select_events(stream, gt=last, limit=1)
-            except Exception as error:  # noqa: BLE001 - the damaged row
+            except Exception as error:
                 return rows, f"{type(error).__name__}: {error}".splitlines()[0]
             if not found:
                 return rows, None
@@ -266,10 +316,11 @@ class _Checker:
         for n, stored in enumerate(rows):
             try:
                 record = self.store.registry_mapper.to_model(stored).model
-            except Exception:  # noqa: BLE001
+            except Exception:
                 if n < intact and check.broken is None:
-                    check.broken = Break("registry", None, REGISTRY_ID.hex, n + 1, None,
-                                         "its entry cannot be read")
+                    check.broken = Break(
+                        "registry", None, REGISTRY_ID.hex, n + 1, None, "its entry cannot be read"
+                    )
                 continue
             if isinstance(record, BranchRegistered) and record.name not in self.registry:
                 self.registry[record.name] = record
@@ -293,13 +344,13 @@ class _Checker:
         return result
 
     def _date_fork_length(self, info: BranchRegistered) -> int | None:
-        from orgsim.branches import BranchReader
+        from orgsim.store.branches import BranchReader
 
         try:
             reader = BranchReader(self.store)
             reader._registry = dict(self.registry)
             log = reader.load(info.parent).log  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001 - a damaged parent: the version stays unknown
+        except Exception:
             return None
         if info.fork_version is not None:
             log = log[: info.fork_version]
@@ -318,8 +369,14 @@ class _Checker:
         fork = self.inherited(broken.branch)
         if fork is None:
             return broken
-        return Break(broken.kind, broken.branch, broken.stream, broken.position,
-                     fork + broken.position, broken.problem)
+        return Break(
+            broken.kind,
+            broken.branch,
+            broken.stream,
+            broken.position,
+            fork + broken.position,
+            broken.problem,
+        )
 
 
 def _ancestry(registry: dict[str, BranchRegistered], name: str) -> list[str]:
@@ -331,29 +388,46 @@ def _ancestry(registry: dict[str, BranchRegistered], name: str) -> list[str]:
     return list(reversed(chain))
 
 
-def verify(store: Store, branch: str | None = None,
-           heads: dict[str, Any] | None = None, heads_file: str | None = None) -> Report:
+def verify(
+    store: Store,
+    branch: str | None = None,
+    heads: dict[str, Any] | None = None,
+    heads_file: str | None = None,
+) -> Report:
     """Check the store (or one branch and its ancestors, plus the registry)."""
     checker = _Checker(store)
     registry_check = checker.read_registry()
     if branch is not None and branch not in checker.registry:
-        from orgsim.branches import UnknownBranch
+        from orgsim.store.branches import UnknownBranch
 
         known = ", ".join(sorted(checker.registry)) or "none yet"
         raise UnknownBranch(f"unknown branch {branch!r} (branches: {known})")
     names = list(checker.registry) if branch is None else _ancestry(checker.registry, branch)
     head_entries = _head_entries(heads) if heads is not None else []
-    extra = [e["branch"] for e in head_entries
-             if e["stream"] == "branch" and e["branch"] not in checker.registry
-             and (branch is None or e["branch"] == branch)]
+    extra = [
+        e["branch"]
+        for e in head_entries
+        if e["stream"] == "branch"
+        and e["branch"] not in checker.registry
+        and (branch is None or e["branch"] == branch)
+    ]
 
     ordered: list[StreamCheck] = [registry_check]
     for name in names:
         ordered.append(checker.stream("branch", name, branch_stream(name), store.mapper)[0])
     for name in dict.fromkeys(extra):
         check = checker.stream("branch", name, branch_stream(name), store.mapper)[0]
-        _first(check, Break("branch", name, check.stream, 1, None,
-                            "the branch is missing from the registry (it is in the heads file)"))
+        _first(
+            check,
+            Break(
+                "branch",
+                name,
+                check.stream,
+                1,
+                None,
+                "the branch is missing from the registry (it is in the heads file)",
+            ),
+        )
         ordered.append(check)
 
     # A parent must still hold every event a branch was forked from.
@@ -365,10 +439,18 @@ def verify(store: Store, branch: str | None = None,
         length = checker.full_length(info.parent)
         if length is not None and length < info.fork_version:
             position = parent.length + 1
-            _first(parent, Break(
-                "branch", info.parent, parent.stream, position, None,
-                f"events were deleted from its end: branch {name!r} was forked from it at "
-                f"version {info.fork_version}, but it now ends at version {length}"))
+            _first(
+                parent,
+                Break(
+                    "branch",
+                    info.parent,
+                    parent.stream,
+                    position,
+                    None,
+                    f"events were deleted from its end: branch {name!r} was forked from it at "
+                    f"version {info.fork_version}, but it now ends at version {length}",
+                ),
+            )
 
     # Rows in streams nobody owns: a truncated registry, or rows moved between streams.
     if branch is None:
@@ -382,9 +464,15 @@ def verify(store: Store, branch: str | None = None,
             except StoreError:
                 count = 0
             check = StreamCheck("unknown", None, hex_id, count)
-            check.broken = Break("unknown", None, hex_id, 1, None,
-                                 f"{count or 'its'} event(s) in a stream that no registered "
-                                 "branch owns: registry entries were deleted, or rows moved")
+            check.broken = Break(
+                "unknown",
+                None,
+                hex_id,
+                1,
+                None,
+                f"{count or 'its'} event(s) in a stream that no registered "
+                "branch owns: registry entries were deleted, or rows moved",
+            )
             ordered.append(check)
 
     report = Report(ordered, heads_file)
@@ -399,7 +487,7 @@ def verify(store: Store, branch: str | None = None,
 def _first(check: StreamCheck, candidate: Break) -> None:
     if check.broken is None or candidate.position < check.broken.position:
         check.broken = candidate
-        del check.chains[candidate.position - 1:]
+        del check.chains[candidate.position - 1 :]
 
 
 def _hex(stream: str) -> str:
@@ -430,13 +518,19 @@ def read_heads(path: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise HeadsError(f"heads file {path} is not JSON (line {error.lineno}: {error.msg})") from None
+        raise HeadsError(
+            f"heads file {path} is not JSON (line {error.lineno}: {error.msg})"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != HEADS_FORMAT:
-        raise HeadsError(f"{path} is not an orgsim heads file (make one with "
-                         "'orgsim verify --export-heads FILE')")
+        raise HeadsError(
+            f"{path} is not an orgsim heads file (make one with "
+            "'orgsim verify --export-heads FILE')"
+        )
     if document.get("version") != HEADS_VERSION:
-        raise HeadsError(f"heads file {path} has version {document.get('version')!r}; "
-                         f"this orgsim reads version {HEADS_VERSION}")
+        raise HeadsError(
+            f"heads file {path} has version {document.get('version')!r}; "
+            f"this orgsim reads version {HEADS_VERSION}"
+        )
     try:
         _head_entries(document)
     except HeadsError as error:
@@ -460,13 +554,23 @@ def _head_entries(document: dict[str, Any]) -> list[dict[str, Any]]:
             raise HeadsError(f"stream {n}: 'events' must be a whole number")
         if not isinstance(head, str) or not _HEX64.fullmatch(head):
             raise HeadsError(f"stream {n}: 'head' must be 64 hex digits")
-        out.append({"stream": kind, "branch": name if kind == "branch" else None,
-                    "events": events, "head": head})
+        out.append(
+            {
+                "stream": kind,
+                "branch": name if kind == "branch" else None,
+                "events": events,
+                "head": head,
+            }
+        )
     return out
 
 
-def _check_heads(checker: _Checker, ordered: Iterable[StreamCheck],
-                 entries: list[dict[str, Any]], branch: str | None) -> int:
+def _check_heads(
+    checker: _Checker,
+    ordered: Iterable[StreamCheck],
+    entries: list[dict[str, Any]],
+    branch: str | None,
+) -> int:
     by_key = {(c.kind, c.branch): c for c in ordered}
     checked = 0
     for entry in entries:
@@ -477,16 +581,34 @@ def _check_heads(checker: _Checker, ordered: Iterable[StreamCheck],
         checked += 1
         events, head = entry["events"], entry["head"]
         if check.length < events:
-            _first(check, Break(check.kind, check.branch, check.stream, check.length + 1, None,
-                                f"the stream was truncated: the heads file records {events} "
-                                f"event(s), the store now holds {check.length}"))
+            _first(
+                check,
+                Break(
+                    check.kind,
+                    check.branch,
+                    check.stream,
+                    check.length + 1,
+                    None,
+                    f"the stream was truncated: the heads file records {events} "
+                    f"event(s), the store now holds {check.length}",
+                ),
+            )
             continue
         if events == 0:
             continue
         if len(check.chains) >= events and check.chains[events - 1] != head:
-            _first(check, Break(check.kind, check.branch, check.stream, events, None,
-                                f"the chain value at event {events} differs from the exported "
-                                "head: events up to here were rewritten"))
+            _first(
+                check,
+                Break(
+                    check.kind,
+                    check.branch,
+                    check.stream,
+                    events,
+                    None,
+                    f"the chain value at event {events} differs from the exported "
+                    "head: events up to here were rewritten",
+                ),
+            )
     return checked
 
 

@@ -28,9 +28,10 @@ import datetime as dt
 import os
 import re
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Iterable, Sequence
+from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlparse
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -45,7 +46,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 from pydantic import BaseModel, ConfigDict
 
-from orgsim.mapper import GENESIS, Decoded, Mapper, MappingError
+from orgsim.store.mapper import GENESIS, Decoded, Mapper, MappingError
 
 DEFAULT_STORE = "orgsim.sqlite"
 _NS = uuid5(NAMESPACE_URL, "https://orgsim.invalid/")
@@ -60,8 +61,10 @@ class ConflictError(StoreError):
     """Another writer got there first; nothing was written."""
 
 
-CONFLICT_MESSAGE = ("conflict: another process wrote to this branch at the same time; "
-                    "nothing was written, run the command again")
+CONFLICT_MESSAGE = (
+    "conflict: another process wrote to this branch at the same time; "
+    "nothing was written, run the command again"
+)
 
 
 class BranchRegistered(BaseModel):
@@ -97,15 +100,22 @@ class StreamWrite:
 class Store:
     """Branches and their own events, over one library recorder."""
 
-    def __init__(self, url: str, recorder: AggregateRecorder | None, mapper: Mapper,
-                 factory: InfrastructureFactory | None, lazy_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        recorder: AggregateRecorder | None,
+        mapper: Mapper,
+        factory: InfrastructureFactory | None,
+        lazy_path: Path | None = None,
+    ) -> None:
         self.url = url
         self._recorder = recorder
         self._factory = factory
         self._lazy_path = lazy_path
         self.mapper = mapper
-        self.registry_mapper = Mapper({"BranchRegistered": BranchRegistered},
-                                      mapper.cipher, mapper.compressor)
+        self.registry_mapper = Mapper(
+            {"BranchRegistered": BranchRegistered}, mapper.cipher, mapper.compressor
+        )
 
     # --- reading -------------------------------------------------------------------
 
@@ -115,10 +125,14 @@ class Store:
         try:
             return self._recorder.select_events(stream, gt=gt)
         except PersistenceError as error:
-            raise StoreError(f"cannot read the store {self.url}: {error}".splitlines()[0]) from error
+            raise StoreError(
+                f"cannot read the store {self.url}: {error}".splitlines()[0]
+            ) from error
         except (TypeError, ValueError) as error:  # a damaged row (e.g. a NULL state)
-            raise StoreError(f"cannot read the store {self.url}: a stored event is damaged "
-                             f"({error})".splitlines()[0]) from error
+            raise StoreError(
+                f"cannot read the store {self.url}: a stored event is damaged "
+                f"({error})".splitlines()[0]
+            ) from error
 
     def branches(self) -> dict[str, BranchRegistered]:
         out: dict[str, BranchRegistered] = {}
@@ -159,9 +173,13 @@ class Store:
                 cursor.execute(f"SELECT DISTINCT originator_id FROM {table}")
                 rows = cursor.fetchall()
         except PersistenceError as error:
-            raise StoreError(f"cannot read the store {self.url}: {error}".splitlines()[0]) from error
+            raise StoreError(
+                f"cannot read the store {self.url}: {error}".splitlines()[0]
+            ) from error
         except Exception as error:  # a damaged SQLite file raises sqlite3 errors here
-            raise StoreError(f"cannot read the store {self.url}: {error}".splitlines()[0]) from error
+            raise StoreError(
+                f"cannot read the store {self.url}: {error}".splitlines()[0]
+            ) from error
         return sorted(_stream_text(row) for row in rows)
 
     def check_key(self) -> None:
@@ -188,26 +206,32 @@ class Store:
                     try:
                         self.mapper.cipher.decrypt(state)
                         return
-                    except Exception:  # noqa: BLE001 - wrong key or damaged row
+                    except Exception:
                         plain_seen = plain_seen or self._plain(state, decompress=False)
         except StoreError:  # unreadable rows: left to the command (verify reports them)
             return
         if samples == 0:
             return
         if self.mapper.cipher is None:
-            raise StoreError("the store is encrypted: give its key with --key-file FILE or "
-                             "the ORGSIM_KEY environment variable")
+            raise StoreError(
+                "the store is encrypted: give its key with --key-file FILE or "
+                "the ORGSIM_KEY environment variable"
+            )
         if plain_seen:
-            raise StoreError("the store is not encrypted, but a key was given (--key-file or "
-                             "ORGSIM_KEY): drop the key, or encrypt the store with 'orgsim rekey'")
-        raise StoreError("wrong encryption key: it cannot decrypt this store's events (check "
-                         "--key-file or ORGSIM_KEY)")
+            raise StoreError(
+                "the store is not encrypted, but a key was given (--key-file or "
+                "ORGSIM_KEY): drop the key, or encrypt the store with 'orgsim rekey'"
+            )
+        raise StoreError(
+            "wrong encryption key: it cannot decrypt this store's events (check "
+            "--key-file or ORGSIM_KEY)"
+        )
 
     def _plain(self, state: bytes, decompress: bool = True) -> bool:
         if decompress and self.mapper.compressor is not None:
             try:
                 state = self.mapper.compressor.decompress(state)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 return False
         return _PLAIN_STATE.match(state) is not None
 
@@ -219,12 +243,13 @@ class Store:
         for stream in others[:streams]:
             try:
                 rows = self._recorder.select_events(_as_id(stream), limit=1)  # type: ignore[union-attr]
-            except Exception:  # noqa: BLE001, S112 - an unreadable stream tells nothing here
+            except Exception:
                 continue
             yield from rows
 
-    def replace_states(self, rows: Sequence[StoredEvent],
-                       recorder: AggregateRecorder | None = None) -> int:
+    def replace_states(
+        self, rows: Sequence[StoredEvent], recorder: AggregateRecorder | None = None
+    ) -> int:
         """Overwrite the state of existing rows, all in one transaction (re-keying).
 
         The events table unless ``recorder`` is given. The caller makes sure nobody else
@@ -243,14 +268,20 @@ class Store:
                 return len(rows)
             table = _qualified_table(recorder)
             mark = "%s" if _is_postgres(recorder) else "?"
-            statement = (f"UPDATE {table} SET state={mark} "
-                         f"WHERE originator_id={mark} AND originator_version={mark}")
-            params = [(row.state, _id_param(recorder, row.originator_id), row.originator_version)
-                      for row in rows]
+            statement = (
+                f"UPDATE {table} SET state={mark} "
+                f"WHERE originator_id={mark} AND originator_version={mark}"
+            )
+            params = [
+                (row.state, _id_param(recorder, row.originator_id), row.originator_version)
+                for row in rows
+            ]
             with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
                 cursor.executemany(statement, params)
         except PersistenceError as error:
-            raise StoreError(f"cannot write to the store {self.url}: {error}".splitlines()[0]) from error
+            raise StoreError(
+                f"cannot write to the store {self.url}: {error}".splitlines()[0]
+            ) from error
         return len(rows)
 
     def compact(self, recorder: AggregateRecorder | None = None) -> None:
@@ -268,8 +299,10 @@ class Store:
                     raw = conn._sqlite_conn  # autocommit: VACUUM cannot run in a transaction
                     raw.execute("VACUUM")
                     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception as error:  # noqa: BLE001
-            raise StoreError(f"cannot compact the store {self.url}: {error}".splitlines()[0]) from error
+        except Exception as error:
+            raise StoreError(
+                f"cannot compact the store {self.url}: {error}".splitlines()[0]
+            ) from error
 
     # --- writing -------------------------------------------------------------------
 
@@ -295,7 +328,9 @@ class Store:
         except (IntegrityError, RecordConflictError) as error:
             raise ConflictError(CONFLICT_MESSAGE) from error
         except PersistenceError as error:
-            raise StoreError(f"cannot write to the store {self.url}: {error}".splitlines()[0]) from error
+            raise StoreError(
+                f"cannot write to the store {self.url}: {error}".splitlines()[0]
+            ) from error
         return len(rows)
 
     @staticmethod
@@ -410,20 +445,28 @@ def _test_barrier(timeout: float = 60.0) -> None:
 def _sqlite_recorder(path: Path, create: bool) -> tuple[AggregateRecorder, InfrastructureFactory]:
     from eventsourcing.sqlite import SQLiteFactory
 
-    factory = SQLiteFactory(Environment(env={
-        "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10", "CREATE_TABLE": "y" if create else "n",
-        # Stream ids are stored as hex text either way; "text" skips building a UUID
-        # object for every row read, a third of the cost of loading a long branch.
-        "ORIGINATOR_ID_TYPE": "text",
-    }))
+    factory = SQLiteFactory(
+        Environment(
+            env={
+                "SQLITE_DBNAME": str(path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "y" if create else "n",
+                # Stream ids are stored as hex text either way; "text" skips building a UUID
+                # object for every row read, a third of the cost of loading a long branch.
+                "ORIGINATOR_ID_TYPE": "text",
+            }
+        )
+    )
     return factory.aggregate_recorder("events"), factory
 
 
-KEY_HELP = ("create one with: python -c \"from eventsourcing.cipher import AESCipher; "
-            "print(AESCipher.create_key(32))\"")
+KEY_HELP = (
+    'create one with: python -c "from eventsourcing.cipher import AESCipher; '
+    'print(AESCipher.create_key(32))"'
+)
 
 
-def make_cipher(key: str | None):  # noqa: ANN201 - the library's Cipher
+def make_cipher(key: str | None):
     """The library's AES cipher for a base64 key of 16, 24 or 32 bytes (None: no key)."""
     if key is None:
         return None
@@ -434,9 +477,11 @@ def make_cipher(key: str | None):  # noqa: ANN201 - the library's Cipher
 
     try:
         return AESCipher(Environment(env={"CIPHER_KEY": key}))
-    except Exception:  # noqa: BLE001 - bad base64 or a bad length
-        raise StoreError("the encryption key is not valid: it must be 16, 24 or 32 random bytes "
-                         f"in base64; {KEY_HELP}") from None
+    except Exception:
+        raise StoreError(
+            "the encryption key is not valid: it must be 16, 24 or 32 random bytes "
+            f"in base64; {KEY_HELP}"
+        ) from None
 
 
 _cipher = make_cipher
@@ -506,5 +551,6 @@ def _postgres_recorder(url: str) -> tuple[AggregateRecorder, InfrastructureFacto
         factory = PostgresFactory(Environment(env=env))
         return factory.aggregate_recorder("events"), factory
     except Exception as error:
-        raise StoreError(f"cannot open the store {parsed.scheme}://{parsed.hostname}: {error}"
-                         .splitlines()[0]) from error
+        raise StoreError(
+            f"cannot open the store {parsed.scheme}://{parsed.hostname}: {error}".splitlines()[0]
+        ) from error

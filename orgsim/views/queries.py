@@ -10,10 +10,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from orgsim import events as ev
-from orgsim.branches import BranchReader
+from orgsim.domain import events as ev
 from orgsim.domain.structure import Structure
-from orgsim.store import Store
+from orgsim.store.branches import BranchReader
+from orgsim.store.recorder import Store
 
 
 def list_branches(store: Store) -> list[dict[str, Any]]:
@@ -21,16 +21,18 @@ def list_branches(store: Store) -> list[dict[str, Any]]:
     out = []
     for name, info in sorted(reader.registry.items()):
         branch = reader.load(name)
-        out.append({
-            "name": name,
-            "parent": info.parent,
-            "fork_version": info.fork_version if info.parent else None,
-            "fork_date": info.fork_date.isoformat() if info.fork_date else None,
-            "version": branch.version,
-            "own_events": len(branch.own),
-            "created": info.created.isoformat(),
-            "latest_effective": _iso(branch.timeline.latest_effective()),
-        })
+        out.append(
+            {
+                "name": name,
+                "parent": info.parent,
+                "fork_version": info.fork_version if info.parent else None,
+                "fork_date": info.fork_date.isoformat() if info.fork_date else None,
+                "version": branch.version,
+                "own_events": len(branch.own),
+                "created": info.created.isoformat(),
+                "latest_effective": _iso(branch.timeline.latest_effective()),
+            }
+        )
     return out
 
 
@@ -38,10 +40,15 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def structure(store: Store, name: str, at: dt.date, known_at: dt.datetime | None = None,
-              reader: BranchReader | None = None) -> Structure:
+def structure(
+    store: Store,
+    name: str,
+    at: dt.date,
+    known_at: dt.datetime | None = None,
+    reader: BranchReader | None = None,
+) -> Structure:
     if known_at is None:
-        from orgsim.snapshots import structure_from_snapshot
+        from orgsim.store.snapshots import structure_from_snapshot
 
         fast = structure_from_snapshot(store, name, at)
         if fast is not None:

@@ -1,0 +1,1 @@
+"""Scenario scripts: YAML parsed into typed steps, each naming its file and line."""

@@ -1,0 +1,1 @@
+"""Read-side views over the read model: changes, metrics, audit, history."""
