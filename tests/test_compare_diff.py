@@ -10,7 +10,8 @@ from orgsim.app.run import run_script
 from orgsim.scenario.parse import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
-from orgsim.views.changes import Provenance, diff_states
+from orgsim.domain.structure import Structure
+from orgsim.views.changes import Provenance, diff_structures
 from orgsim.views.metrics import metrics
 
 BASE = """\
@@ -234,21 +235,25 @@ def reader() -> BranchReader:
 
 def test_metrics_of_an_empty_structure_and_without_pay_ranges(reader):
     state = reader.load("base").timeline.state_at(dt.date(2019, 1, 1))
-    empty = metrics(state, "base", dt.date(2019, 1, 1))
+    empty = metrics(Structure.from_state("base", dt.date(2019, 1, 1), state))
     assert empty["posts"]["total"] == 0 and empty["layers"]["layers"] == 0
     assert empty["spans"]["median"] is None and empty["cost"]["complete"] is False
     state = reader.load("base").timeline.state_at(dt.date(2020, 6, 1))
     state.pay_ranges = {}
-    bare = metrics(state, "base", dt.date(2020, 6, 1))
+    bare = metrics(Structure.from_state("base", dt.date(2020, 6, 1), state))
     assert bare["cost"]["total"] == 55000 and bare["cost"]["posts_without_cost"] == 10
 
 
 def test_diff_states_finds_the_latest_event_when_there_are_several(reader):
     log = reader.load("option")
-    before = log.timeline.state_at(dt.date(2020, 6, 1))
-    after = log.timeline.state_at(dt.date(2021, 6, 1))
+    before = Structure.from_state(
+        "option", dt.date(2020, 6, 1), log.timeline.state_at(dt.date(2020, 6, 1))
+    )
+    after = Structure.from_state(
+        "option", dt.date(2021, 6, 1), log.timeline.state_at(dt.date(2021, 6, 1))
+    )
     window = [i for i in log.log if dt.date(2020, 6, 1) < i.event.effective <= dt.date(2021, 6, 1)]
-    doc = diff_states(before, after, Provenance([("option", window)]))
+    doc = diff_structures(before, after, Provenance([("option", window)]))
     assert {(r["id"], r["change"]) for r in doc["posts"]} >= {
         ("sw1", "deleted"),
         ("sw4", "created"),
@@ -256,5 +261,5 @@ def test_diff_states_finds_the_latest_event_when_there_are_several(reader):
     sw1 = next(r for r in doc["posts"] if r["id"] == "sw1")
     assert sw1["reason"] == "replaced by senior post" and sw1["source"] is None
     # no candidate event: the entry still lists the change, with empty provenance
-    bare = diff_states(before, after, Provenance([]))
+    bare = diff_structures(before, after, Provenance([]))
     assert next(r for r in bare["posts"] if r["id"] == "sw1")["event"] is None

@@ -1,26 +1,51 @@
-"""The structure at a date: plain data for JSON, and a NetworkX graph for everything else.
+"""The read model: the organisation at one effective date, as known at one recorded time.
 
-Deleted posts and closed units are history, not structure, so they are left out here
-(the state still holds them for ghosts in change charts and for audits). A post whose
-manager was deleted reports to the nearest surviving manager up the old line, so the
-chart stays a tree while the change is pending.
+Every output — ``show``, charts and change charts, ``diff``, ``compare``, the pack, the
+exports, the slotting scope and the viewer — reads this one view. Each fact about the
+organisation is decided here, once, from the folded :class:`OrgState`:
+
+- which units and posts are *live* (not closed, not deleted) and which are *former*
+  (deleted posts are kept as they stood when deleted, for change charts and packs);
+- a post's **holders** (substantive assignments; an acting or seconded holder does not
+  fill a post) and so whether it is **vacant**, and how much of its FTE is unfilled;
+- a post's **reporting line**: the manager recorded, or — when that post was deleted —
+  the nearest surviving manager up the old line, so the structure stays a tree while a
+  change is pending;
+- who is **displaced** (their substantive post deleted, no outcome recorded yet), and
+  from which post;
+- whether a unit or post sits in an **external** body (no longer the employer's).
+
+Its core is a NetworkX ``DiGraph`` (:attr:`Structure.graph`) with units, posts and people
+as nodes and typed edges; walks over the structure (subtrees, ancestors, direct reports,
+layers) are graph queries. The graph is built on first use and cached: ``show --json``
+on 50,000 posts never pays for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from orgsim.domain.state import OrgState
 
 if TYPE_CHECKING:
     import networkx as nx
 
-from orgsim.domain.state import OrgState
+ZERO = Decimal(0)
+
+#: Node keys of :attr:`Structure.graph`.
+UNIT, POST, PERSON = "unit", "post", "person"
+#: Edge kinds of :attr:`Structure.graph`: child → parent unit and post → its unit;
+#: post → its manager's post; person → a post they hold.
+PART_OF, REPORTS_TO, HOLDS = "part_of", "reports_to", "holds"
 
 
-def _num(value: Decimal) -> float | int:
-    """JSON numbers: 1.0 FTE prints as 1.0, a whole cost as an int."""
+def _num(value: Decimal) -> float:
+    """JSON numbers: FTE and cost print as floats (1.0), as SPEC section 7 shows."""
     return float(value)
 
 
@@ -30,7 +55,19 @@ class UnitView:
     name: str
     kind: str
     parent: str | None
+    #: the unit is, or sits under, a body outside the employer (a TUPE transfer)
     external: bool
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One person holding one post: ``kind`` is substantive, acting or secondment."""
+
+    person: str
+    post: str
+    fte: Decimal
+    kind: str
+    since: dt.date
 
 
 @dataclass(frozen=True)
@@ -39,12 +76,37 @@ class PostView:
     title: str
     grade: str
     unit: str
+    #: the effective manager: as recorded, or the nearest surviving one up the old line
     reports_to: str | None
     fte: Decimal
+    #: substantive holders' ids, sorted
     holders: tuple[str, ...]
+    #: acting and seconded holders' ids, sorted
     acting: tuple[str, ...]
     cost: Decimal | None
     accountabilities: tuple[tuple[str, Decimal], ...]
+    #: the manager as recorded on the post (may be a deleted post)
+    recorded_reports_to: str | None = None
+    external: bool = False
+    #: every holding of the post, substantive first
+    holdings: tuple[Holding, ...] = ()
+    #: deleted posts only: when, and the recorded reason and source of the deletion
+    deleted: dt.date | None = None
+    reason: str | None = None
+    source: str | None = None
+
+    @property
+    def vacant(self) -> bool:
+        """No substantive holder: an acting holder does not fill a post (SPEC 5)."""
+        return not self.holders
+
+    @property
+    def filled_fte(self) -> Decimal:
+        return sum((h.fte for h in self.holdings if h.kind == "substantive"), ZERO)
+
+    @property
+    def unfilled_fte(self) -> Decimal:
+        return max(self.fte - self.filled_fte, ZERO)
 
 
 @dataclass(frozen=True)
@@ -52,64 +114,277 @@ class PersonView:
     id: str
     name: str
     grade: str | None
+    #: the latest outcome: displaced, slotted, ring_fenced, at_risk, appointed,
+    #: redeployed, left (None when nothing happened to them)
     status: str | None
+    #: every post held, any kind, sorted
     posts: tuple[str, ...]
     characteristics: dict[str, str] = field(default_factory=dict)
+    #: substantive posts held, sorted
+    substantive: tuple[str, ...] = ()
+    #: the deleted substantive post they were displaced from, while no outcome is recorded
+    displaced_from: str | None = None
+    displaced_fte: Decimal = Decimal(1)
+    status_post: str | None = None
+    status_reasons: tuple[str, ...] = ()
+    #: the cause of leaving (redundancy, resignation...) for people who have left
+    left: str | None = None
 
 
 @dataclass(frozen=True)
 class Structure:
-    """The organisation as it stands at ``at`` (effective date)."""
+    """The organisation as it stands at ``at`` (effective date): the one read model."""
 
     branch: str
     at: dt.date
+    #: live units and posts, by id in id order
     units: dict[str, UnitView]
     posts: dict[str, PostView]
+    #: people still employed (not left), by id in id order
     people: dict[str, PersonView]
     displaced: tuple[str, ...]
     grades: tuple[str, ...] | None
+    #: posts deleted by ``at``, as they stood when deleted
+    former_posts: dict[str, PostView] = field(default_factory=dict)
+    #: units closed by ``at``, as they stood when closed
+    former_units: dict[str, UnitView] = field(default_factory=dict)
+    #: people who have left by ``at`` (``left`` holds the cause)
+    leavers: dict[str, PersonView] = field(default_factory=dict)
+    pay_ranges: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+    # --- building ------------------------------------------------------------------
 
     @classmethod
     def from_state(cls, branch: str, at: dt.date, state: OrgState) -> Structure:
-        units = {
-            u.id: UnitView(u.id, u.name, u.kind, u.parent, state.is_external(u.id))
-            for u in sorted(state.units.values(), key=lambda u: u.id)
-            if u.closed is None
-        }
-        live = {p.id: p for p in state.posts.values() if p.deleted is None}
+        external = _external_units(state)
+        units: dict[str, UnitView] = {}
+        former_units: dict[str, UnitView] = {}
+        for u in sorted(state.units.values(), key=lambda u: u.id):
+            view = UnitView(u.id, u.name, u.kind, u.parent, u.id in external)
+            (units if u.closed is None else former_units)[u.id] = view
         posts: dict[str, PostView] = {}
-        for post_id in sorted(live):
-            post = live[post_id]
-            manager = post.reports_to
-            while manager is not None and manager not in live:
-                manager = state.posts[manager].reports_to if manager in state.posts else None
-            holders = state.holders.get(post_id, {})
-            posts[post_id] = PostView(
+        former: dict[str, PostView] = {}
+        for post_id in sorted(state.posts):
+            post = state.posts[post_id]
+            holdings = tuple(
+                Holding(a.person, a.post, a.fte, a.kind, a.since)
+                for a in sorted(
+                    state.holders.get(post_id, {}).values(),
+                    key=lambda a: (a.kind != "substantive", a.person),
+                )
+            )
+            view = PostView(
                 post.id,
                 post.title,
                 post.grade,
                 post.unit,
-                manager,
+                _surviving_manager(state, post.reports_to),
                 post.fte,
-                tuple(sorted(p for p, a in holders.items() if a.kind == "substantive")),
-                tuple(sorted(p for p, a in holders.items() if a.kind != "substantive")),
+                tuple(h.person for h in holdings if h.kind == "substantive"),
+                tuple(h.person for h in holdings if h.kind != "substantive"),
                 post.cost,
                 tuple((a.text, a.weight) for a in post.accountabilities),
+                recorded_reports_to=post.reports_to,
+                external=post.unit in external,
+                holdings=holdings,
+                deleted=post.deleted,
+                reason=post.reason,
+                source=post.source,
             )
-        people = {
-            p.id: PersonView(
+            (posts if post.deleted is None else former)[post_id] = view
+        people: dict[str, PersonView] = {}
+        leavers: dict[str, PersonView] = {}
+        for p in sorted(state.people.values(), key=lambda p: p.id):
+            held = state.assignments.get(p.id, {})
+            person = PersonView(
                 p.id,
                 p.name,
                 p.grade,
                 p.status,
-                tuple(sorted(state.assignments.get(p.id, {}))),
+                tuple(sorted(held)),
                 dict(p.characteristics),
+                tuple(sorted(a.post for a in held.values() if a.kind == "substantive")),
+                p.displaced_from,
+                p.displaced_fte,
+                p.status_post,
+                tuple(p.status_reasons),
+                p.left,
             )
-            for p in sorted(state.people.values(), key=lambda p: p.id)
-            if p.left is None
-        }
+            (people if p.left is None else leavers)[p.id] = person
+        displaced = tuple(pid for pid, p in people.items() if p.displaced_from is not None)
         grades = tuple(state.grades) if state.grades is not None else None
-        return cls(branch, at, units, posts, people, tuple(state.displaced()), grades)
+        return cls(
+            branch,
+            at,
+            units,
+            posts,
+            people,
+            displaced,
+            grades,
+            former,
+            former_units,
+            leavers,
+            dict(state.pay_ranges),
+        )
+
+    # --- facts ----------------------------------------------------------------------
+
+    def post(self, post_id: str) -> PostView | None:
+        """A live post, else the deleted post as it stood, else None."""
+        return self.posts.get(post_id) or self.former_posts.get(post_id)
+
+    def unit(self, unit_id: str) -> UnitView | None:
+        return self.units.get(unit_id) or self.former_units.get(unit_id)
+
+    def person(self, person_id: str) -> PersonView | None:
+        return self.people.get(person_id) or self.leavers.get(person_id)
+
+    def vacant_posts(self) -> list[PostView]:
+        """Live posts of the employer with no substantive holder."""
+        return [p for p in self.posts.values() if p.vacant and not p.external]
+
+    def displaced_people(self) -> list[PersonView]:
+        return [self.people[pid] for pid in self.displaced]
+
+    def displaced_by_post(self) -> dict[str, list[str]]:
+        """Deleted post → the people displaced from it (ids, sorted)."""
+        out: dict[str, list[str]] = {}
+        for pid in self.displaced:
+            post = self.people[pid].displaced_from
+            assert post is not None
+            out.setdefault(post, []).append(pid)
+        return out
+
+    def establishment_cost(self, post_id: str) -> Decimal | None:
+        """A post's cost when it has one; else its grade's pay-range midpoint × FTE."""
+        post = self.post(post_id)
+        if post is None:
+            return None
+        if post.cost is not None:
+            return post.cost
+        band = self.pay_ranges.get(post.grade)
+        if band is None:
+            return None
+        low, high = band
+        return (low + high) / 2 * post.fte
+
+    def grade_rank(self) -> dict[str, int]:
+        """Grade → position in the scheme (lowest 0); empty without a scheme."""
+        return {g: i for i, g in enumerate(self.grades or ())}
+
+    def organisation_name(self) -> str | None:
+        return next((u.name for u in self.units.values() if u.kind == "organisation"), None)
+
+    def names(self, people: Any) -> tuple[str, ...]:
+        """Display names for person ids (current or left), in the order given."""
+        return tuple(p.name for pid in people if (p := self.person(pid)) is not None)
+
+    # --- walks over the graph -------------------------------------------------------
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """Units, posts and people as nodes; typed edges.
+
+        Nodes are ``("unit", id)``, ``("post", id)`` and ``("person", id)``, with the
+        attributes ``show --json`` prints. Edges carry ``rel``: ``part_of`` (unit → parent
+        unit, post → its unit), ``reports_to`` (post → manager post, the effective line)
+        and ``holds`` (person → post, with the assignment's ``kind`` and ``fte``).
+        """
+        import networkx as nx  # imported here: most commands never build the graph
+
+        g: nx.DiGraph = nx.DiGraph()
+        for u in self.units.values():
+            g.add_node(
+                (UNIT, u.id), kind=UNIT, id=u.id, name=u.name, unit_kind=u.kind,
+                parent=u.parent, external=u.external,
+            )  # fmt: skip
+        for p in self.posts.values():
+            g.add_node(
+                (POST, p.id), kind=POST, id=p.id, title=p.title, grade=p.grade, unit=p.unit,
+                reports_to=p.reports_to, fte=p.fte, holders=p.holders, acting=p.acting,
+                cost=p.cost, external=p.external,
+            )  # fmt: skip
+        for person in self.people.values():
+            g.add_node(
+                (PERSON, person.id), kind=PERSON, id=person.id, name=person.name,
+                grade=person.grade, status=person.status,
+            )  # fmt: skip
+        for u in self.units.values():
+            if u.parent is not None and u.parent in self.units:
+                g.add_edge((UNIT, u.id), (UNIT, u.parent), rel=PART_OF)
+        for p in self.posts.values():
+            if p.unit in self.units:
+                g.add_edge((POST, p.id), (UNIT, p.unit), rel=PART_OF)
+            if p.reports_to is not None:
+                g.add_edge((POST, p.id), (POST, p.reports_to), rel=REPORTS_TO)
+            for h in p.holdings:
+                if h.person in self.people:
+                    g.add_edge((PERSON, h.person), (POST, p.id), rel=HOLDS, kind=h.kind, fte=h.fte)
+        return g
+
+    def _in(self, node: tuple[str, str], rel: str, kind: str) -> list[str]:
+        g = self.graph
+        return sorted(
+            src[1]
+            for src in g.predecessors(node)
+            if src[0] == kind and g.edges[src, node]["rel"] == rel
+        )
+
+    def direct_reports(self, post_id: str) -> list[str]:
+        """Posts whose effective manager is ``post_id``, sorted by id."""
+        return self._in((POST, post_id), REPORTS_TO, POST)
+
+    def reports_map(self, posts: Any = None) -> dict[str, list[str]]:
+        """Manager → direct reports for ``posts`` (default: every live post), both ends in
+        the set: the reporting tree restricted to those posts."""
+        keep = set(self.posts) if posts is None else set(posts)
+        out: dict[str, list[str]] = {pid: [] for pid in sorted(keep)}
+        for pid in out:
+            manager = self.posts[pid].reports_to
+            if manager in keep:
+                out[manager].append(pid)
+        return out
+
+    def line_managers(self, post_id: str) -> Iterator[str]:
+        """The effective managers above a live post, nearest first."""
+        seen = {post_id}
+        manager = self.posts[post_id].reports_to if post_id in self.posts else None
+        while manager is not None and manager not in seen:
+            seen.add(manager)
+            yield manager
+            manager = self.posts[manager].reports_to
+
+    def child_units(self, unit_id: str) -> list[str]:
+        return self._in((UNIT, unit_id), PART_OF, UNIT)
+
+    def unit_posts(self, unit_id: str) -> list[str]:
+        """Live posts directly in a unit, sorted by id."""
+        return self._in((UNIT, unit_id), PART_OF, POST)
+
+    def unit_ancestors(self, unit_id: str) -> list[str]:
+        """The unit and the units above it, nearest first (live or former)."""
+        out: list[str] = []
+        current: str | None = unit_id
+        while current is not None and current not in out:
+            unit = self.unit(current)
+            if unit is None:
+                break
+            out.append(current)
+            current = unit.parent
+        return out
+
+    def units_under(self, unit_id: str) -> set[str]:
+        """A live unit and every live unit below it."""
+        import networkx as nx
+
+        return {unit_id} | {n[1] for n in nx.ancestors(self.graph, (UNIT, unit_id)) if n[0] == UNIT}
+
+    def posts_under(self, unit_id: str) -> list[str]:
+        """Live posts in a unit or any unit below it, sorted by id."""
+        units = self.units_under(unit_id)
+        return [pid for pid, p in self.posts.items() if p.unit in units]
+
+    # --- the SPEC's JSON ------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """The SPEC section 7 ``show --json`` document (plus a few extra fields)."""
@@ -117,78 +392,63 @@ class Structure:
             "branch": self.branch,
             "at": self.at.isoformat(),
             "units": [
-                {
-                    "id": u.id,
-                    "name": u.name,
-                    "kind": u.kind,
-                    "parent": u.parent,
-                    "external": u.external,
-                }
+                {"id": u.id, "name": u.name, "kind": u.kind, "parent": u.parent,
+                 "external": u.external}
                 for u in self.units.values()
             ],
             "posts": [
-                {
-                    "id": p.id,
-                    "title": p.title,
-                    "grade": p.grade,
-                    "unit": p.unit,
-                    "reports_to": p.reports_to,
-                    "fte": _num(p.fte),
-                    "holders": list(p.holders),
-                    "acting": list(p.acting),
-                    "cost": _num(p.cost) if p.cost is not None else None,
-                }
+                {"id": p.id, "title": p.title, "grade": p.grade, "unit": p.unit,
+                 "reports_to": p.reports_to, "fte": _num(p.fte), "holders": list(p.holders),
+                 "acting": list(p.acting),
+                 "cost": _num(p.cost) if p.cost is not None else None}
                 for p in self.posts.values()
             ],
             "people": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "grade": p.grade,
-                    "status": p.status,
-                    "posts": list(p.posts),
-                }
+                {"id": p.id, "name": p.name, "grade": p.grade, "status": p.status,
+                 "posts": list(p.posts)}
                 for p in self.people.values()
             ],
             "displaced": list(self.displaced),
-        }
+        }  # fmt: skip
 
-    def graph(self) -> nx.DiGraph:
-        """Units and posts as nodes; typed edges for the line and for reporting.
 
-        Nodes are ``("unit", id)`` and ``("post", id)``; edges carry ``rel``:
-        ``contains`` (unit → child unit, unit → post) and ``manages`` (manager → post).
-        """
-        import networkx as nx  # imported here: most commands never build the graph
+def _surviving_manager(state: OrgState, manager: str | None) -> str | None:
+    """The first live post up the recorded line from ``manager`` (None at the top)."""
+    seen = 0
+    while manager is not None and seen <= len(state.posts):
+        post = state.posts.get(manager)
+        if post is None:
+            return None
+        if post.deleted is None:
+            return manager
+        manager = post.reports_to
+        seen += 1
+    return None
 
-        g: nx.DiGraph = nx.DiGraph()
-        for u in self.units.values():
-            g.add_node(
-                ("unit", u.id),
-                kind="unit",
-                id=u.id,
-                name=u.name,
-                unit_kind=u.kind,
-                external=u.external,
-            )
-        for p in self.posts.values():
-            g.add_node(
-                ("post", p.id),
-                kind="post",
-                id=p.id,
-                title=p.title,
-                grade=p.grade,
-                unit=p.unit,
-                fte=p.fte,
-                holders=p.holders,
-                acting=p.acting,
-            )
-        for u in self.units.values():
-            if u.parent is not None and u.parent in self.units:
-                g.add_edge(("unit", u.parent), ("unit", u.id), rel="contains")
-        for p in self.posts.values():
-            if p.unit in self.units:
-                g.add_edge(("unit", p.unit), ("post", p.id), rel="contains")
-            if p.reports_to is not None:
-                g.add_edge(("post", p.reports_to), ("post", p.id), rel="manages")
-        return g
+
+def _external_units(state: OrgState) -> set[str]:
+    """Units that are, or sit under, a body outside the employer — one pass, memoised."""
+    out: dict[str, bool] = {}
+
+    def external(unit_id: str) -> bool:
+        chain: list[str] = []
+        current: str | None = unit_id
+        answer = False
+        while current is not None and current in state.units:
+            if current in out:
+                answer = out[current]
+                break
+            if state.units[current].kind == "external":
+                answer = True
+                break
+            if current in chain:
+                break
+            chain.append(current)
+            current = state.units[current].parent
+        for uid in chain:
+            out[uid] = answer
+        if current is not None and current in state.units:
+            out.setdefault(current, answer)
+        return answer
+
+    return {uid for uid in state.units if external(uid)}

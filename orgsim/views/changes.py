@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.state import OrgState
+from orgsim.domain.changes import Changes, PersonChange, PostChange, UnitChange, changes_between
+from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
 from orgsim.domain.timeline import Logged
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
@@ -51,6 +52,9 @@ class Provenance:
                 if isinstance(event, types) and match(event):
                     return candidate
         return None
+
+
+Find = Callable[[tuple[type[ev.Event], ...], Callable[[Any], bool]], "_Candidate | None"]
 
 
 def _source(found: _Candidate | None, with_branch: bool) -> dict[str, Any]:
@@ -83,236 +87,149 @@ def _source(found: _Candidate | None, with_branch: bool) -> dict[str, Any]:
     return out
 
 
-def _live_units(state: OrgState) -> dict[str, Any]:
-    return {u.id: u for u in state.units.values() if u.closed is None}
+def _unit_json(u: UnitView) -> dict[str, Any]:
+    return {"name": u.name, "kind": u.kind, "parent": u.parent}
 
 
-def _live_posts(state: OrgState) -> dict[str, Any]:
-    return {p.id: p for p in state.posts.values() if p.deleted is None}
+def _post_json(p: PostView) -> dict[str, Any]:
+    return {
+        "title": p.title,
+        "grade": p.grade,
+        "unit": p.unit,
+        "reports_to": p.recorded_reports_to,
+        "fte": float(p.fte),
+    }
 
 
-def _ancestors(state: OrgState, unit: str | None) -> set[str]:
-    out: set[str] = set()
-    while unit is not None and unit not in out and unit in state.units:
-        out.add(unit)
-        unit = state.units[unit].parent
-    return out
+def _person_json(p: PersonView) -> dict[str, Any]:
+    return {"posts": list(p.substantive), "status": p.status}
 
 
-def _substantive(state: OrgState, person: str) -> list[str]:
-    return sorted(a.post for a in state.substantive_posts(person))
+_PERSONAL = (
+    ev.PersonAssigned,
+    ev.PersonUnassigned,
+    ev.PersonSlotted,
+    ev.PersonAppointed,
+    ev.PersonLeft,
+    ev.PersonPlacedAtRisk,
+)
 
 
-def diff_states(
-    before: OrgState, after: OrgState, provenance: Provenance, with_branch: bool = False
+def _unit_row(c: UnitChange, find: Find) -> tuple[str, dict | None, dict | None, _Candidate | None]:
+    uid = c.id
+    if c.change == "created":
+        assert c.after is not None
+        found = find((ev.UnitCreated,), lambda e: e.unit == uid) or find(
+            (ev.UnitTransferredOut,), lambda e: e.to == uid
+        )
+        return c.after.name, None, _unit_json(c.after), found
+    assert c.before is not None
+    if c.change == "closed":
+        found = find((ev.UnitClosed,), lambda e: e.unit == uid) or find(
+            (ev.UnitCreated,), lambda e: e.unit == uid
+        )
+        return c.before.name, _unit_json(c.before), None, found
+    assert c.after is not None
+    if c.change == "moved":
+        found = find((ev.UnitMoved, ev.UnitTransferredOut), lambda e: e.unit == uid)
+        return c.after.name, {"parent": c.before.parent}, {"parent": c.after.parent}, found
+    found = find((ev.UnitRenamed,), lambda e: e.unit == uid)
+    return c.after.name, {"name": c.before.name}, {"name": c.after.name}, found
+
+
+def _post_row(
+    c: PostChange, find: Find, after: Structure
+) -> tuple[str, dict | None, dict | None, _Candidate | None]:
+    pid = c.id
+    if c.change == "created":
+        assert c.after is not None
+        return (
+            c.after.title,
+            None,
+            _post_json(c.after),
+            find((ev.PostCreated,), lambda e: e.post == pid),
+        )
+    assert c.before is not None
+    if c.change == "deleted":
+        found = find((ev.PostDeleted,), lambda e: e.post == pid) or find(
+            (ev.PostCreated,), lambda e: e.post == pid
+        )
+        return c.before.title, _post_json(c.before), None, found
+    old, new = c.before, c.after
+    assert new is not None
+    if c.change == "moved":
+        # moved by hand, or cut from its manager when its unit left the employer
+        above = set(after.unit_ancestors(new.unit))
+        found = find((ev.PostMoved,), lambda e: e.post == pid) or find(
+            (ev.UnitTransferredOut,), lambda e: e.unit in above
+        )
+        return (
+            new.title,
+            {"unit": old.unit, "reports_to": old.recorded_reports_to},
+            {"unit": new.unit, "reports_to": new.recorded_reports_to},
+            found,
+        )
+    if c.change == "retitled":
+        found = find((ev.PostRetitled,), lambda e: e.post == pid)
+        return new.title, {"title": old.title}, {"title": new.title}, found
+    found = find((ev.PostRegraded,), lambda e: e.post == pid)
+    return new.title, {"grade": old.grade}, {"grade": new.grade}, found
+
+
+def _person_row(
+    c: PersonChange, find: Find
+) -> tuple[str, dict | None, dict | None, _Candidate | None]:
+    pid = c.id
+    old, new = c.before, c.after
+    if new is None:  # only the other branch knows them
+        assert old is not None
+        found = find((ev.PersonJoined,), lambda e: e.person == pid)
+        return old.name, _person_json(old), None, found
+    if old is None:
+        return (
+            new.name,
+            None,
+            _person_json(new),
+            find((ev.PersonJoined,), lambda e: e.person == pid),
+        )
+    if c.change == "left":
+        found = find((ev.PersonLeft,), lambda e: e.person == pid)
+        return new.name, _person_json(old), {**_person_json(new), "cause": new.left}, found
+    held = set(old.substantive)
+    candidates = (
+        find(_PERSONAL, lambda e: e.person == pid),
+        find((ev.PostDeleted,), lambda e: e.post in held),
+        find((ev.PoolFormed,), lambda e: pid in e.candidates),
+    )
+    found = _latest([x for x in candidates if x is not None])
+    return new.name, _person_json(old), _person_json(new), found
+
+
+def diff_structures(
+    before: Structure, after: Structure, provenance: Provenance, with_branch: bool = False
 ) -> dict[str, Any]:
-    """Units, posts and people that differ from ``before`` to ``after``."""
-    units: list[dict[str, Any]] = []
-    posts: list[dict[str, Any]] = []
-    people: list[dict[str, Any]] = []
+    """Units, posts and people that differ from ``before`` to ``after``, each with the
+    event behind the change (see :func:`orgsim.domain.changes.changes_between`)."""
+    return diff_document(changes_between(before, after), provenance, with_branch)
+
+
+def diff_document(
+    changes: Changes, provenance: Provenance, with_branch: bool = False
+) -> dict[str, Any]:
+    """The ``diff --json`` sections of already computed changes."""
     find = provenance.find
 
-    def entry(
-        kind_list: list,
-        id_: str,
-        change: str,
-        label: str,
-        name: str,
-        old: dict | None,
-        new: dict | None,
-        found: _Candidate | None,
-    ) -> None:
-        kind_list.append(
-            {
-                "id": id_,
-                "change": change,
-                label: name,
-                "before": old,
-                "after": new,
-                **_source(found, with_branch),
-            }
-        )
+    def entry(id_: str, change: str, label: str, row: tuple) -> dict[str, Any]:
+        name, old, new, found = row
+        return {"id": id_, "change": change, label: name, "before": old, "after": new,
+                **_source(found, with_branch)}  # fmt: skip
 
-    old_units, new_units = _live_units(before), _live_units(after)
-    for uid in sorted(old_units.keys() | new_units.keys()):
-        old, new = old_units.get(uid), new_units.get(uid)
-        view = lambda u: {"name": u.name, "kind": u.kind, "parent": u.parent}  # noqa: E731
-        if old is None:
-            found = find((ev.UnitCreated,), lambda e, u=uid: e.unit == u) or find(
-                (ev.UnitTransferredOut,), lambda e, u=uid: e.to == u
-            )
-            entry(units, uid, "created", "name", new.name, None, view(new), found)
-            continue
-        if new is None:
-            found = find((ev.UnitClosed,), lambda e, u=uid: e.unit == u) or find(
-                (ev.UnitCreated,), lambda e, u=uid: e.unit == u
-            )
-            entry(units, uid, "closed", "name", old.name, view(old), None, found)
-            continue
-        if old.parent != new.parent:
-            found = find((ev.UnitMoved, ev.UnitTransferredOut), lambda e, u=uid: e.unit == u)
-            entry(
-                units,
-                uid,
-                "moved",
-                "name",
-                new.name,
-                {"parent": old.parent},
-                {"parent": new.parent},
-                found,
-            )
-        if old.name != new.name:
-            found = find((ev.UnitRenamed,), lambda e, u=uid: e.unit == u)
-            entry(
-                units,
-                uid,
-                "renamed",
-                "name",
-                new.name,
-                {"name": old.name},
-                {"name": new.name},
-                found,
-            )
-
-    old_posts, new_posts = _live_posts(before), _live_posts(after)
-    for pid in sorted(old_posts.keys() | new_posts.keys()):
-        old, new = old_posts.get(pid), new_posts.get(pid)
-
-        def view(p):
-            return {
-                "title": p.title,
-                "grade": p.grade,
-                "unit": p.unit,
-                "reports_to": p.reports_to,
-                "fte": float(p.fte),
-            }
-
-        if old is None:
-            found = find((ev.PostCreated,), lambda e, p=pid: e.post == p)
-            entry(posts, pid, "created", "title", new.title, None, view(new), found)
-            continue
-        if new is None:
-            found = find((ev.PostDeleted,), lambda e, p=pid: e.post == p) or find(
-                (ev.PostCreated,), lambda e, p=pid: e.post == p
-            )
-            entry(posts, pid, "deleted", "title", old.title, view(old), None, found)
-            continue
-        if old.unit != new.unit or old.reports_to != new.reports_to:
-            # moved by hand, or cut from its manager when its unit left the employer
-            found = find((ev.PostMoved,), lambda e, p=pid: e.post == p) or find(
-                (ev.UnitTransferredOut,), lambda e, a=_ancestors(after, new.unit): e.unit in a
-            )
-            entry(
-                posts,
-                pid,
-                "moved",
-                "title",
-                new.title,
-                {"unit": old.unit, "reports_to": old.reports_to},
-                {"unit": new.unit, "reports_to": new.reports_to},
-                found,
-            )
-        if old.title != new.title:
-            found = find((ev.PostRetitled,), lambda e, p=pid: e.post == p)
-            entry(
-                posts,
-                pid,
-                "retitled",
-                "title",
-                new.title,
-                {"title": old.title},
-                {"title": new.title},
-                found,
-            )
-        if old.grade != new.grade:
-            found = find((ev.PostRegraded,), lambda e, p=pid: e.post == p)
-            entry(
-                posts,
-                pid,
-                "regraded",
-                "title",
-                new.title,
-                {"grade": old.grade},
-                {"grade": new.grade},
-                found,
-            )
-
-    personal = (
-        ev.PersonAssigned,
-        ev.PersonUnassigned,
-        ev.PersonSlotted,
-        ev.PersonAppointed,
-        ev.PersonLeft,
-        ev.PersonPlacedAtRisk,
-    )
-    for pid in sorted(before.people.keys() | after.people.keys()):
-        old, new = before.people.get(pid), after.people.get(pid)
-        if new is None:  # only the other branch knows them
-            found = find((ev.PersonJoined,), lambda e, p=pid: e.person == p)
-            entry(
-                people,
-                pid,
-                "not present",
-                "name",
-                old.name,
-                {"posts": _substantive(before, pid), "status": old.status},
-                None,
-                found,
-            )
-            continue
-        new_view = {"posts": _substantive(after, pid), "status": new.status}
-        if old is None:
-            found = find((ev.PersonJoined,), lambda e, p=pid: e.person == p)
-            entry(
-                people,
-                pid,
-                "left" if new.left else "joined",
-                "name",
-                new.name,
-                None,
-                new_view,
-                found,
-            )
-            continue
-        old_view = {"posts": _substantive(before, pid), "status": old.status}
-        if old.left is None and new.left is not None:
-            found = find((ev.PersonLeft,), lambda e, p=pid: e.person == p)
-            entry(
-                people,
-                pid,
-                "left",
-                "name",
-                new.name,
-                old_view,
-                {**new_view, "cause": new.left},
-                found,
-            )
-            continue
-        changes = []
-        if old_view["posts"] != new_view["posts"]:
-            changes.append("post")
-        if old_view["status"] != new_view["status"]:
-            changes.append("status")
-        if not changes:
-            continue
-        held = set(old_view["posts"])
-        found = find(personal, lambda e, p=pid: e.person == p)
-        deleted = find((ev.PostDeleted,), lambda e, h=held: e.post in h)
-        pooled = find((ev.PoolFormed,), lambda e, p=pid: p in e.candidates)
-        found = _latest([c for c in (found, deleted, pooled) if c is not None])
-        entry(people, pid, " and ".join(changes), "name", new.name, old_view, new_view, found)
-
-    summary: dict[str, int] = {}
-    for section, rows in (("units", units), ("posts", posts), ("people", people)):
-        for row in rows:
-            key = f"{section}_{row['change'].replace(' ', '_')}"
-            summary[key] = summary.get(key, 0) + 1
-    return {
-        "units": units,
-        "posts": posts,
-        "people": people,
-        "summary": dict(sorted(summary.items())),
-    }
+    units = [entry(c.id, c.change, "name", _unit_row(c, find)) for c in changes.units]
+    posts = [
+        entry(c.id, c.change, "title", _post_row(c, find, changes.after)) for c in changes.posts
+    ]
+    people = [entry(c.id, c.change, "name", _person_row(c, find)) for c in changes.people]
+    return {"units": units, "posts": posts, "people": people, "summary": changes.summary()}
 
 
 def _latest(found: list[_Candidate]) -> _Candidate | None:
@@ -329,13 +246,13 @@ def diff_dates(
     store: Store, branch: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
 ) -> dict[str, Any]:
     log = BranchReader(store).load(branch)
-    before = log.timeline.state_at(start, known_at)
-    after = log.timeline.state_at(end, known_at)
+    before = Structure.from_state(branch, start, log.timeline.state_at(start, known_at))
+    after = Structure.from_state(branch, end, log.timeline.state_at(end, known_at))
     window = [i for i in _known(log.log, known_at) if start < i.event.effective <= end]
     document = {"branch": branch, "from": start.isoformat(), "to": end.isoformat()}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
-    document.update(diff_states(before, after, Provenance([(branch, window)])))
+    document.update(diff_structures(before, after, Provenance([(branch, window)])))
     return document
 
 
@@ -349,8 +266,8 @@ def diff_branches(
     """``branch`` against ``other`` at ``at``: "created" means in ``branch``, not in ``other``."""
     reader = BranchReader(store)
     mine, theirs = reader.load(branch), reader.load(other)
-    after = mine.timeline.state_at(at, known_at)
-    before = theirs.timeline.state_at(at, known_at)
+    after = Structure.from_state(branch, at, mine.timeline.state_at(at, known_at))
+    before = Structure.from_state(other, at, theirs.timeline.state_at(at, known_at))
     mine_items = [i for i in _known(mine.log, known_at) if i.event.effective <= at]
     their_items = [i for i in _known(theirs.log, known_at) if i.event.effective <= at]
     mine_keys = {_event_key(i.event) for i in mine_items}
@@ -364,5 +281,5 @@ def diff_branches(
     document: dict[str, Any] = {"branch": branch, "against": other, "at": at.isoformat()}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
-    document.update(diff_states(before, after, provenance, with_branch=True))
+    document.update(diff_structures(before, after, provenance, with_branch=True))
     return document

@@ -22,8 +22,7 @@ import statistics
 from decimal import Decimal
 from typing import Any
 
-from orgsim.domain.state import OrgState
-from orgsim.domain.structure import Structure
+from orgsim.domain.structure import PersonView, Structure
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
 
@@ -36,72 +35,49 @@ def _num(value: Decimal | float | int) -> float | int:
     return int(value) if value == value.to_integral_value() else float(round(value, 4))
 
 
-def post_cost(state: OrgState, post_id: str) -> Decimal | None:
-    post = state.posts[post_id]
-    if post.cost is not None:
-        return post.cost
-    band = state.pay_ranges.get(post.grade)
-    if band is None:
-        return None
-    low, high = band
-    return (low + high) / 2 * post.fte
-
-
-def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
+def metrics(structure: Structure) -> dict[str, Any]:
     """Every figure for one branch at one date, as plain JSON-ready data."""
-    structure = Structure.from_state(branch, at, state)
-    external_units = {u.id for u in structure.units.values() if u.external}
-    posts = {pid: p for pid, p in structure.posts.items() if p.unit not in external_units}
+    posts = {pid: p for pid, p in structure.posts.items() if not p.external}
+    external_units = [u for u in structure.units.values() if u.external]
 
     by_kind: dict[str, int] = {}
     for unit in structure.units.values():
-        if unit.id in external_units:
-            continue
-        by_kind[unit.kind] = by_kind.get(unit.kind, 0) + 1
+        if not unit.external:
+            by_kind[unit.kind] = by_kind.get(unit.kind, 0) + 1
     kinds = {k: by_kind[k] for k in UNIT_KINDS if k in by_kind}
     kinds.update({k: n for k, n in sorted(by_kind.items()) if k not in kinds})
 
-    grades = list(state.grades or [])
-    order = {g: i for i, g in enumerate(grades)}
-    table: dict[str, dict[str, Decimal | int]] = {}
+    order = structure.grade_rank()
+    table: dict[str, dict[str, Any]] = {}
     total_cost = Decimal(0)
     missing_cost = 0
-    vacant_posts = 0
-    vacant_fte = Decimal(0)
+    vacant = [p for p in posts.values() if p.vacant]
     for pid, post in posts.items():
         row = table.setdefault(
             post.grade, {"posts": 0, "fte": Decimal(0), "cost": Decimal(0), "vacant": 0}
         )
         row["posts"] += 1
         row["fte"] += post.fte
-        cost = post_cost(state, pid)
+        row["vacant"] += post.vacant
+        cost = structure.establishment_cost(pid)
         if cost is None:
             missing_cost += 1
         else:
             row["cost"] += cost
             total_cost += cost
-        if not post.holders:
-            row["vacant"] += 1
-            vacant_posts += 1
-            vacant_fte += post.fte
     by_grade = [
-        {
-            "grade": g,
-            "posts": r["posts"],
-            "fte": _num(r["fte"]),
-            "cost": _num(r["cost"]),
-            "vacant": r["vacant"],
-        }
+        {"grade": g, "posts": r["posts"], "fte": _num(r["fte"]), "cost": _num(r["cost"]),
+         "vacant": r["vacant"]}
         for g, r in sorted(table.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-    ]
+    ]  # fmt: skip
 
-    def transferred(person_id: str) -> bool:
+    def transferred(person: PersonView) -> bool:
         """Holds only posts in bodies outside the employer (a TUPE transfer)."""
-        held = state.substantive_posts(person_id)
-        return bool(held) and all(state.is_external(state.posts[a.post].unit) for a in held)
+        held = person.substantive
+        return bool(held) and all(structure.posts[p].external for p in held)
 
-    moved_out = [p for p in state.people.values() if p.left is None and transferred(p.id)]
-    current = [p for p in state.people.values() if p.left is None and not transferred(p.id)]
+    moved_out = [p for p in structure.people.values() if transferred(p)]
+    current = [p for p in structure.people.values() if not transferred(p)]
     outcomes = {o: 0 for o in OUTCOMES}
     for person in current:
         # ring-fenced and at-risk people are still displaced: they count in both rows
@@ -109,12 +85,12 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
             outcomes["displaced"] += 1
         if person.status in outcomes and person.status != "displaced":
             outcomes[person.status] += 1
-    left = [p for p in state.people.values() if p.left is not None]
-    in_post = sum(1 for p in current if state.substantive_posts(p.id))
+    left = list(structure.leavers.values())
+    in_post = sum(1 for p in current if p.substantive)
 
     return {
-        "branch": branch,
-        "at": at.isoformat(),
+        "branch": structure.branch,
+        "at": structure.at.isoformat(),
         "units": {"total": sum(kinds.values()), "by_kind": kinds, "external": len(external_units)},
         "posts": {
             "total": len(posts),
@@ -128,7 +104,7 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
             "complete": missing_cost == 0 and bool(posts),
             "basis": "post cost, else grade pay-range midpoint x FTE",
         },
-        "vacancies": {"posts": vacant_posts, "fte": _num(vacant_fte)},
+        "vacancies": {"posts": len(vacant), "fte": _num(sum((p.fte for p in vacant), Decimal(0)))},
         "people": {
             "current": len(current),
             "in_post": in_post,
@@ -139,24 +115,16 @@ def metrics(state: OrgState, branch: str, at: dt.date) -> dict[str, Any]:
                 1 for p in left if p.left in ("redundancy", "voluntary redundancy")
             ),
         },
-        "spans": _spans(posts),
-        "layers": _layers(posts),
+        "spans": _spans(structure, list(posts)),
+        "layers": _layers(structure, list(posts)),
     }
 
 
-def _reports(posts: dict[str, Any]) -> dict[str, list[str]]:
-    reports: dict[str, list[str]] = {pid: [] for pid in posts}
-    for pid, post in posts.items():
-        if post.reports_to in posts:
-            reports[post.reports_to].append(pid)
-    return reports
-
-
-def _spans(posts: dict[str, Any]) -> dict[str, Any]:
-    reports = _reports(posts)
+def _spans(structure: Structure, posts: list[str]) -> dict[str, Any]:
+    reports = structure.reports_map(posts)
     spans = {pid: len(kids) for pid, kids in reports.items() if kids}
     values = sorted(spans.values())
-    narrow = sorted(((n, pid) for pid, n in spans.items() if n <= 2))
+    narrow = sorted((n, pid) for pid, n in spans.items() if n <= 2)
     return {
         "managers": len(spans),
         "median": _num(Decimal(str(statistics.median(values)))) if values else None,
@@ -164,21 +132,18 @@ def _spans(posts: dict[str, Any]) -> dict[str, Any]:
         "max": max(values) if values else None,
         "min": min(values) if values else None,
         "narrow_count": len(narrow),
-        "narrow": [{"post": pid, "title": posts[pid].title, "span": n} for n, pid in narrow],
+        "narrow": [
+            {"post": pid, "title": structure.posts[pid].title, "span": n} for n, pid in narrow
+        ],
     }
 
 
-def _layers(posts: dict[str, Any]) -> dict[str, Any]:
-    reports = _reports(posts)
-    roots = sorted(pid for pid, p in posts.items() if p.reports_to not in posts)
+def _layers(structure: Structure, posts: list[str]) -> dict[str, Any]:
+    reports = structure.reports_map(posts)
+    roots = sorted(pid for pid in reports if structure.posts[pid].reports_to not in reports)
     if not roots:
-        return {
-            "top": None,
-            "layers": 0,
-            "management_layers": 0,
-            "posts_by_layer": [],
-            "other_tops": [],
-        }
+        return {"top": None, "layers": 0, "management_layers": 0, "posts_by_layer": [],
+                "other_tops": []}  # fmt: skip
     sizes = {}
     for root in roots:
         count, stack = 0, [root]
@@ -197,7 +162,7 @@ def _layers(posts: dict[str, Any]) -> dict[str, Any]:
         level = [c for p in level for c in reports[p]]
     return {
         "top": top,
-        "top_title": posts[top].title,
+        "top_title": structure.posts[top].title,
         "layers": len(by_layer),
         "management_layers": sum(1 for n in managers_by_layer if n),
         "posts_by_layer": by_layer,
@@ -211,7 +176,8 @@ def compare_branches(
     reader = BranchReader(store)
     logs = [reader.load(name) for name in names]  # every name checked before any work
     figures = [
-        metrics(log.timeline.state_at(at, known_at), name, at) for name, log in zip(names, logs)
+        metrics(Structure.from_state(name, at, log.timeline.state_at(at, known_at)))
+        for name, log in zip(names, logs)
     ]
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:

@@ -6,6 +6,7 @@ module decides who and what is in scope at a date (SPEC section 5) and records r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,8 @@ from orgsim.domain.slotting import (
     decide,
 )
 from orgsim.domain.slotting.policy import resolve_policy
-from orgsim.domain.state import OrgState
+from orgsim.domain.state import Match, OrgState
+from orgsim.domain.structure import PostView, Structure
 
 
 def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any]:
@@ -31,39 +33,48 @@ def policy_of(state: OrgState) -> Policy:
     return resolve_policy(state.policy or None)
 
 
-def scope(state: OrgState) -> tuple[list[Candidate], list[Vacancy], dict[tuple[str, str], Decimal]]:
-    """Displaced people (judged on their deleted substantive post) and vacant posts."""
+def scope(
+    state: OrgState,
+) -> tuple[list[Candidate], list[Vacancy], dict[tuple[str, str], Decimal]]:
+    """Displaced people (judged on their deleted substantive post) and vacant posts, as
+    the read model sees them at the state's date (SPEC section 5)."""
+    structure = Structure.from_state("", state.at, state)
+    return scope_of(structure, state.matches, policy_of(state))
+
+
+def scope_of(
+    structure: Structure, recorded: Mapping[tuple[str, str], Match], policy: Policy
+) -> tuple[list[Candidate], list[Vacancy], dict[tuple[str, str], Decimal]]:
     candidates = []
-    for person in state.people.values():
-        if person.left is None and person.displaced_from is not None:
-            old = state.posts[person.displaced_from]
-            candidates.append(Candidate(person.id, old.id, old.grade, person.displaced_fte))
-    fte = policy_of(state).count == "fte"
+    for person in structure.displaced_people():
+        assert person.displaced_from is not None
+        old = structure.former_posts[person.displaced_from]
+        candidates.append(Candidate(person.id, old.id, old.grade, person.displaced_fte))
+    fte = policy.count == "fte"
     vacancies = []
-    for post in state.posts.values():
-        if post.deleted is not None or state.is_external(post.unit):
+    for post in structure.posts.values():
+        if post.external:
             continue
-        if state.is_vacant(post.id):
+        if post.vacant:
             vacancies.append(Vacancy(post.id, post.grade, post.fte))
-        elif fte and (room := _room_left_by_slotting(state, post.id)) > 0:
+        elif fte and (room := _room_left_by_slotting(structure, post)) > 0:
             vacancies.append(Vacancy(post.id, post.grade, room))
-    matches = {key: m.percent for key, m in state.matches.items()}
+    matches = {key: m.percent for key, m in recorded.items()}
     candidates.sort(key=lambda c: c.person)
     vacancies.sort(key=lambda v: v.post)
     return candidates, vacancies, matches
 
 
-def _room_left_by_slotting(state: OrgState, post_id: str) -> Decimal:
+def _room_left_by_slotting(structure: Structure, post: PostView) -> Decimal:
     """Under ``count: fte``, a post filled only by people slotted into it (a job share
     being formed) still offers its unused FTE, so the second sharer's slotting, replayed
     after the first, is judged against the capacity that is left. A post with an
     ordinary part-time holder is not vacant (SPEC 5)."""
-    holders = [a for a in state.holders.get(post_id, {}).values() if a.kind == "substantive"]
-    for assignment in holders:
-        person = state.people[assignment.person]
-        if person.status != "slotted" or person.status_post != post_id:
+    for person_id in post.holders:
+        person = structure.people[person_id]
+        if person.status != "slotted" or person.status_post != post.id:
             return Decimal(0)
-    return state.posts[post_id].fte - sum((a.fte for a in holders), Decimal(0))
+    return post.unfilled_fte
 
 
 def propose(state: OrgState) -> SlottingResult:
