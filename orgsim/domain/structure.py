@@ -160,8 +160,8 @@ class Structure:
         units: dict[str, UnitView] = {}
         former_units: dict[str, UnitView] = {}
         for u in sorted(state.units.values(), key=lambda u: u.id):
-            view = UnitView(u.id, u.name, u.kind, u.parent, u.id in external)
-            (units if u.closed is None else former_units)[u.id] = view
+            unit = UnitView(u.id, u.name, u.kind, u.parent, u.id in external)
+            (units if u.closed is None else former_units)[u.id] = unit
         posts: dict[str, PostView] = {}
         former: dict[str, PostView] = {}
         for post_id in sorted(state.posts):
@@ -341,7 +341,7 @@ class Structure:
         out: dict[str, list[str]] = {pid: [] for pid in sorted(keep)}
         for pid in out:
             manager = self.posts[pid].reports_to
-            if manager in keep:
+            if manager is not None and manager in keep:
                 out[manager].append(pid)
         return out
 

@@ -54,6 +54,7 @@ class Provenance:
         return None
 
 
+Row = tuple[str, "dict[str, Any] | None", "dict[str, Any] | None", "_Candidate | None"]
 Find = Callable[[tuple[type[ev.Event], ...], Callable[[Any], bool]], "_Candidate | None"]
 
 
@@ -115,7 +116,7 @@ _PERSONAL = (
 )
 
 
-def _unit_row(c: UnitChange, find: Find) -> tuple[str, dict | None, dict | None, _Candidate | None]:
+def _unit_row(c: UnitChange, find: Find) -> Row:
     uid = c.id
     if c.change == "created":
         assert c.after is not None
@@ -137,9 +138,7 @@ def _unit_row(c: UnitChange, find: Find) -> tuple[str, dict | None, dict | None,
     return c.after.name, {"name": c.before.name}, {"name": c.after.name}, found
 
 
-def _post_row(
-    c: PostChange, find: Find, after: Structure
-) -> tuple[str, dict | None, dict | None, _Candidate | None]:
+def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
     pid = c.id
     if c.change == "created":
         assert c.after is not None
@@ -176,9 +175,7 @@ def _post_row(
     return new.title, {"grade": old.grade}, {"grade": new.grade}, found
 
 
-def _person_row(
-    c: PersonChange, find: Find
-) -> tuple[str, dict | None, dict | None, _Candidate | None]:
+def _person_row(c: PersonChange, find: Find) -> Row:
     pid = c.id
     old, new = c.before, c.after
     if new is None:  # only the other branch knows them
@@ -219,7 +216,7 @@ def diff_document(
     """The ``diff --json`` sections of already computed changes."""
     find = provenance.find
 
-    def entry(id_: str, change: str, label: str, row: tuple) -> dict[str, Any]:
+    def entry(id_: str, change: str, label: str, row: Row) -> dict[str, Any]:
         name, old, new, found = row
         return {"id": id_, "change": change, label: name, "before": old, "after": new,
                 **_source(found, with_branch)}  # fmt: skip

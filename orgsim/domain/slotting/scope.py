@@ -16,6 +16,7 @@ from orgsim.domain.slotting import (
     Policy,
     SlottingResult,
     Vacancy,
+    Verdict,
     check_decision,
     decide,
 )
@@ -128,7 +129,7 @@ def outcome_events(result: SlottingResult, state: OrgState, meta: dict[str, Any]
     return [*slotted, *formed, *at_risk]
 
 
-def check_by_hand(state: OrgState, person: str, post: str):
+def check_by_hand(state: OrgState, person: str, post: str) -> Verdict:
     """The policy's verdict on a decision taken by hand (None when not applicable)."""
     candidates, vacancies, matches = scope(state)
     return check_decision(

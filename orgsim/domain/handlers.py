@@ -1,0 +1,340 @@
+"""How each event changes an :class:`OrgState`: one handler per event type, with the checks
+of SPEC section 3 run before any mutation (so a refused event leaves the state untouched).
+
+Kept apart from :mod:`orgsim.domain.state` so that the state's shape and its lookups read
+on one page and the rules of every event on another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from orgsim.domain import events as ev
+from orgsim.domain.state import ONE, ZERO, DomainError, Match, OrgState, Person, Pool, Post, Unit
+
+
+def _ensure_new(table: dict[str, Any], key: str, what: str) -> None:
+    if key in table:
+        raise DomainError(f"duplicate {what} id {key!r}")
+
+
+def _grades(state: OrgState, e: ev.GradeSchemeDefined) -> None:
+    if len(set(e.grades)) != len(e.grades):
+        raise DomainError("the grade scheme lists a grade twice")
+    state.grades = list(e.grades)
+    state.pay_ranges = dict(e.pay_ranges)
+
+
+def _policy(state: OrgState, e: ev.PolicySet) -> None:
+    state.policy = dict(e.policy)
+
+
+def _unit_created(state: OrgState, e: ev.UnitCreated) -> None:
+    _ensure_new(state.units, e.unit, "unit")
+    if e.kind == "organisation" and e.parent is not None:
+        raise DomainError(f"organisation {e.unit!r} cannot have a parent")
+    if e.parent is None and e.kind not in ("organisation", "external"):
+        raise DomainError(f"unit {e.unit!r} ({e.kind}) needs a parent")
+    if e.parent is not None:
+        state.open_unit(e.parent, f"create unit {e.unit!r} in it")
+    state.units[e.unit] = Unit(e.unit, e.name, e.kind, e.parent, e.effective)
+
+
+def _unit_renamed(state: OrgState, e: ev.UnitRenamed) -> None:
+    state.open_unit(e.unit, "rename it").name = e.name
+
+
+def _check_unit_parent(state: OrgState, unit_id: str, parent: str) -> None:
+    state.open_unit(parent, f"move unit {unit_id!r} into it")
+    current: str | None = parent
+    while current is not None:
+        if current == unit_id:
+            raise DomainError(f"moving unit {unit_id!r} under {parent!r} would make a cycle")
+        current = state.units[current].parent
+
+
+def _unit_moved(state: OrgState, e: ev.UnitMoved) -> None:
+    unit = state.open_unit(e.unit, "move it")
+    if unit.kind == "organisation":
+        raise DomainError(f"the organisation {e.unit!r} cannot be moved")
+    _check_unit_parent(state, e.unit, e.parent)
+    unit.parent = e.parent
+
+
+def _unit_closed(state: OrgState, e: ev.UnitClosed) -> None:
+    unit = state.open_unit(e.unit, "close it")
+    posts = sorted(p.id for p in state.posts.values() if p.unit == e.unit and p.deleted is None)
+    if posts:
+        raise DomainError(
+            f"cannot close unit {e.unit!r}: it still has {len(posts)} post(s) ({', '.join(posts[:3])})"
+        )
+    children = sorted(u.id for u in state.units.values() if u.parent == e.unit and u.closed is None)
+    if children:
+        raise DomainError(
+            f"cannot close unit {e.unit!r}: it still has child unit(s) ({', '.join(children[:3])})"
+        )
+    unit.closed = e.effective
+
+
+def _unit_transferred(state: OrgState, e: ev.UnitTransferredOut) -> None:
+    unit = state.open_unit(e.unit, "transfer it")
+    if unit.kind == "organisation":
+        raise DomainError(f"the organisation {e.unit!r} cannot be transferred out")
+    body = state.units.get(e.to)
+    if body is None:
+        state.units[e.to] = Unit(e.to, e.to_name or e.to, "external", None, e.effective)
+    elif body.kind != "external":
+        raise DomainError(
+            f"cannot transfer {e.unit!r} to {e.to!r}: it is a {body.kind}, not external"
+        )
+    elif body.closed is not None:
+        raise DomainError(f"cannot transfer {e.unit!r} to {e.to!r}: it was closed on {body.closed}")
+    if e.to == e.unit:
+        raise DomainError(f"unit {e.unit!r} cannot be transferred to itself")
+    _check_unit_parent(state, e.unit, e.to)
+    unit.parent = e.to
+    # The transferred posts now report within the new body: a line to a manager who
+    # stays with the employer is cut (the top of the transferred unit becomes a root).
+    moved = {e.unit}
+    changed = True
+    while changed:
+        changed = False
+        for u in state.units.values():
+            if u.parent in moved and u.id not in moved:
+                moved.add(u.id)
+                changed = True
+    for post in state.posts.values():
+        if post.unit in moved and post.reports_to is not None:
+            manager = state.posts.get(post.reports_to)
+            if manager is None or manager.unit not in moved:
+                post.reports_to = None
+
+
+def _check_reports_to(state: OrgState, post_id: str, manager: str) -> None:
+    if manager == post_id:
+        raise DomainError(f"post {post_id!r} cannot report to itself")
+    state.live_post(manager, f"report to it from {post_id!r}")
+    current: str | None = manager
+    steps = 0
+    while current is not None and steps <= len(state.posts):
+        if current == post_id:
+            raise DomainError(f"post {post_id!r} reporting to {manager!r} would make a cycle")
+        current = state.posts[current].reports_to if current in state.posts else None
+        steps += 1
+
+
+def _post_created(state: OrgState, e: ev.PostCreated) -> None:
+    _ensure_new(state.posts, e.post, "post")
+    state.check_grade(e.grade)
+    state.open_unit(e.unit, f"create post {e.post!r} in it")
+    if e.reports_to is not None:
+        _check_reports_to(state, e.post, e.reports_to)
+    if e.fte <= ZERO:
+        raise DomainError(f"post {e.post!r} needs a positive FTE")
+    state.posts[e.post] = Post(
+        e.post,
+        e.title,
+        e.grade,
+        e.unit,
+        e.reports_to,
+        e.fte,
+        list(e.accountabilities),
+        e.cost,
+        e.effective,
+        None,
+        e.reason,
+        e.source,
+    )
+    state.known_posts.add(e.post)
+
+
+def _post_retitled(state: OrgState, e: ev.PostRetitled) -> None:
+    state.live_post(e.post, "retitle it").title = e.title
+
+
+def _post_regraded(state: OrgState, e: ev.PostRegraded) -> None:
+    post = state.live_post(e.post, "regrade it")
+    state.check_grade(e.grade)
+    post.grade = e.grade
+
+
+def _post_moved(state: OrgState, e: ev.PostMoved) -> None:
+    post = state.live_post(e.post, "move it")
+    if e.unit is None and e.reports_to is None:
+        raise DomainError(f"moving post {e.post!r} needs a unit or reports_to")
+    if e.unit is not None:
+        state.open_unit(e.unit, f"move post {e.post!r} into it")
+    if e.reports_to is not None:
+        _check_reports_to(state, e.post, e.reports_to)
+    if e.unit is not None:
+        post.unit = e.unit
+    if e.reports_to is not None:
+        post.reports_to = e.reports_to
+
+
+def _post_deleted(state: OrgState, e: ev.PostDeleted) -> None:
+    post = state.live_post(e.post, "delete it")
+    for person_id in sorted(state.holders.get(e.post, {})):
+        assignment = state._unassign(person_id, e.post)
+        if assignment.kind == "substantive":
+            person = state.people[person_id]
+            person.displaced_from = e.post
+            person.displaced_fte = assignment.fte
+            person.status = "displaced"
+            person.status_post = None
+            person.status_reasons = []
+    post.deleted = e.effective
+    post.reason = e.reason or post.reason
+    post.source = e.source or post.source
+
+
+def _person_joined(state: OrgState, e: ev.PersonJoined) -> None:
+    _ensure_new(state.people, e.person, "person")
+    if e.grade is not None:
+        state.check_grade(e.grade)
+    state.people[e.person] = Person(e.person, e.name, e.grade, dict(e.characteristics), e.effective)
+
+
+def _person_assigned(state: OrgState, e: ev.PersonAssigned) -> None:
+    person = state.current_person(e.person, f"assign them to {e.post!r}")
+    state.live_post(e.post, f"assign {e.person!r} to it")
+    if e.post in state.assignments.get(e.person, {}):
+        raise DomainError(f"{e.person!r} already holds post {e.post!r}")
+    if e.fte <= ZERO or e.fte > ONE:
+        raise DomainError(f"assignment FTE must be above 0 and at most 1.0, not {e.fte}")
+    if e.kind == "substantive":
+        total = state.substantive_fte(e.person) + e.fte
+        if total > ONE:
+            raise DomainError(
+                f"{e.person!r} would hold {total} substantive FTE (over 1.0) with post {e.post!r}"
+            )
+    state._assign(e.person, e.post, e.fte, e.kind, e.effective)
+    if e.kind == "substantive" and person.displaced_from is not None:
+        person.displaced_from = None
+        person.status = "redeployed"
+        person.status_post = e.post
+        person.status_reasons = []
+
+
+def _person_unassigned(state: OrgState, e: ev.PersonUnassigned) -> None:
+    state.person(e.person)
+    if e.post not in state.assignments.get(e.person, {}):
+        raise DomainError(f"{e.person!r} does not hold post {e.post!r}")
+    state._unassign(e.person, e.post)
+
+
+def _person_left(state: OrgState, e: ev.PersonLeft) -> None:
+    person = state.current_person(e.person, "record their leaving")
+    for post in list(state.assignments.get(e.person, {})):
+        state._unassign(e.person, post)
+    person.left = e.cause
+    person.displaced_from = None
+    person.status = "left"
+    person.status_post = None
+    person.status_reasons = [e.cause]
+
+
+def _match(state: OrgState, e: ev.JobMatchAssessed) -> None:
+    # Unknown posts are refused when the match is recorded (the runner checks every post
+    # the branch's log creates, at any date). Not here: a branch forked at a date may
+    # inherit a match whose new post was created after the fork, and inheriting must
+    # never fail.
+    if e.old == e.new:
+        raise DomainError(f"a post cannot be matched with itself ({e.old!r})")
+    if not ZERO <= e.percent <= Decimal(100):
+        raise DomainError(f"a match percent must be between 0 and 100, not {e.percent}")
+    state.matches[(e.old, e.new)] = Match(
+        e.old,
+        e.new,
+        e.percent,
+        e.assessor,
+        e.basis,
+        state._current_version,
+        state._current_recorded or e.recorded,
+    )
+
+
+def _slotted(state: OrgState, e: ev.PersonSlotted) -> None:
+    person = state.current_person(e.person, f"slot them into {e.post!r}")
+    post = state.live_post(e.post, f"slot {e.person!r} into it")
+    state._place(person, post, None, "slotted", e.effective, list(e.reasons))
+
+
+def _pool(state: OrgState, e: ev.PoolFormed) -> None:
+    _ensure_new(state.pools, e.pool, "pool")
+    for person_id in e.candidates:
+        state.current_person(person_id, f"put them in pool {e.pool!r}")
+    for post_id in e.posts:
+        state.live_post(post_id, f"ring-fence it in pool {e.pool!r}")
+    state.pools[e.pool] = Pool(
+        e.pool, list(e.candidates), list(e.posts), list(e.reasons), e.effective
+    )
+    for person_id in e.candidates:
+        person = state.people[person_id]
+        person.status = "ring_fenced"
+        person.status_post = None
+        person.status_reasons = list(e.reasons)
+
+
+def _at_risk(state: OrgState, e: ev.PersonPlacedAtRisk) -> None:
+    person = state.current_person(e.person, "place them at risk")
+    person.status = "at_risk"
+    person.status_post = None
+    person.status_reasons = list(e.reasons)
+
+
+def _appointed(state: OrgState, e: ev.PersonAppointed) -> None:
+    person = state.current_person(e.person, f"appoint them to {e.post!r}")
+    post = state.live_post(e.post, f"appoint {e.person!r} to it")
+    if not state.is_vacant(e.post) and e.person not in state.holders.get(e.post, {}):
+        raise DomainError(f"cannot appoint {e.person!r}: post {e.post!r} is not vacant")
+    state._place(person, post, e.fte, "appointed", e.effective, [e.basis] if e.basis else [])
+
+
+def _consultation_opened(state: OrgState, e: ev.ConsultationOpened) -> None:
+    if e.closes < e.opens:
+        raise DomainError(f"consultation closes ({e.closes}) before it opens ({e.opens})")
+    if any(c.consultation == e.consultation for c in state.consultations):
+        raise DomainError(f"duplicate consultation id {e.consultation!r}")
+    state.consultations.append(e)
+
+
+def _consultation_closed(state: OrgState, e: ev.ConsultationClosed) -> None:
+    if not any(c.consultation == e.consultation for c in state.consultations):
+        raise DomainError(f"unknown consultation {e.consultation!r}")
+    state.closed_consultations.add(e.consultation)
+
+
+def _decision(state: OrgState, e: ev.DecisionRecorded) -> None:
+    state.decisions.append(e)
+
+
+HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
+    ev.GradeSchemeDefined: _grades,
+    ev.PolicySet: _policy,
+    ev.UnitCreated: _unit_created,
+    ev.UnitRenamed: _unit_renamed,
+    ev.UnitMoved: _unit_moved,
+    ev.UnitClosed: _unit_closed,
+    ev.UnitTransferredOut: _unit_transferred,
+    ev.PostCreated: _post_created,
+    ev.PostRetitled: _post_retitled,
+    ev.PostRegraded: _post_regraded,
+    ev.PostMoved: _post_moved,
+    ev.PostDeleted: _post_deleted,
+    ev.PersonJoined: _person_joined,
+    ev.PersonAssigned: _person_assigned,
+    ev.PersonUnassigned: _person_unassigned,
+    ev.PersonLeft: _person_left,
+    ev.JobMatchAssessed: _match,
+    ev.PersonSlotted: _slotted,
+    ev.PoolFormed: _pool,
+    ev.PersonPlacedAtRisk: _at_risk,
+    ev.PersonAppointed: _appointed,
+    ev.ConsultationOpened: _consultation_opened,
+    ev.ConsultationClosed: _consultation_closed,
+    ev.DecisionRecorded: _decision,
+}
+assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"
