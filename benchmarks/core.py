@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from orgsim.domain import events as ev
-from orgsim.domain import queries, snapshots
 from orgsim.domain.structure import Structure
+from orgsim.store import snapshots
 from orgsim.store.branches import BranchReader
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import (
@@ -39,6 +39,7 @@ from orgsim.store.recorder import (
     branch_stream,
     open_store,
 )
+from orgsim.views import queries
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 START = dt.date(2015, 1, 1)

@@ -12,7 +12,18 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.state import ONE, ZERO, DomainError, Match, OrgState, Person, Pool, Post, Unit
+from orgsim.domain.state import (
+    ONE,
+    SUBSTANTIVE,
+    ZERO,
+    DomainError,
+    Match,
+    OrgState,
+    Person,
+    Pool,
+    Post,
+    Unit,
+)
 
 
 def _ensure_new(table: dict[str, Any], key: str, what: str) -> None:
@@ -178,7 +189,7 @@ def _post_deleted(state: OrgState, e: ev.PostDeleted) -> None:
     post = state.live_post(e.post, "delete it")
     for person_id in sorted(state.holders.get(e.post, {})):
         assignment = state._unassign(person_id, e.post)
-        if assignment.kind == "substantive":
+        if assignment.substantive:
             person = state.people[person_id]
             person.displaced_from = e.post
             person.displaced_fte = assignment.fte
@@ -204,14 +215,14 @@ def _person_assigned(state: OrgState, e: ev.PersonAssigned) -> None:
         raise DomainError(f"{e.person!r} already holds post {e.post!r}")
     if e.fte <= ZERO or e.fte > ONE:
         raise DomainError(f"assignment FTE must be above 0 and at most 1.0, not {e.fte}")
-    if e.kind == "substantive":
+    if e.kind == SUBSTANTIVE:
         total = state.substantive_fte(e.person) + e.fte
         if total > ONE:
             raise DomainError(
                 f"{e.person!r} would hold {total} substantive FTE (over 1.0) with post {e.post!r}"
             )
     state._assign(e.person, e.post, e.fte, e.kind, e.effective)
-    if e.kind == "substantive" and person.displaced_from is not None:
+    if e.kind == SUBSTANTIVE and person.displaced_from is not None:
         person.displaced_from = None
         person.status = "redeployed"
         person.status_post = e.post

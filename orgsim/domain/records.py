@@ -32,6 +32,8 @@ class Holding:
     fte: Decimal
     kind: str
     since: dt.date
+    #: fills the post (see :attr:`orgsim.domain.state.Assignment.substantive`)
+    substantive: bool
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class PostView:
 
     @property
     def filled_fte(self) -> Decimal:
-        return sum((h.fte for h in self.holdings if h.kind == "substantive"), ZERO)
+        return sum((h.fte for h in self.holdings if h.substantive), ZERO)
 
     @property
     def unfilled_fte(self) -> Decimal:

@@ -18,6 +18,7 @@ from typing import Any
 
 from orgsim.domain import events as ev
 
+SUBSTANTIVE = "substantive"
 ONE = Decimal(1)
 ZERO = Decimal(0)
 
@@ -59,6 +60,12 @@ class Assignment:
     fte: Decimal
     kind: str
     since: dt.date
+
+    @property
+    def substantive(self) -> bool:
+        """The person's own post. An acting or secondment assignment is held alongside
+        the post it temporarily replaces, and does not fill the post it is held in."""
+        return self.kind == SUBSTANTIVE
 
 
 @dataclass(slots=True)
@@ -182,20 +189,16 @@ class OrgState:
 
     def substantive_fte(self, person_id: str) -> Decimal:
         return sum(
-            (
-                a.fte
-                for a in self.assignments.get(person_id, {}).values()
-                if a.kind == "substantive"
-            ),
+            (a.fte for a in self.assignments.get(person_id, {}).values() if a.substantive),
             ZERO,
         )
 
     def substantive_posts(self, person_id: str) -> list[Assignment]:
-        return [a for a in self.assignments.get(person_id, {}).values() if a.kind == "substantive"]
+        return [a for a in self.assignments.get(person_id, {}).values() if a.substantive]
 
     def is_vacant(self, post_id: str) -> bool:
         """No substantive holder: an acting holder does not fill a post."""
-        return not any(a.kind == "substantive" for a in self.holders.get(post_id, {}).values())
+        return not any(a.substantive for a in self.holders.get(post_id, {}).values())
 
     def displaced(self) -> list[str]:
         return sorted(p.id for p in self.people.values() if p.displaced_from is not None)
@@ -246,7 +249,7 @@ class OrgState:
             fte = person.displaced_fte if person.displaced_from is not None else (held or ONE)
         if fte > ONE:
             raise DomainError(f"{person.id!r} would hold {fte} substantive FTE (over 1.0)")
-        self._assign(person.id, post.id, fte, "substantive", effective)
+        self._assign(person.id, post.id, fte, SUBSTANTIVE, effective)
         person.displaced_from = None
         person.status = status
         person.status_post = post.id

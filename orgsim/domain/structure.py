@@ -98,10 +98,10 @@ class Structure:
         for post_id in sorted(state.posts):
             post = state.posts[post_id]
             holdings = tuple(
-                Holding(a.person, a.post, a.fte, a.kind, a.since)
+                Holding(a.person, a.post, a.fte, a.kind, a.since, a.substantive)
                 for a in sorted(
                     state.holders.get(post_id, {}).values(),
-                    key=lambda a: (a.kind != "substantive", a.person),
+                    key=lambda a: (not a.substantive, a.person),
                 )
             )
             view = PostView(
@@ -111,8 +111,8 @@ class Structure:
                 post.unit,
                 _surviving_manager(state, post.reports_to),
                 post.fte,
-                tuple(h.person for h in holdings if h.kind == "substantive"),
-                tuple(h.person for h in holdings if h.kind != "substantive"),
+                tuple(h.person for h in holdings if h.substantive),
+                tuple(h.person for h in holdings if not h.substantive),
                 post.cost,
                 tuple((a.text, a.weight) for a in post.accountabilities),
                 recorded_reports_to=post.reports_to,
@@ -134,7 +134,7 @@ class Structure:
                 p.status,
                 tuple(sorted(held)),
                 dict(p.characteristics),
-                tuple(sorted(a.post for a in held.values() if a.kind == "substantive")),
+                tuple(sorted(a.post for a in held.values() if a.substantive)),
                 p.displaced_from,
                 p.displaced_fte,
                 p.status_post,
