@@ -1,11 +1,11 @@
 """The engine's analysis of the eligible graph, shared by decide() and check_decision().
 
-Inputs are plain values (displaced :class:`Candidate` s, :class:`Vacancy` s, the
-recorded match assessments and a :class:`~orgsim.slotting.policy.Policy`); the output
-is one :class:`Outcome` per candidate plus the posts left to appointment.  Everything
-is a function of the inputs' *values*: inputs are sorted by id first, so the result
-does not depend on the order the caller happened to load them in, which is what makes
-an audit reproducible.
+The engine's inputs are plain values (displaced :class:`~.model.Candidate` s,
+:class:`~.model.Vacancy` s, the recorded match assessments and a
+:class:`~.policy.Policy`), already sorted by id in :class:`~.index.Index`; the
+:class:`Analysis` says who is slotted where, and which pools form, from which
+:func:`~.decide.decide` words outcomes and :func:`~.check.check_decision` judges one
+recorded decision.
 
 How ``count: heads`` is decided
 -------------------------------

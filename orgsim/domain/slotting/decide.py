@@ -28,7 +28,7 @@ def decide(
     new post is vacant matter.  ``grades`` (the grade scheme, lowest first) is optional
     and only lets reasons say "higher"/"lower" grade.
 
-    * ``count: heads``: see the module docstring (maximum matching, Dulmage–Mendelsohn,
+    * ``count: heads``: see :mod:`.analysis` (maximum matching, Dulmage–Mendelsohn,
       optimal placement with id tie-break).
     * ``count: fte``: per connected group of eligible pairs, everyone is slotted when
       all can be placed within the posts' FTE capacities, else the group is one pool

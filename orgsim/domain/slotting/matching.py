@@ -1,10 +1,13 @@
 """Maximum cardinality matching of the eligible graph (people 0..n-1, posts n..).
 
-networkx's Hopcroft–Karp is used as is: it is correct, and the fastest part of the
-engine.  It only fixes the *count*; which maximum matching it returns does not matter
-because the Dulmage–Mendelsohn step (:mod:`.analysis`) and the optimal placement
-(:mod:`.assignment`) derive everything else from the graph, so the result stays
-deterministic whatever matching networkx happens to find.
+networkx's Hopcroft–Karp is used as is: it is correct and the fastest step of the
+engine.  The engine uses it for the matching *size* and as the start of the
+Dulmage–Mendelsohn search (:mod:`.analysis`), whose result is the same for every
+maximum matching; which post each slotted person gets is decided separately
+(:mod:`.assignment`).  The one place a particular matching shows through is the
+audit's "would leave X without an eligible post" (X is the first slotted person the
+matching of the rest leaves out); networkx is deterministic for a given graph, and the
+graph is built in id order, so that text is reproducible too.
 """
 
 from __future__ import annotations
