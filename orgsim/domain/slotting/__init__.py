@@ -2,9 +2,18 @@
 
 The engine does no I/O; the store and CLI build its inputs from the structure at a
 date and record its outcomes as events.
+
+Modules: :mod:`.policy` (the rule as data), :mod:`.model` (inputs, outcomes, verdicts),
+:mod:`.index` (inputs sorted and eligible pairs), :mod:`.matching` and
+:mod:`.assignment` (maximum matching; best placement with id tie-break), :mod:`.fte`
+(``count: fte`` groups), :mod:`.analysis` (Dulmage–Mendelsohn pools, ring-fence),
+:mod:`.decide` and :mod:`.check` (the engine's and the audit's questions),
+:mod:`.scope` (applied to a branch), :mod:`.suggest` (suggested matches).
 """
 
-from .engine import (
+from .check import check_decision
+from .decide import decide
+from .model import (
     Candidate,
     Outcome,
     Pool,
@@ -12,8 +21,6 @@ from .engine import (
     SlottingResult,
     Vacancy,
     Verdict,
-    check_decision,
-    decide,
 )
 from .policy import DEFAULT_PRESET, PRESETS, Policy, resolve_policy
 

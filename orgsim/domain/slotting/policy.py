@@ -72,11 +72,11 @@ def to_percent(value: Any, *, what: str = "percentage") -> Decimal:
     if not result.is_finite():
         raise ValueError(f"{what} must be a finite number, got {value!r}")
     if result < 0 or result > 100:
-        raise ValueError(f"{what} must be between 0 and 100, got {_fmt(result)}")
+        raise ValueError(f"{what} must be between 0 and 100, got {format_decimal(result)}")
     return result
 
 
-def _fmt(value: Decimal) -> str:
+def format_decimal(value: Decimal) -> str:
     """Print a Decimal without trailing zeros or exponent (80, 74.9)."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
@@ -153,8 +153,8 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         rft = self.ring_fence_threshold
         if rft is not None and rft > self.match_threshold:
             raise ValueError(
-                f"ring_fence_threshold {_fmt(rft)} is above match_threshold "
-                f"{_fmt(self.match_threshold)}"
+                f"ring_fence_threshold {format_decimal(rft)} is above match_threshold "
+                f"{format_decimal(self.match_threshold)}"
             )
         return self
 
@@ -174,7 +174,7 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     def threshold_text(self) -> str:
         """'at least 75%' or 'more than 50%', for one-line reasons."""
         word = "more than" if self.match_strict else "at least"
-        return f"{word} {_fmt(self.match_threshold)}%"
+        return f"{word} {format_decimal(self.match_threshold)}%"
 
 
 PRESETS: dict[str, Policy] = {
