@@ -143,8 +143,8 @@ def organogram(
     action = "new branch" if report.created else "branch"
     shape = report.plan.structure
     console.print(
-        f"{Path(senior).name}: {report.snapshot.rows['senior']} senior + "
-        f"{report.snapshot.rows['junior']} junior rows -> {shape['units']} units, "
+        f"{Path(senior).name}: {report.release.rows['senior']} senior + "
+        f"{report.release.rows['junior']} junior rows -> {shape['units']} units, "
         f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
         f"events to {action} {branch} (effective {report.effective}), "
         f"{'would be' if dry_run else 'now'} at version {report.version}; "

@@ -1,7 +1,7 @@
 """Reading UK government organogram CSVs (data.gov.uk senior and junior staff files).
 
 The reader turns one release (a senior file, optionally its junior file) into a
-:class:`Snapshot`: posts keyed by ``Post Unique Reference`` with their holders, and
+:class:`Release`: posts keyed by ``Post Unique Reference`` with their holders, and
 junior posts grouped under their senior post. It never raises on messy data: each
 problem becomes one warning (``FILE:LINE: message``) and, where one is obvious, a
 repair. Only a file that is not an organogram at all raises :class:`OrganogramError`.
@@ -176,7 +176,7 @@ def read_table(path: str | Path) -> Table:
     return Table(str(path), encoding, kind, columns, body)
 
 
-# --- the snapshot --------------------------------------------------------------------
+# --- the release ---------------------------------------------------------------------
 
 
 @dataclass
@@ -232,7 +232,7 @@ class JuniorPost:
 
 
 @dataclass
-class Snapshot:
+class Release:
     senior_file: str
     junior_file: str | None
     parent_department: str
@@ -697,7 +697,7 @@ def read_organogram(
     senior: str | Path,
     junior: str | Path | None = None,
     advance: Callable[[int], None] | None = None,
-) -> Snapshot:
+) -> Release:
     """Read one release. The two files may be given in either order."""
     tables = [read_table(senior)]
     if junior is not None:
@@ -724,7 +724,7 @@ def read_organogram(
     _depths(posts, groups, reader.grades)
     rows = {"senior": len(seniors[0].rows), "junior": len(juniors[0].rows) if juniors else 0}
     encodings = {Path(t.path).name: t.encoding for t in tables}
-    return Snapshot(
+    return Release(
         senior_file=seniors[0].path,
         junior_file=juniors[0].path if juniors else None,
         parent_department=parent,

@@ -1,11 +1,11 @@
-"""Turning an organogram snapshot into events against a branch's current state.
+"""Turning an organogram release into events against a branch's current state.
 
-The snapshot is the whole organisation as published on its date. Against an empty branch
+The release is the whole organisation as published on its date. Against an empty branch
 every unit, post and holder is created; against a branch that already holds an earlier
 release of the same organisation, only the difference becomes events: units created,
 renamed or closed; posts created, retitled, regraded, moved (unit and/or manager) or
 deleted; holders joining, moving between posts, changing FTE or leaving. Importing the
-same snapshot twice therefore writes nothing the second time.
+same release twice therefore writes nothing the second time.
 
 Ids (deterministic, so that a re-import and a round trip land on the same ids):
 
@@ -37,7 +37,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.interchange.grades import GradeInfo, extend_scheme, order_grades
 from orgsim.interchange.names import compact_key, initials, name_key, same_person, slug
-from orgsim.interchange.organogram import Holder, JuniorPost, SeniorPost, Snapshot
+from orgsim.interchange.organogram import Holder, JuniorPost, Release, SeniorPost
 
 ID_LIMIT = 200
 PROFESSION_PREFIX = "Professional/Occupational Group: "
@@ -57,7 +57,7 @@ class Plan:
 
 @dataclass
 class _Wanted:
-    """A post as the snapshot wants it."""
+    """A post as the release wants it."""
 
     id: str
     title: str
@@ -113,7 +113,7 @@ def _accountabilities(function: str, profession: str) -> list[ev.Accountability]
 class Planner:
     def __init__(
         self,
-        snapshot: Snapshot,
+        release: Release,
         state: OrgState,
         *,
         effective: dt.date,
@@ -121,7 +121,7 @@ class Planner:
         actor: str | None = None,
         fresh: bool = False,
     ) -> None:
-        self.snap = snapshot
+        self.release = release
         self.state = state
         self.effective = effective
         self.recorded = recorded
@@ -131,8 +131,8 @@ class Planner:
         self.notes: list[str] = []
         self.name_matches: list[dict[str, str]] = []
         self.unrecorded: dict[str, int] = {}
-        self.senior_name = Path(snapshot.senior_file).name
-        self.junior_name = Path(snapshot.junior_file).name if snapshot.junior_file else ""
+        self.senior_name = Path(release.senior_file).name
+        self.junior_name = Path(release.junior_file).name if release.junior_file else ""
         self.date = effective.isoformat()
         self.org_id = ""
 
@@ -148,10 +148,12 @@ class Planner:
     # --- organisation and units ------------------------------------------------------
 
     def _organisation(self) -> tuple[str, str, list[ev.Event]]:
-        snap, state = self.snap, self.state
-        multi = len(snap.organisations) > 1
+        release, state = self.release, self.state
+        multi = len(release.organisations) > 1
         root_name = (
-            (snap.parent_department or snap.organisations[0]) if multi else snap.organisations[0]
+            (release.parent_department or release.organisations[0])
+            if multi
+            else release.organisations[0]
         )
         wanted_id = initials(root_name)
         for unit in sorted(state.units.values(), key=lambda u: u.id):
@@ -207,13 +209,13 @@ class Planner:
         self, org_id: str, root_name: str, scope: set[str]
     ) -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, str, str]]]:
         """(organisation, unit name) -> unit id, and unit id -> (name, kind, parent)."""
-        snap, state = self.snap, self.state
-        multi = len(snap.organisations) > 1
+        release, state = self.release, self.state
+        multi = len(release.organisations) > 1
         assigned = {org_id}
         reusable = lambda uid: uid in scope  # noqa: E731 - open and ours
         wanted: dict[str, tuple[str, str, str]] = {}
         org_unit: dict[str, str] = {}
-        for org in snap.organisations:
+        for org in release.organisations:
             if not multi or org.casefold() == root_name.casefold():
                 org_unit[org] = org_id
                 continue
@@ -224,9 +226,9 @@ class Planner:
             org_unit[org] = uid
             wanted[uid] = (org, "directorate", org_id)
         pairs: list[tuple[str, str]] = []
-        for post in snap.posts.values():
+        for post in release.posts.values():
             pairs.append((post.organisation, post.unit))
-        for group in snap.juniors:
+        for group in release.juniors:
             pairs.append((group.organisation, group.unit))
         mapping: dict[tuple[str, str], str] = {}
         by_slug: dict[str, tuple[str, str]] = {}
@@ -253,14 +255,14 @@ class Planner:
     # --- grades ----------------------------------------------------------------------
 
     def _grades(self, scope_posts: list) -> tuple[Callable[[str], str], list[ev.Event]]:
-        state, snap = self.state, self.snap
+        state, release = self.state, self.release
         canonical: dict[str, str] = {}
         for label in state.grades or []:
             canonical.setdefault(compact_key(label), label)
         for post in scope_posts:
             canonical.setdefault(compact_key(post.grade), post.grade)
         infos: list[GradeInfo] = []
-        for key, info in snap.grades.items():
+        for key, info in release.grades.items():
             label = canonical.setdefault(key, info.label)
             infos.append(replace(info, label=label))
 
@@ -300,7 +302,7 @@ class Planner:
     # --- the plan --------------------------------------------------------------------
 
     def plan(self) -> Plan:
-        snap, state = self.snap, self.state
+        release, state = self.release, self.state
         org_id, root_name, org_events = self._organisation()
         self.org_id = org_id
         scope = self._scope(org_id)
@@ -312,10 +314,10 @@ class Planner:
         assigned: set[str] = set()
         post_reusable = lambda pid: pid in live  # noqa: E731
         senior_ids: dict[str, str] = {}
-        for ref in snap.posts:
+        for ref in release.posts:
             senior_ids[ref] = _pick_id(f"{org_id}-{ref}", state.posts, post_reusable, assigned)
         wanted: dict[str, _Wanted] = {}
-        for ref, post in snap.posts.items():
+        for ref, post in release.posts.items():
             pid = senior_ids[ref]
             wanted[pid] = _Wanted(
                 id=pid,
@@ -330,7 +332,7 @@ class Planner:
                 holders=list(post.holders),
                 senior=post,
             )
-        for group in snap.juniors:
+        for group in release.juniors:
             manager = senior_ids.get(group.senior) if group.senior else None
             head = manager or f"{org_id}-{group.senior or 'XX'}"
             _, unit_slug, grade_key, profession, title = group.key()
@@ -363,8 +365,8 @@ class Planner:
         counts = {
             "units": len({org_id, *wanted_units}),
             "posts": len(wanted),
-            "senior_posts": len(snap.posts),
-            "junior_posts": len(snap.juniors),
+            "senior_posts": len(release.posts),
+            "junior_posts": len(release.juniors),
             "holders": sum(len(w.holders) for w in wanted.values()),
         }
         return Plan(
@@ -529,14 +531,14 @@ class Planner:
                 continue
             prefix = f"{self.org_id}-"
             ref = pid[len(prefix) :] if pid.startswith(prefix) else pid
-            eliminated = ref in self.snap.eliminated
+            eliminated = ref in self.release.eliminated
             reason = (
                 f"Eliminated in the organogram of {self.date}"
                 if eliminated
                 else f"not in the organogram of {self.date}"
             )
             source = (
-                f"{self.senior_name}:{self.snap.eliminated[ref]}"
+                f"{self.senior_name}:{self.release.eliminated[ref]}"
                 if eliminated
                 else self.senior_name
             )
@@ -715,7 +717,7 @@ class Planner:
 
 
 def plan_import(
-    snapshot: Snapshot,
+    release: Release,
     state: OrgState,
     *,
     effective: dt.date,
@@ -723,7 +725,7 @@ def plan_import(
     actor: str | None = None,
     fresh: bool = False,
 ) -> Plan:
-    """The events that bring ``state`` to the snapshot (none when it already matches)."""
+    """The events that bring ``state`` to the release (none when it already matches)."""
     return Planner(
-        snapshot, state, effective=effective, recorded=recorded, actor=actor, fresh=fresh
+        release, state, effective=effective, recorded=recorded, actor=actor, fresh=fresh
     ).plan()
