@@ -145,7 +145,13 @@ def import_organogram(
     fresh = log is None or not log.log
     recorded = now or dt.datetime.now(dt.UTC)
     plan = plan_import(
-        release, state, effective=effective, recorded=recorded, actor=actor, fresh=fresh
+        release,
+        state,
+        effective=effective,
+        recorded=recorded,
+        actor=actor,
+        fresh=fresh,
+        branch=branch,
     )
     timings["plan"] = time.perf_counter() - mark
     warnings = [*release.warnings, *plan.warnings]
