@@ -216,12 +216,11 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
             "",
             "",
         ]
-        for holding in post.holdings:
-            if holding.kind != "substantive":
-                continue  # an acting holder does not fill the post: it stays vacant
+        fte_of = {h.person: h.fte for h in post.holdings}
+        for person_id in post.holders:  # substantive: an acting holder leaves it vacant
             row = list(base)
-            row[1] = ctx.person_name(holding.person)
-            row[12] = number(holding.fte)
+            row[1] = ctx.person_name(person_id)
+            row[12] = number(fte_of[person_id])
             senior.append(row)
         if post.filled_fte < post.fte or post.vacant:
             row = list(base)
