@@ -532,9 +532,9 @@ def memory_store():
 def test_messy_release_warnings_and_repairs(tmp_path):
     senior = write_csv(tmp_path / "ex-2020-03-31-senior.csv", SENIOR_HEADER, RELEASE_1, "cp1252")
     junior = write_csv(tmp_path / "ex-2020-03-31-junior.csv", JUNIOR_HEADER, JUNIOR_1, "cp1252")
-    snap = read_organogram(senior, junior)
-    assert snap.encodings == {senior.name: "cp1252", junior.name: "cp1252"}
-    text = "\n".join(snap.warnings)
+    release = read_organogram(senior, junior)
+    assert release.encodings == {senior.name: "cp1252", junior.name: "cp1252"}
+    text = "\n".join(release.warnings)
     expected = [
         ":14: duplicate row for post T2 (same as line 3): ignored",
         ":9: post T6 reports to itself: treated as a top post",
@@ -547,13 +547,13 @@ def test_messy_release_warnings_and_repairs(tmp_path):
     ]
     for message in expected:
         assert message in text
-    assert len(snap.warnings) == len(expected)
-    assert snap.notes == ["1 row(s) with Post Unique Reference 0 (paid, not in post) skipped"]
-    assert [h.name for h in snap.posts["T3"].holders] == ["Ann Lee", "Bo Chan"]  # a job share
-    assert snap.posts["T3"].fte == 1
-    assert snap.posts["T4"].holders == [] and snap.posts["T5"].holders[0].undisclosed
-    assert snap.posts["T1"].holders[0].name == "Jane Smith"  # "Smith, Jane" turned round
-    assert snap.posts["T1"].pay_floor == 70000  # the £ header read from cp1252
+    assert len(release.warnings) == len(expected)
+    assert release.notes == ["1 row(s) with Post Unique Reference 0 (paid, not in post) skipped"]
+    assert [h.name for h in release.posts["T3"].holders] == ["Ann Lee", "Bo Chan"]  # a job share
+    assert release.posts["T3"].fte == 1
+    assert release.posts["T4"].holders == [] and release.posts["T5"].holders[0].undisclosed
+    assert release.posts["T1"].holders[0].name == "Jane Smith"  # "Smith, Jane" turned round
+    assert release.posts["T1"].pay_floor == 70000  # the £ header read from cp1252
 
 
 def test_later_release_becomes_events_and_is_idempotent(tmp_path, memory_store):
@@ -752,7 +752,7 @@ def test_files_in_either_order_and_a_junior_file_alone(tmp_path):
 
     senior = write_csv(tmp_path / "s.csv", SENIOR_HEADER, RELEASE_1[:2])
     junior = write_csv(tmp_path / "j.csv", JUNIOR_HEADER, JUNIOR_1[:1])
-    snap = read_organogram(junior, senior)
-    assert list(snap.posts) == ["T1", "T2"] and len(snap.juniors) == 1
+    release = read_organogram(junior, senior)
+    assert list(release.posts) == ["T1", "T2"] and len(release.juniors) == 1
     with pytest.raises(OrganogramError, match="is a junior staff file"):
         read_organogram(junior)

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from orgsim.cli.app import (
     settings,
 )
 
+if TYPE_CHECKING:  # rich is imported only when a bar is shown
+    from rich.progress import Progress, TaskID
+
 FORMATS = ("organogram", "popolo", "csv")
 
 
@@ -33,8 +37,8 @@ class _Progress:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.bar = None
-        self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
@@ -69,8 +73,8 @@ class _Progress:
         if self.task is not None:
             self.bar.update(self.task, completed=self.bar.tasks[-1].total or 0)
         self.task = self.bar.add_task(description, total=total)
-        task = self.task
-        return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
+        task, bar = self.task, self.bar
+        return lambda n: bar.advance(task, n)
 
 
 @import_group.command(name="organogram")
@@ -143,8 +147,8 @@ def organogram(
     action = "new branch" if report.created else "branch"
     shape = report.plan.structure
     console.print(
-        f"{Path(senior).name}: {report.snapshot.rows['senior']} senior + "
-        f"{report.snapshot.rows['junior']} junior rows -> {shape['units']} units, "
+        f"{Path(senior).name}: {report.release.rows['senior']} senior + "
+        f"{report.release.rows['junior']} junior rows -> {shape['units']} units, "
         f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
         f"events to {action} {branch} (effective {report.effective}), "
         f"{'would be' if dry_run else 'now'} at version {report.version}; "

@@ -8,7 +8,12 @@
   ids without the organisation prefix. Importing the files back gives the same
   structure (units, posts, holders, ids).
 - ``popolo``: organizations, persons, posts and memberships (popoloproject.com), with
-  start and end dates rebuilt from the branch's timeline up to the date.
+  start and end dates rebuilt from the branch's timeline up to the date
+  (:mod:`orgsim.interchange.popolo`).
+
+Every fact printed (holders and their FTE, vacancy, the effective reporting line, the
+organisation above a unit) is read from the read model,
+:class:`~orgsim.domain.structure.Structure`, so an export says what ``show`` says.
 - ``csv``: one row per post, for spreadsheets.
 """
 
@@ -22,10 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from orgsim.domain import events as ev
-from orgsim.domain.state import OrgState
-from orgsim.domain.structure import Structure
+from orgsim.domain.structure import Structure, UnitView
 from orgsim.interchange.organogram import safe_ref
+from orgsim.interchange.popolo import popolo
 from orgsim.interchange.reconcile import PROFESSION_PREFIX
 from orgsim.store.branches import BranchLog
 
@@ -89,15 +93,6 @@ def number(value: Decimal | None) -> str:
     return text
 
 
-def _top(state: OrgState, unit_id: str) -> str:
-    seen = 0
-    current = unit_id
-    while state.units[current].parent is not None and seen <= len(state.units):
-        current = state.units[current].parent  # type: ignore[assignment]
-        seen += 1
-    return current
-
-
 def is_junior(post_id: str, fte: Decimal) -> bool:
     return "." in post_id or fte > 1
 
@@ -124,32 +119,47 @@ def _band(cost: Decimal | None, fte: Decimal) -> tuple[str, str]:
 
 
 class _Context:
+    """The branch's read model at the date, and the names the exports print from it."""
+
     def __init__(self, branch: BranchLog, at: dt.date) -> None:
-        self.branch = branch
-        self.at = at
-        self.state = branch.timeline.state_at(at)
-        self.view = Structure.from_state(branch.name, at, self.state)
+        self.view = Structure.from_state(branch.name, at, branch.timeline.state_at(at))
+
+    def top(self, unit_id: str) -> str:
+        """The topmost unit above ``unit_id`` (its organisation, or an external body)."""
+        return self.view.unit_ancestors(unit_id)[-1]
 
     def ref(self, post_id: str) -> str:
+        """The post reference printed: the id without its organisation's prefix."""
         post = self.view.posts.get(post_id)
-        unit = post.unit if post is not None else None
-        if unit is not None:
-            prefix = f"{_top(self.state, unit)}-"
+        if post is not None:
+            prefix = f"{self.top(post.unit)}-"
             if post_id.startswith(prefix) and len(post_id) > len(prefix):
                 return safe_ref(post_id[len(prefix) :])
         return safe_ref(post_id)
 
     def organisation(self, unit_id: str) -> str:
-        return self.state.units[_top(self.state, unit_id)].name
+        return self._unit(self.top(unit_id)).name
 
     def unit_name(self, unit_id: str) -> str:
-        return self.state.units[unit_id].name
+        return self._unit(unit_id).name
+
+    def _unit(self, unit_id: str) -> UnitView:
+        unit = self.view.unit(unit_id)
+        if unit is None:
+            raise KeyError(unit_id)
+        return unit
+
+    def person_name(self, person_id: str) -> str:
+        person = self.view.person(person_id)
+        if person is None:
+            raise KeyError(person_id)
+        return person.name
 
 
 def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], list[list[str]]]:
     """(senior rows, junior rows), headers first."""
     ctx = _Context(branch, at)
-    view, state = ctx.view, ctx.state
+    view = ctx.view
     reports: dict[str, Decimal] = {}
     for post in view.posts.values():
         if post.reports_to is not None and post.cost is not None:
@@ -164,7 +174,7 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
             low = high = "N/A"
             if post.cost is not None:
                 mid = post.cost / post.fte
-                scale = state.pay_ranges.get(post.grade)
+                scale = view.pay_ranges.get(post.grade)
                 if scale is not None and (scale[0] + scale[1]) / 2 == mid:
                     low, high = number(scale[0]), number(scale[1])
                 else:
@@ -206,18 +216,16 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
             "",
             "",
         ]
-        held = Decimal(0)
-        for person_id in post.holders:
-            assignment = state.holders[post.id][person_id]
+        fte_of = {h.person: h.fte for h in post.holdings}
+        for person_id in post.holders:  # substantive: an acting holder leaves it vacant
             row = list(base)
-            row[1] = state.people[person_id].name
-            row[12] = number(assignment.fte)
-            held += assignment.fte
+            row[1] = ctx.person_name(person_id)
+            row[12] = number(fte_of[person_id])
             senior.append(row)
-        if held < post.fte or not post.holders:
+        if post.filled_fte < post.fte or post.vacant:
             row = list(base)
             row[1] = "Vacant"
-            row[12] = number(post.fte - held)
+            row[12] = number(post.fte - post.filled_fte)
             senior.append(row)
     return senior, junior
 
@@ -250,10 +258,8 @@ def export_organogram(branch: BranchLog, at: dt.date, path: Path) -> dict[str, A
 
 def flat_rows(branch: BranchLog, at: dt.date) -> list[list[str]]:
     ctx = _Context(branch, at)
-    view, state = ctx.view, ctx.state
     rows = [list(FLAT_COLUMNS)]
-    for post in view.posts.values():
-        held = sum((state.holders[post.id][p].fte for p in post.holders), Decimal(0))
+    for post in ctx.view.posts.values():
         rows.append(
             [
                 post.id,
@@ -266,9 +272,9 @@ def flat_rows(branch: BranchLog, at: dt.date) -> list[list[str]]:
                 number(post.fte),
                 number(post.cost) if post.cost is not None else "",
                 "; ".join(post.holders),
-                "; ".join(state.people[p].name for p in post.holders),
-                number(held),
-                number(max(post.fte - held, Decimal(0))),
+                "; ".join(ctx.person_name(p) for p in post.holders),
+                number(post.filled_fte),
+                number(post.unfilled_fte),
                 "; ".join(post.acting),
             ]
         )
@@ -279,103 +285,6 @@ def csv_text(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
-
-
-# --- Popolo --------------------------------------------------------------------------
-
-
-def _pairs(state: OrgState, event: ev.Event) -> set[tuple[str, str]]:
-    """The (person, post) assignments an event may touch, as they stand now."""
-    pairs: set[tuple[str, str]] = set()
-    person = getattr(event, "person", None)
-    post = getattr(event, "post", None)
-    if isinstance(person, str):
-        pairs |= {(person, p) for p in state.assignments.get(person, {})}
-    if isinstance(post, str):
-        pairs |= {(p, post) for p in state.holders.get(post, {})}
-    return pairs
-
-
-def popolo(branch: BranchLog, at: dt.date) -> dict[str, Any]:
-    """Popolo JSON of the branch up to ``at``: memberships carry start and end dates."""
-    timeline = branch.timeline
-    state = OrgState(set(timeline.known_posts))
-    open_since: dict[tuple[str, str], tuple[dt.date, str]] = {}
-    memberships: list[dict[str, Any]] = []
-
-    def close(pair: tuple[str, str], on: dt.date | None) -> None:
-        since, kind = open_since.pop(pair)
-        memberships.append({"pair": pair, "start": since, "end": on, "kind": kind})
-
-    for item in timeline.ordered:
-        event = item.event
-        if event.effective > at:
-            break
-        before = _pairs(state, event)
-        state.apply(event, item.version)
-        after = _pairs(state, event)
-        for pair in sorted(before - after):
-            if pair in open_since:
-                close(pair, event.effective)
-        for pair in sorted(after - before):
-            kind = state.assignments[pair[0]][pair[1]].kind
-            open_since[pair] = (event.effective, kind)
-    for pair in sorted(open_since):
-        close(pair, None)
-
-    def date(value: dt.date | None) -> str | None:
-        return value.isoformat() if value is not None and value != ev.UNDATED else None
-
-    organizations = [
-        {
-            "id": u.id,
-            "name": u.name,
-            "classification": u.kind,
-            "parent_id": u.parent,
-            "founding_date": date(u.created),
-            "dissolution_date": date(u.closed),
-        }
-        for u in sorted(state.units.values(), key=lambda u: u.id)
-    ]
-    persons = [
-        {"id": p.id, "name": p.name} for p in sorted(state.people.values(), key=lambda p: p.id)
-    ]
-    posts = [
-        {
-            "id": p.id,
-            "label": p.title,
-            "role": p.title,
-            "organization_id": p.unit,
-            "start_date": date(p.created),
-            "end_date": date(p.deleted),
-            "grade": p.grade,
-            "fte": float(p.fte),
-            "reports_to": p.reports_to,
-        }
-        for p in sorted(state.posts.values(), key=lambda p: p.id)
-    ]
-    members = []
-    for n, m in enumerate(sorted(memberships, key=lambda m: (m["start"], m["pair"])), start=1):
-        person, post = m["pair"]
-        members.append(
-            {
-                "id": f"m{n}",
-                "person_id": person,
-                "post_id": post,
-                "organization_id": state.posts[post].unit,
-                "role": state.posts[post].title,
-                "label": m["kind"],
-                "start_date": date(m["start"]),
-                "end_date": date(m["end"]),
-            }
-        )
-    return {
-        "meta": {"branch": branch.name, "at": at.isoformat(), "generator": "orgsim"},
-        "organizations": organizations,
-        "persons": persons,
-        "posts": posts,
-        "memberships": members,
-    }
 
 
 def export(branch: BranchLog, at: dt.date, fmt: str, path: str) -> dict[str, Any]:

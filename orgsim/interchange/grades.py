@@ -92,7 +92,9 @@ class GradeInfo:
         return (self.pay_min + self.pay_max) / 2
 
 
-def _sort_key(info: GradeInfo, infos: list[GradeInfo]) -> tuple:
+def _sort_key(
+    info: GradeInfo, infos: list[GradeInfo]
+) -> tuple[int, float, int, Decimal | float, str]:
     tier = 1 if info.senior else 0
     rank = table_rank(info.label)
     if rank is not None:
@@ -100,17 +102,20 @@ def _sort_key(info: GradeInfo, infos: list[GradeInfo]) -> tuple:
         return (tier, rank, 0, 0, info.label)
     mid = info.pay_mid
     if mid is not None:
-        known = sorted(
-            (table_rank(o.label), o.pay_mid)
-            for o in infos
-            if o is not info
-            and table_rank(o.label) is not None
-            and o.pay_mid is not None
-            and (table_rank(o.label) >= SENIOR_FLOOR) == info.senior
-        )
+        known: list[tuple[float, Decimal]] = []
+        for other in infos:
+            other_rank, other_mid = table_rank(other.label), other.pay_mid
+            if (
+                other is not info
+                and other_rank is not None
+                and other_mid is not None
+                and (other_rank >= SENIOR_FLOOR) == info.senior
+            ):
+                known.append((other_rank, other_mid))
+        known.sort()
         below = [r for r, m in known if m <= mid]
-        rank = (max(below) if below else (known[0][0] - 1 if known else 0)) + 0.25
-        return (tier, rank, 1, mid, info.label)
+        placed = (max(below) if below else (known[0][0] - 1 if known else 0)) + 0.25
+        return (tier, placed, 1, mid, info.label)
     return (tier, 99, 2, -info.mean_depth, info.label)
 
 

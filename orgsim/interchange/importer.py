@@ -13,7 +13,7 @@ from typing import Any
 
 from orgsim.app.run import append_events
 from orgsim.domain import events as ev
-from orgsim.interchange.organogram import Snapshot, read_organogram
+from orgsim.interchange.organogram import Release, read_organogram
 from orgsim.interchange.reconcile import Plan, plan_import
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
@@ -35,23 +35,23 @@ class ImportReport:
     dry_run: bool
     events: list[ev.Event]
     version: int
-    snapshot: Snapshot
+    release: Release
     plan: Plan
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
-        return [*self.snapshot.warnings, *self.plan.warnings]
+        return [*self.release.warnings, *self.plan.warnings]
 
     @property
     def notes(self) -> list[str]:
-        return [*self.snapshot.notes, *self.plan.notes]
+        return [*self.release.notes, *self.plan.notes]
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(type(e).__name__ for e in self.events).items()))
 
     def to_json(self) -> dict[str, Any]:
-        junior = self.snapshot.junior_file
+        junior = self.release.junior_file
         return {
             "branch": self.branch,
             "created": self.created,
@@ -59,11 +59,11 @@ class ImportReport:
             "dry_run": self.dry_run,
             "organisation": self.plan.organisation,
             "files": {
-                "senior": Path(self.snapshot.senior_file).name,
+                "senior": Path(self.release.senior_file).name,
                 "junior": Path(junior).name if junior else None,
             },
-            "encodings": self.snapshot.encodings,
-            "rows": self.snapshot.rows,
+            "encodings": self.release.encodings,
+            "rows": self.release.rows,
             "structure": self.plan.structure,
             "events": len(self.events),
             "counts": self.counts(),
@@ -115,13 +115,13 @@ def import_organogram(
     if progress is not None:
         total = _count_lines(senior) + (_count_lines(junior) if junior else 0)
         advance = progress("reading", total)
-    snapshot = read_organogram(senior, junior, advance)
+    release = read_organogram(senior, junior, advance)
     timings["read"] = time.perf_counter() - start
-    effective = effective or date_from_filename(snapshot.senior_file)
+    effective = effective or date_from_filename(release.senior_file)
     if effective is None:
         raise ImportFailed(
             "--effective: give the release date (no date in the file name "
-            f"{Path(snapshot.senior_file).name!r})"
+            f"{Path(release.senior_file).name!r})"
         )
 
     if progress is not None:
@@ -145,10 +145,16 @@ def import_organogram(
     fresh = log is None or not log.log
     recorded = now or dt.datetime.now(dt.UTC)
     plan = plan_import(
-        snapshot, state, effective=effective, recorded=recorded, actor=actor, fresh=fresh
+        release,
+        state,
+        effective=effective,
+        recorded=recorded,
+        actor=actor,
+        fresh=fresh,
+        branch=branch,
     )
     timings["plan"] = time.perf_counter() - mark
-    warnings = [*snapshot.warnings, *plan.warnings]
+    warnings = [*release.warnings, *plan.warnings]
     if strict and warnings:
         raise ImportFailed(
             f"--strict: {len(warnings)} warning(s), nothing written; first: {warnings[0]}", warnings
@@ -164,7 +170,7 @@ def import_organogram(
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     return ImportReport(
-        branch, not exists, effective, dry_run, plan.events, version, snapshot, plan, timings
+        branch, not exists, effective, dry_run, plan.events, version, release, plan, timings
     )
 
 

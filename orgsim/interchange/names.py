@@ -5,7 +5,7 @@ published releases flip between "Surname Forename", "Forename Surname" and
 "Surname, Forename", shorten forenames ("Tim" / "Timothy") and fix typos ("Mallet" /
 "Mallett"). :func:`name_key` is order-free (sorted tokens) and is what person ids are
 made from; :func:`same_person` is the looser test used only for the holder of one post
-reference across two snapshots.
+reference across two releases.
 """
 
 from __future__ import annotations

@@ -1,0 +1,208 @@
+"""Planning a release's posts: the posts it wants, and the events that make them so.
+
+Each senior post of the release is a wanted post ``<org>-<ref>``; each junior group a
+wanted post under its senior post. Compared with the organisation's live posts (read
+from the read model), a wanted post is created, retitled, regraded or moved; a live post
+the release no longer lists is deleted (its reason says whether the file marked it
+Eliminated). A post's manager is compared as *recorded* — this is the write side, and an
+event moves the recorded line — and a move that would close a circle with the old lines
+is refused with a warning. FTE, pay and job function changes have no event: they are
+counted and reported as unrecorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from orgsim.domain import events as ev
+from orgsim.domain.structure import PostView
+from orgsim.interchange.names import slug
+from orgsim.interchange.reconcile_base import (
+    PlanContext,
+    Wanted,
+    accountabilities,
+    junior_cost,
+    pick_id,
+    post_cost,
+)
+
+
+class PostPlanning(PlanContext):
+    def _wanted_posts(
+        self,
+        org_id: str,
+        unit_of: dict[tuple[str, str], str],
+        grade_of: Callable[[str], str],
+        live: dict[str, PostView],
+    ) -> dict[str, Wanted]:
+        """Every post the release wants, senior and junior, under its id: an existing live
+        post of the organisation keeps its id; anything else gets a fresh one."""
+        release, state = self.release, self.state
+        assigned: set[str] = set()
+        post_reusable = lambda pid: pid in live  # noqa: E731
+        senior_ids: dict[str, str] = {}
+        for ref in release.posts:
+            senior_ids[ref] = pick_id(f"{org_id}-{ref}", state.posts, post_reusable, assigned)
+        wanted: dict[str, Wanted] = {}
+        for ref, post in release.posts.items():
+            pid = senior_ids[ref]
+            wanted[pid] = Wanted(
+                id=pid,
+                title=post.title,
+                grade=grade_of(post.grade),
+                unit=unit_of[(post.organisation, slug(post.unit, ""))],
+                reports_to=senior_ids[post.reports_to] if post.reports_to else None,
+                fte=post.fte,
+                cost=post_cost(post),
+                accountabilities=accountabilities(post.function, post.profession),
+                source=f"{self.senior_name}:{post.line}",
+                holders=list(post.holders),
+                senior=post,
+            )
+        for group in release.juniors:
+            manager = senior_ids.get(group.senior) if group.senior else None
+            head = manager or f"{org_id}-{group.senior or 'XX'}"
+            _, unit_slug, grade_key, profession, title = group.key()
+            base = ".".join(
+                [head, unit_slug or "-", grade_key or "-", profession or "-", title or "-"]
+            )
+            pid = pick_id(base, state.posts, post_reusable, assigned)
+            wanted[pid] = Wanted(
+                id=pid,
+                title=group.title,
+                grade=grade_of(group.grade),
+                unit=unit_of[(group.organisation, slug(group.unit, ""))],
+                reports_to=manager,
+                fte=group.fte,
+                cost=junior_cost(group),
+                accountabilities=accountabilities("", group.profession),
+                source=f"{self.junior_name}:{group.line}",
+                holders=[],
+            )
+        self._depths(wanted)
+        return wanted
+
+    def _depths(self, wanted: dict[str, Wanted]) -> None:
+        """Depth of each post in the wanted tree (top posts 0), without recursion."""
+        memo: dict[str, int] = {}
+        for pid in wanted:
+            chain: list[str] = []
+            current: str | None = pid
+            while current in wanted and current not in memo and len(chain) <= len(wanted):
+                chain.append(current)
+                current = wanted[current].reports_to
+                if current is None:
+                    break
+            base = memo.get(current, -1) if current is not None else -1
+            for offset, item in enumerate(reversed(chain), start=1):
+                memo[item] = base + offset
+        for pid, post in wanted.items():
+            post.depth = memo.get(pid, 0)
+
+    def _post_events(self, wanted: dict[str, Wanted], live: dict[str, PostView]) -> list[ev.Event]:
+        created: list[ev.Event] = []
+        changed: list[ev.Event] = []
+        moved: list[ev.Event] = []
+        deleted: list[ev.Event] = []
+        parent_of: dict[str, str | None] = {
+            pid: p.recorded_reports_to for pid, p in self.view.posts.items()
+        }
+        unrecorded = {"fte": 0, "pay": 0, "job_function": 0}
+        for post in sorted(wanted.values(), key=lambda w: (w.depth, w.id)):
+            current = live.get(post.id)
+            if current is None:
+                created.append(
+                    ev.PostCreated(
+                        **self.meta(post.source),
+                        post=post.id,
+                        title=post.title,
+                        grade=post.grade,
+                        unit=post.unit,
+                        reports_to=post.reports_to,
+                        fte=post.fte,
+                        accountabilities=post.accountabilities,
+                        cost=post.cost,
+                    )
+                )
+                parent_of[post.id] = post.reports_to
+                continue
+            if current.title != post.title:
+                changed.append(
+                    ev.PostRetitled(**self.meta(post.source), post=post.id, title=post.title)
+                )
+            if current.grade != post.grade:
+                changed.append(
+                    ev.PostRegraded(**self.meta(post.source), post=post.id, grade=post.grade)
+                )
+            if current.fte != post.fte:
+                unrecorded["fte"] += 1
+            if current.cost != post.cost:
+                unrecorded["pay"] += 1
+            if current.accountabilities != tuple((a.text, a.weight) for a in post.accountabilities):
+                unrecorded["job_function"] += 1
+            new_unit = post.unit if current.unit != post.unit else None
+            new_manager: str | None = None
+            if post.reports_to != current.recorded_reports_to:
+                if post.reports_to is None:
+                    cause = {
+                        "self": "reports to itself in the file",
+                        "none": "has no manager in the file",
+                        "dangling": "reports to an unknown post in the file",
+                        "circle": "reports in a circle in the file",
+                    }.get(
+                        (post.senior.repaired or "") if post.senior else "",
+                        "is a top post in the file",
+                    )
+                    self.warnings.append(
+                        f"{post.source}: post {post.id} {cause}, but an event cannot detach a "
+                        f"post from its manager: it stays under {current.recorded_reports_to}"
+                    )
+                else:
+                    chain: str | None = post.reports_to
+                    seen = 0
+                    while chain is not None and chain != post.id and seen <= len(parent_of):
+                        chain = parent_of.get(chain)
+                        seen += 1
+                    if chain == post.id:
+                        self.warnings.append(
+                            f"{post.source}: moving post {post.id} under {post.reports_to} "
+                            f"would make a circle with its old line: it stays under "
+                            f"{current.recorded_reports_to}"
+                        )
+                    else:
+                        new_manager = post.reports_to
+                        parent_of[post.id] = new_manager
+            if new_unit is not None or new_manager is not None:
+                moved.append(
+                    ev.PostMoved(
+                        **self.meta(post.source),
+                        post=post.id,
+                        unit=new_unit,
+                        reports_to=new_manager,
+                    )
+                )
+        for pid in sorted(live):
+            if pid in wanted:
+                continue
+            prefix = f"{self.org_id}-"
+            ref = pid[len(prefix) :] if pid.startswith(prefix) else pid
+            eliminated = ref in self.release.eliminated
+            reason = (
+                f"Eliminated in the organogram of {self.date}"
+                if eliminated
+                else f"not in the organogram of {self.date}"
+            )
+            source = (
+                f"{self.senior_name}:{self.release.eliminated[ref]}"
+                if eliminated
+                else self.senior_name
+            )
+            deleted.append(ev.PostDeleted(**self.meta(source, reason), post=pid))
+        self.unrecorded.update({k: v for k, v in unrecorded.items() if v})
+        if any(unrecorded.values()):
+            label = {"fte": "FTE", "pay": "pay", "job_function": "job/team function"}
+            parts = [
+                f"{n} existing post(s) changed {label[what]}" for what, n in unrecorded.items() if n
+            ]
+            self.notes.append("; ".join(parts) + ": no event records these, kept as before")
+        return [*created, *changed, *moved, *deleted]
