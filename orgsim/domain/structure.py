@@ -285,8 +285,18 @@ class Structure:
             yield manager
             manager = self.posts[manager].reports_to
 
+    @cached_property
+    def _unit_children(self) -> dict[str, list[str]]:
+        """Live unit → its live child units (id order). Kept apart from the graph: the
+        unit tree is small and asked for by importers that never need the graph."""
+        out: dict[str, list[str]] = {}
+        for u in self.units.values():
+            if u.parent is not None and u.parent in self.units:
+                out.setdefault(u.parent, []).append(u.id)
+        return out
+
     def child_units(self, unit_id: str) -> list[str]:
-        return self._in((UNIT, unit_id), PART_OF, UNIT)
+        return list(self._unit_children.get(unit_id, ()))
 
     def unit_posts(self, unit_id: str) -> list[str]:
         """Live posts directly in a unit, sorted by id."""
@@ -305,10 +315,15 @@ class Structure:
         return out
 
     def units_under(self, unit_id: str) -> set[str]:
-        """A live unit and every live unit below it."""
-        import networkx as nx
-
-        return {unit_id} | {n[1] for n in nx.ancestors(self.graph, (UNIT, unit_id)) if n[0] == UNIT}
+        """A live unit and every live unit below it (empty for an unknown unit)."""
+        out: set[str] = set()
+        stack = [unit_id] if unit_id in self.units else []
+        while stack:
+            current = stack.pop()
+            if current not in out:
+                out.add(current)
+                stack.extend(self._unit_children.get(current, ()))
+        return out
 
     def posts_under(self, unit_id: str) -> list[str]:
         """Live posts in a unit or any unit below it, sorted by id."""

@@ -66,22 +66,7 @@ class UnitPlanning(PlanContext):
 
     def _scope(self, org_id: str) -> set[str]:
         """Open units at or under the organisation unit (none for a new organisation)."""
-        # READ-MODEL-CANDIDATE: Structure.units_under walks the NetworkX graph, whose
-        # import and build cost more than the whole plan (0.05 s -> 0.37 s on DFID); this
-        # is the same subtree from the read model's live units and their parents.
-        children: dict[str, list[str]] = {}
-        for unit in self.view.units.values():
-            if unit.parent is not None:
-                children.setdefault(unit.parent, []).append(unit.id)
-        scope: set[str] = set()
-        stack = [org_id]
-        while stack:
-            current = stack.pop()
-            if current in scope or current not in self.view.units:
-                continue
-            scope.add(current)
-            stack.extend(children.get(current, []))
-        return scope
+        return self.view.units_under(org_id)
 
     def _units(
         self, org_id: str, root_name: str, scope: set[str]
