@@ -184,6 +184,11 @@ class Pack:
     cost_note: str = ""
 
     @property
+    def violations(self) -> int:
+        """People with a slotting decision the audit calls a violation."""
+        return sum(1 for row in self.people if row.violation)
+
+    @property
     def post_counts(self) -> dict[str, int]:
         counts = {"new": 0, "deleted": 0, "changed": 0}
         for row in self.post_changes:
