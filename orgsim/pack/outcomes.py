@@ -31,6 +31,8 @@ AGAINST_POLICY = "breaks the slotting policy (orgsim audit)"
 def _own_reasons(reasons: list[str], old_post: str, state: OrgState) -> list[str]:
     """A pool's reasons speak for every candidate; keep the lines about this person's
     own matches (and those about no match at all)."""
+    # READ-MODEL-CANDIDATE: the recorded match assessments (old, new) -> percent are not
+    # in Structure; read from the folded state at the proposed date.
     out = []
     for line in reasons:
         pairs = _MATCH_TEXT.findall(line)

@@ -79,6 +79,9 @@ def walk(branch: str, current: Structure, state: OrgState, window: list[Logged])
     deleted: list[ev.PostDeleted] = []  # a run of deletions not yet read back
     #: a snapshot for assignments, valid while only assignments are applied
     snapshot: Structure | None = None
+    # READ-MODEL-CANDIDATE: "was this person displaced just before log version v" — the
+    # read model answers it per date only, so a snapshot serves a run of assignments and
+    # ``placed`` notes who that run has already placed (no longer displaced).
     placed: set[str] = set()  # people assigned substantively since the snapshot
 
     def read_deletions() -> None:
