@@ -440,6 +440,53 @@ def test_equality_cells_under_five_suppressed(council: CLI, tmp_path: Path):
     assert age["Other values (fewer than 5 people each)"][1:4:2] == ["*", "*"]
 
 
+HAND = """\
+scenario: hand
+based_on: base
+fork_at: 2020-06-01
+effective: 2021-04-01
+steps:
+  - create_post: {id: new-lead, title: Team Lead, grade: G1, unit: help, reports_to: mgr-help}
+  - match: {old: off-01, new: new-lead, percent: 30, assessor: HR panel}
+  - delete_post: {id: off-01}
+  - slot_person: {person: p001, post: new-lead, basis: chief executive's decision}
+"""
+
+
+def test_a_decision_the_audit_calls_a_violation_is_shown_as_one(lite: CLI, write, tmp_path):
+    """The kent policy (the default) slots at a 75% match or more: a hand decision at 30%
+    breaks it. ``audit`` says so, and the pack shows that decision as a violation with the
+    audit's own reason, never as an ordinary "Filled by slotting"."""
+    lite.ok("run", write(base_script()))
+    lite.ok("run", write(HAND))
+    audit = lite("audit", "--branch", "hand", "--json")
+    assert audit.returncode == 1
+    (decision,) = json.loads(audit.stdout)["decisions"]
+    assert (decision["person"], decision["post"]) == ("p001", "new-lead")
+    assert decision["verdict"] == "violation"
+    (reason,) = decision["reasons"]
+    assert "30%" in reason and "75%" in reason  # the match against the policy's threshold
+
+    _doc, files = pack(lite, tmp_path, "--branch", "hand", "--format", "html")
+    html = files["html"].read_text(encoding="utf-8")
+    text = visible_text(html)
+    assert "Filled by slotting" not in text
+    found = tables(html)
+    by_header = {tuple(rows[0]): rows[1:] for rows in found.values() if rows}
+    people = by_header[("Post deleted", "Grade", "Outcome", "Reasons")]
+    (officer,) = [r for r in people if r[0].startswith("Officer 01")]
+    assert officer[2].startswith("Against policy") and "breaks the slotting policy" in officer[2]
+    assert officer[3] == reason
+    posts = by_header[("Post", "Grade", "How it is filled", "Reasons")]
+    (lead,) = [r for r in posts if r[0].startswith("Team Lead")]
+    assert lead[2].startswith("Against policy") and lead[3] == reason
+    summary = {r[0]: r for r in found["People"][1:]}
+    assert summary["— slotted against the slotting policy"][2] == "1"
+    assert summary["— slotted into a new post"][2] == "0"
+    assert "1 slotting decision breaks the policy." in text
+    assert_no_people(text)
+
+
 # --- Kent ----------------------------------------------------------------------------------
 
 

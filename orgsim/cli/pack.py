@@ -7,8 +7,12 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from orgsim.pack.document import PackError
 
 from orgsim.cli.app import UserError, app, console, json_option, parse_date, print_json, settings
 
@@ -53,6 +57,21 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     return [path for _, path in staged]
+
+
+#: The pack's dates and the options that set them.
+DATE_OPTIONS = {"current": "--before", "proposed": "--at"}
+
+
+def _with_options(error: PackError) -> str:
+    """The pack's message in its own words, then the options that set the dates at fault:
+    "give the current date" becomes "give the current date (--before DATE)"."""
+    flags = [DATE_OPTIONS[d] for d in error.dates if d in DATE_OPTIONS]
+    if not flags:
+        return str(error)
+    if len(flags) == 1:
+        return f"{error} ({flags[0]} DATE)"
+    return f"{error} ({' and '.join(flags)})"
 
 
 @app.command()
@@ -131,7 +150,9 @@ def pack(
     reader = BranchReader(settings().store())
     try:
         data = build_pack(settings().store(), branch, current, proposed, names=names, reader=reader)
-    except (PackError, ChartError) as error:
+    except PackError as error:
+        raise UserError(_with_options(error)) from None
+    except ChartError as error:
         raise UserError(str(error)) from None
     html = render_html(data)
     stem = f"{_slug(branch)}-consultation-pack"

@@ -1,14 +1,15 @@
 """The consultation pack: one self-contained HTML file and a PDF for staff and unions.
 
-:func:`build_pack` (:mod:`orgsim.pack.model`) assembles everything the pack says as plain
-dataclasses, from one branch and two effective dates; :func:`render_html`
+:func:`build_pack` (:mod:`orgsim.pack.build`) assembles everything the pack says as plain
+dataclasses (:mod:`orgsim.pack.document`), from one branch and two effective dates; :func:`render_html`
 (:mod:`orgsim.pack.render`) fills the Jinja2 template with it, charts inline as SVG;
 :func:`html_to_pdf` (:mod:`orgsim.pack.pdf`) prints that HTML with headless Chromium.
 Names of people appear only when asked for (``names=True``); individual protected
 characteristics never do.
 """
 
-from orgsim.pack.model import Pack, PackError, build_pack, default_dates
+from orgsim.pack.build import build_pack, default_dates
+from orgsim.pack.document import Pack, PackError
 from orgsim.pack.pdf import ChromiumMissing, find_chromium, html_to_pdf
 from orgsim.pack.render import render_html
 

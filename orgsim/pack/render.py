@@ -13,12 +13,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from orgsim.pack.model import Pack
+from orgsim.pack.document import Pack
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 OUTCOME_LABELS = {
     "slotted": "Slotted",
+    "violation": "Against policy",
     "ring_fenced": "Ring-fenced",
     "at_risk": "At risk",
     "pending": "Pending",

@@ -1,0 +1,195 @@
+"""Assembling a pack: load the branch, fix the two dates, build the read models, run each
+job's module, and note the chain heads the pack relies on.
+
+This is the only part of the pack that reads the store (the branch's log and, for the
+footer, each ancestor's chain head); the table-building modules read
+:class:`~orgsim.domain.structure.Structure` read models and the events in the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orgsim import __version__
+from orgsim.domain import events as ev
+from orgsim.domain.changes import changes_between
+from orgsim.domain.structure import Structure
+from orgsim.pack import equality as eq
+from orgsim.pack import rows, statutory
+from orgsim.pack.context import Context
+from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
+from orgsim.pack.outcomes import Outcomes
+from orgsim.pack.walk import walk as walk_window
+from orgsim.store.branches import BranchLog, BranchReader
+from orgsim.store.mapper import GENESIS
+from orgsim.store.recorder import Store
+from orgsim.views.audit import audit_branch
+
+
+def default_dates(
+    log: BranchLog, at: dt.date | None = None, before: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """(current, proposed): ``proposed`` defaults to the latest effective date on the
+    branch; ``current`` to the day before the branch's own first structural change (for
+    a branch with no structural change of its own, its fork date)."""
+    proposed = at or log.timeline.latest_effective()
+    if proposed is None:
+        raise PackError(f"branch {log.name!r} has no dated events: nothing to put in a pack")
+    current = before
+    if current is None:
+        if log.info.parent is not None:
+            own = sorted(
+                {
+                    i.event.effective
+                    for i in log.own
+                    if isinstance(i.event, statutory.STRUCTURAL) and i.event.effective <= proposed
+                }
+            )
+            if own:
+                current = own[0] - dt.timedelta(days=1)
+            elif log.fork_date is not None:
+                current = log.fork_date
+        else:
+            # a branch of its own (no fork): the change is its latest structural date
+            dates = sorted(
+                {
+                    i.event.effective
+                    for i in log.log
+                    if isinstance(i.event, statutory.STRUCTURAL) and i.event.effective <= proposed
+                }
+            )
+            if len(dates) >= 2:
+                current = dates[-1] - dt.timedelta(days=1)
+        if current is None:
+            raise PackError(
+                f"branch {log.name!r} has no structural change to consult on before the "
+                "proposed date: give the current date",
+                dates=("current",),
+            )
+    if current >= proposed:
+        raise PackError(
+            f"the current date {current} must be before the proposed date {proposed}",
+            dates=("current", "proposed"),
+        )
+    return current, proposed
+
+
+def chain_heads(store: Store, reader: BranchReader, log: BranchLog) -> list[tuple[str, int, str]]:
+    """The chain value of the last own event each branch of the ancestry contributes."""
+    heads = [(log.name, log.own_length, log.own_chain if log.own_length else GENESIS)]
+    child = log
+    while child.info.parent is not None:
+        parent = reader.load(child.info.parent)
+        used = child.fork_length if child.info.fork_version is None else child.info.fork_version
+        used = min(used, parent.version) - len(parent.inherited)
+        if used <= 0:
+            child = parent
+            continue
+        own = store.own_events(parent.name)
+        heads.append((parent.name, used, own[used - 1].chain if used <= len(own) else GENESIS))
+        child = parent
+    return heads
+
+
+def _footer(store: Store, reader: BranchReader, log: BranchLog) -> Footer:
+    info = log.info
+    fork = ""
+    if info.parent is not None:
+        fork = f"forked from {info.parent}"
+        fork += f" at {info.fork_date.isoformat()}" if info.fork_date else ""
+        fork += f", inheriting its first {log.fork_length} events"
+    return Footer(
+        log.name,
+        info.parent,
+        fork,
+        log.version,
+        log.own_length,
+        log.own_chain if log.own_length else GENESIS,
+        __version__,
+        chain_heads(store, reader, log),
+    )
+
+
+def _everyone(before: Structure, after: Structure, log: BranchLog) -> dict[str, str]:
+    """Every person the branch knows, by id: their name (to scrub from free text)."""
+    out: dict[str, str] = {}
+    for structure in (before, after):
+        for person in [*structure.people.values(), *structure.leavers.values()]:
+            out[person.id] = person.name
+    for item in log.log:
+        if isinstance(item.event, ev.PersonJoined):
+            out.setdefault(item.event.person, item.event.name)
+    return out
+
+
+def build_pack(
+    store: Store,
+    branch: str,
+    current: dt.date | None = None,
+    proposed: dt.date | None = None,
+    *,
+    names: bool = False,
+    reader: BranchReader | None = None,
+    charts: bool = True,
+) -> Pack:
+    """Everything the pack says. Raises UnknownBranch, PackError, ChartError."""
+    reader = reader or BranchReader(store)
+    log = reader.load(branch)
+    current, proposed = default_dates(log, proposed, current)
+    timeline = log.timeline
+    before = Structure.from_state(branch, current, timeline.state_at(current))
+    after_state = timeline.state_at(proposed)
+    after = Structure.from_state(branch, proposed, after_state)
+    window = [i for i in timeline.ordered if current < i.event.effective <= proposed]
+    walk = walk_window(branch, before, timeline.state_at(current), window)
+
+    affected = {pid: a.old_post for pid, a in walk.affected.items()}
+    labels = eq.labels(before, after, affected)
+    redact = eq.Redactor(_everyone(before, after, log), labels, names)
+    ctx = Context(branch, before, after, names, labels, redact)
+
+    post_changes, unit_changes = rows.changes(ctx, changes_between(before, after), window)
+    verdicts = {d.version: d for d in audit_branch(log)}
+    outcomes = Outcomes(ctx, walk, verdicts, after_state)
+    pools = outcomes.pools()
+    people = outcomes.people()
+    posts = outcomes.posts({r.id for r in post_changes if r.kind == "new"})
+    summary_posts, summary_people, summary_units, cost_note = rows.summary(
+        before, after, post_changes, people
+    )
+    timetable, check = statutory.timetable(ctx, log, proposed, window, walk)
+    equality, equality_note, group, workforce = eq.equality(before, list(walk.affected))
+    statutory.transfers(before, after, check)
+
+    organisation = after.organisation_name() or before.organisation_name() or branch
+    figures: list[ChartFigure] = []
+    if charts:
+        from orgsim.pack.charts import chart_figures
+
+        figures = chart_figures(
+            reader, branch, current, proposed, names=names, organisation=organisation
+        )
+    return Pack(
+        organisation,
+        branch,
+        current,
+        proposed,
+        names,
+        summary_posts,
+        summary_people,
+        summary_units,
+        figures,
+        post_changes,
+        unit_changes,
+        people,
+        posts,
+        pools,
+        timetable,
+        check,
+        equality,
+        equality_note,
+        group,
+        workforce,
+        _footer(store, reader, log),
+        cost_note,
+    )

@@ -1,0 +1,215 @@
+"""Everything a consultation pack says, as plain dataclasses: what the template renders.
+
+No logic beyond counting: the rows are built by :mod:`orgsim.pack.rows`,
+:mod:`orgsim.pack.outcomes`, :mod:`orgsim.pack.statutory` and :mod:`orgsim.pack.equality`,
+and assembled by :func:`orgsim.pack.build.build_pack`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# The chart dataclasses move to orgsim.pack.charts (or figures); import them from there then.
+from orgsim.pack.model import ChartFigure, ChartPage
+
+
+class PackError(ValueError):
+    """Bad input for a pack (dates, an empty branch): one line for a user, in the pack's
+    words; ``dates`` names the dates at fault ("current", "proposed") so that a caller can
+    point at its own options for them."""
+
+    def __init__(self, message: str, dates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.dates = dates
+
+
+@dataclass
+class SummaryRow:
+    label: str
+    before: str
+    after: str
+    change: str = ""
+    note: str = ""
+
+
+@dataclass
+class ChangeRow:
+    id: str
+    title: str
+    kind: str  #: new | deleted | changed (units: new | closed | changed)
+    what: str  #: "moved, retitled"...
+    before: str
+    after: str
+    effective: str
+    reason: str
+    source: str
+
+
+@dataclass
+class PersonRow:
+    """One person whose post is deleted (or who is already displaced): by their old post."""
+
+    who: str
+    old_post: str
+    old_post_id: str
+    grade: str
+    unit: str
+    #: slotted | violation (slotted against the policy, as ``orgsim audit`` finds) |
+    #: ring_fenced | at_risk | pending | none (no slotting step)
+    stage: str
+    outcome: str  #: the latest: stage, or appointed | left | redeployed | violation
+    outcome_text: str
+    then_text: str
+    reasons: list[str]
+    pending: bool = False
+    #: a slotting decision about this person is one the audit calls a violation
+    violation: bool = False
+
+
+@dataclass
+class PostRow:
+    """A new or vacant post in the proposed structure: how it is filled."""
+
+    post: str
+    post_id: str
+    grade: str
+    unit: str
+    new: bool
+    #: slotted | violation | ring_fenced | appointed | vacancy | filled | pending
+    outcome: str
+    outcome_text: str
+    then_text: str
+    reasons: list[str]
+
+
+@dataclass
+class PoolRow:
+    id: str
+    posts: list[str]
+    candidates: list[str]
+    count_text: str
+    reasons: list[str]
+    result: str
+    proposed_only: bool = False
+
+
+@dataclass
+class TimetableRow:
+    date: dt.date
+    what: str
+    detail: str = ""
+    source: str = ""
+    computed: bool = False  #: a date the pack works out, not one recorded in an event
+
+
+@dataclass
+class StatutoryCheck:
+    proposed: int
+    left_by_redundancy: int
+    required_days: int | None
+    first_dismissal: dt.date | None
+    first_dismissal_basis: str
+    consultation_start: dt.date | None
+    consultation_end: dt.date | None
+    days_before: int | None
+    verdict: str  #: meets | falls_short | not_required | no_consultation
+    headline: str
+    hr1: str
+    hr1_due: dt.date | None
+    latest_start: dt.date | None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EqualityCell:
+    count: str
+    percent: str
+    suppressed: bool = False
+
+
+@dataclass
+class EqualityRow:
+    label: str
+    workforce: EqualityCell
+    affected: EqualityCell
+    difference: str = ""
+
+
+@dataclass
+class EqualityTable:
+    characteristic: str
+    rows: list[EqualityRow]
+    note: str = ""
+
+
+@dataclass
+class Footer:
+    branch: str
+    parent: str | None
+    fork: str
+    version: int
+    own_events: int
+    head_chain: str
+    orgsim_version: str
+    #: (branch, own events the pack relies on, chain value at the last of them): this
+    #: branch, then each ancestor at the point it was forked from
+    heads: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    organisation: str
+    branch: str
+    current: dt.date
+    proposed: dt.date
+    names: bool
+    summary_posts: list[SummaryRow]
+    summary_people: list[SummaryRow]
+    summary_units: list[SummaryRow]
+    charts: list[ChartFigure]
+    post_changes: list[ChangeRow]
+    unit_changes: list[ChangeRow]
+    people: list[PersonRow]
+    posts: list[PostRow]
+    pools: list[PoolRow]
+    timetable: list[TimetableRow]
+    statutory: StatutoryCheck
+    equality: list[EqualityTable]
+    equality_note: str
+    equality_group: int
+    workforce: int
+    footer: Footer
+    cost_note: str = ""
+
+    @property
+    def violations(self) -> int:
+        """People with a slotting decision the audit calls a violation."""
+        return sum(1 for row in self.people if row.violation)
+
+    @property
+    def post_counts(self) -> dict[str, int]:
+        counts = {"new": 0, "deleted": 0, "changed": 0}
+        for row in self.post_changes:
+            counts[row.kind] += 1
+        return counts
+
+
+__all__ = [
+    "ChangeRow",
+    "ChartFigure",
+    "ChartPage",
+    "EqualityCell",
+    "EqualityRow",
+    "EqualityTable",
+    "Footer",
+    "Pack",
+    "PackError",
+    "PersonRow",
+    "PoolRow",
+    "PostRow",
+    "StatutoryCheck",
+    "SummaryRow",
+    "TimetableRow",
+]

@@ -1,0 +1,361 @@
+"""The slotting outcome for each person displaced and each post to fill, and the pools.
+
+Recorded outcomes come from the :mod:`walk <orgsim.pack.walk>` over the window; people
+still displaced at the proposed date get the engine's proposal
+(:func:`orgsim.domain.slotting.scope.propose`), marked as pending. Every slotting
+decision's verdict comes from :func:`orgsim.views.audit.audit_branch` — the ``audit``
+command's own code — so a decision the audit calls a violation is shown as one, with the
+audit's reasons, never as an ordinary slot: pack and audit agree by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from orgsim.domain.slotting import SlottingError
+from orgsim.domain.slotting.scope import propose
+from orgsim.domain.state import OrgState
+from orgsim.pack import text
+from orgsim.pack.context import Context
+from orgsim.pack.document import PersonRow, PoolRow, PostRow
+from orgsim.pack.walk import Affected, Walk
+from orgsim.views.audit import AuditedDecision
+
+_MATCH_TEXT = re.compile(r"(\d+(?:\.\d+)?)% match to ([\w.-]+)")
+#: How an outcome that breaks the slotting policy is flagged.
+AGAINST_POLICY = "breaks the slotting policy (orgsim audit)"
+
+
+def _own_reasons(reasons: list[str], old_post: str, state: OrgState) -> list[str]:
+    """A pool's reasons speak for every candidate; keep the lines about this person's
+    own matches (and those about no match at all)."""
+    # READ-MODEL-CANDIDATE: the recorded match assessments (old, new) -> percent are not
+    # in Structure; read from the folded state at the proposed date.
+    out = []
+    for line in reasons:
+        pairs = _MATCH_TEXT.findall(line)
+        mine = all(
+            (old_post, post.rstrip(".")) in state.matches
+            and state.matches[(old_post, post.rstrip("."))].percent == Decimal(pct)
+            for pct, post in pairs
+        )
+        if mine:
+            out.append(line)
+    return out or list(reasons)
+
+
+def _breach(verdicts: dict[int, AuditedDecision], version: int | None) -> AuditedDecision | None:
+    """The audit's verdict on the decision recorded at ``version``, when a violation."""
+    found = verdicts.get(version) if version is not None else None
+    return found if found is not None and found.verdict == "violation" else None
+
+
+class Outcomes:
+    """Builds the three outcome tables; ``verdicts`` are the audit's, by log version."""
+
+    def __init__(
+        self, ctx: Context, walk: Walk, verdicts: dict[int, AuditedDecision], state: OrgState
+    ) -> None:
+        self.ctx, self.walk, self.verdicts = ctx, walk, verdicts
+        after = ctx.after
+        self.pending_people = [
+            pid
+            for pid, a in walk.affected.items()
+            if a.result is None
+            and a.stage is None
+            and pid in after.people
+            and after.people[pid].displaced_from is not None
+        ]
+        self.proposal: Any = None
+        if self.pending_people or after.vacant_posts():
+            try:
+                self.proposal = propose(state)
+            except SlottingError:  # e.g. a policy the engine rejects: recorded facts stand
+                self.proposal = None
+        self.proposed_for = {o.person: o for o in self.proposal.outcomes} if self.proposal else {}
+        self.pool_of_post: dict[str, str] = {}
+        self.pool_text: dict[str, str] = {}
+
+    # --- pools -----------------------------------------------------------------------
+
+    def pools(self) -> list[PoolRow]:
+        ctx, walk = self.ctx, self.walk
+        rows: list[PoolRow] = []
+        for pool_id, pool in walk.pools.items():
+            count = (
+                f"{text.plural(len(pool.candidates), 'candidate')} for "
+                f"{text.plural(len(pool.posts), 'post')}"
+            )
+            results = []
+            for post in pool.posts:
+                self.pool_of_post[post] = pool_id
+                winners = [p for p, _ in walk.appointed_to.get(post, []) if p in pool.candidates]
+                winners += [p for p in walk.slotted_into.get(post, []) if p in pool.candidates]
+                if winners:
+                    results.append(
+                        f"{ctx.title(post)}: appointed {', '.join(ctx.who(p) for p in winners)}"
+                    )
+                else:
+                    results.append(f"{ctx.title(post)}: competition pending")
+            self.pool_text[pool_id] = count
+            rows.append(
+                PoolRow(
+                    pool_id,
+                    [ctx.post_text(p) for p in pool.posts],
+                    [ctx.who(p) for p in pool.candidates],
+                    count,
+                    [ctx.redact(r) for r in pool.reasons],
+                    "; ".join(results),
+                )
+            )
+        if self.proposal is not None:
+            for proposed in self.proposal.pools:
+                if not any(p in self.pending_people for p in proposed.candidates):
+                    continue
+                count = (
+                    f"{text.plural(len(proposed.candidates), 'candidate')} for "
+                    f"{text.plural(len(proposed.posts), 'post')}"
+                )
+                reasons: list[str] = []
+                for pid in proposed.candidates:
+                    for r in self.proposed_for[pid].reasons:
+                        if r not in reasons:
+                            reasons.append(r)
+                rows.append(
+                    PoolRow(
+                        "proposed",
+                        [ctx.post_text(p) for p in proposed.posts],
+                        [ctx.who(p) for p in proposed.candidates],
+                        count,
+                        [ctx.redact(r) for r in reasons],
+                        "not yet recorded",
+                        proposed_only=True,
+                    )
+                )
+        return rows
+
+    # --- people ----------------------------------------------------------------------
+
+    def _pending_text(self, pid: str) -> tuple[str, list[str] | None]:
+        ctx = self.ctx
+        proposed = self.proposed_for.get(pid)
+        if proposed is None:
+            return "Pending: no outcome recorded", None
+        if proposed.outcome == "slotted":
+            text_ = f"Pending: the slotting policy would slot into {ctx.post_text(proposed.post)}"
+        elif proposed.outcome == "ring_fenced" and proposed.pool is not None:
+            text_ = (
+                f"Pending: the slotting policy would ring-fence ("
+                f"{text.plural(len(proposed.pool.candidates), 'candidate')} for "
+                f"{text.plural(len(proposed.pool.posts), 'post')}: "
+                + ", ".join(ctx.title(p) for p in proposed.pool.posts)
+                + ")"
+            )
+        else:
+            text_ = "Pending: the slotting policy would place at risk"
+        return text_, list(proposed.reasons)
+
+    def _person(self, pid: str, a: Affected) -> PersonRow:
+        ctx, walk = self.ctx, self.walk
+        old = ctx.before.post(a.old_post) or ctx.after.post(a.old_post)
+        grade = old.grade if old else ""
+        unit = ctx.unit_name(old.unit) if old else ""
+        reasons = list(a.stage_reasons)
+        pending = False
+        stage_breach = _breach(self.verdicts, a.stage_version) if a.stage == "slotted" else None
+        result_breach = _breach(self.verdicts, a.result_version) if a.result == "slotted" else None
+        stage = a.stage or ("pending" if a.result is None else "none")
+        if a.stage == "slotted":
+            outcome = "slotted"
+            text_ = f"Slotted into {ctx.post_text(a.stage_post)}"
+            if a.stage_basis and a.stage_basis != "slotting policy":
+                text_ += f" (decided {a.stage_basis})"
+            if stage_breach is not None:
+                stage = outcome = "violation"
+                text_ += f": {AGAINST_POLICY}"
+                reasons = list(stage_breach.reasons)
+        elif a.stage == "ring_fenced":
+            outcome = "ring_fenced"
+            reasons = _own_reasons(reasons, a.old_post, walk.state)
+            pool = walk.pools.get(a.stage_pool or "")
+            where = ", ".join(ctx.title(p) for p in pool.posts) if pool else ""
+            text_ = f"Ring-fenced pool: {self.pool_text.get(a.stage_pool or '', '')}" + (
+                f" ({where})" if where else ""
+            )
+        elif a.stage == "at_risk":
+            outcome = "at_risk"
+            text_ = "At risk of redundancy"
+        elif a.result is not None:
+            outcome = a.result
+            text_ = "No slotting step recorded"
+        else:
+            outcome = "pending"
+            pending = True
+            text_, proposed_reasons = self._pending_text(pid)
+            if proposed_reasons is not None:
+                reasons = proposed_reasons
+        then = ""
+        if a.result == "appointed":
+            then = f"Appointed to {ctx.post_text(a.result_post)}" + (
+                f" ({a.result_detail})" if a.result_detail else ""
+            )
+            if a.stage is not None:
+                outcome = "appointed"
+        elif a.result == "left":
+            then = f"Left: {a.left_cause}"
+            if a.stage is not None:
+                outcome = "left"
+        elif a.result == "redeployed":
+            then = f"Redeployed to {ctx.post_text(a.result_post)}"
+            if a.stage is not None:
+                outcome = "redeployed"
+        elif a.result == "slotted":
+            then = f"Slotted into {ctx.post_text(a.result_post)} ({a.result_detail})"
+            outcome = "slotted"
+            if result_breach is not None:
+                outcome = "violation"
+                then += f", which {AGAINST_POLICY}"
+                reasons = [*reasons, *(r for r in result_breach.reasons if r not in reasons)]
+        elif a.stage in ("ring_fenced", "at_risk"):
+            then = "Outcome pending"
+            pending = True
+        if a.result_on is not None and then:
+            then += f", {text.long_date(a.result_on)}"
+        if a.result_reason:
+            then += f" — {ctx.redact(a.result_reason)}"
+        return PersonRow(
+            ctx.who(pid),
+            old.title if old else a.old_post,
+            a.old_post,
+            grade,
+            unit,
+            stage,
+            outcome,
+            text_,
+            then,
+            [ctx.redact(r) for r in reasons],
+            pending,
+            violation=stage_breach is not None or result_breach is not None,
+        )
+
+    def people(self) -> list[PersonRow]:
+        """One row per person displaced, by unit, grade (highest first) and old post."""
+        rows = [self._person(pid, a) for pid, a in self.walk.affected.items()]
+        rank = self.ctx.before.grade_rank() or self.ctx.after.grade_rank()
+        rows.sort(
+            key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.old_post.casefold(), r.who)
+        )
+        return rows
+
+    # --- posts -----------------------------------------------------------------------
+
+    def posts(self, new_posts: set[str]) -> list[PostRow]:
+        """New and vacant posts of the employer at the proposed date, and every post a
+        recorded outcome touched: how each is filled. Call after :meth:`pools`."""
+        ctx, walk = self.ctx, self.walk
+        touched = set(walk.slotted_into) | set(walk.appointed_to) | set(self.pool_of_post)
+        unfilled = set(self.proposal.unfilled) if self.proposal is not None else set()
+        proposed_slots: dict[str, list[str]] = {}
+        proposed_pool: dict[str, tuple[int, int]] = {}
+        if self.proposal is not None:
+            for o in self.proposal.outcomes:
+                if o.person not in self.pending_people:
+                    continue
+                if o.outcome == "slotted" and o.post:
+                    proposed_slots.setdefault(o.post, []).append(o.person)
+                elif o.outcome == "ring_fenced" and o.pool is not None:
+                    for p in o.pool.posts:
+                        proposed_pool[p] = (len(o.pool.candidates), len(o.pool.posts))
+        rows: list[PostRow] = []
+        for post in ctx.after.posts.values():
+            pid = post.id
+            if post.external or (pid not in new_posts and not post.vacant and pid not in touched):
+                continue
+            reasons: list[str] = []
+            then = ""
+            if pid in walk.slotted_into:
+                people = walk.slotted_into[pid]
+                breaches = [
+                    b
+                    for p in people
+                    if (b := _breach(self.verdicts, walk.decisions.get((p, pid)))) is not None
+                ]
+                if breaches:
+                    outcome = "violation"
+                    text_ = "Slotted against the slotting policy: " + ", ".join(
+                        ctx.who(p) for p in people
+                    )
+                    for b in breaches:
+                        reasons.extend(b.reasons)
+                else:
+                    outcome = "slotted"
+                    text_ = "Filled by slotting: " + ", ".join(ctx.who(p) for p in people)
+                    for p in people:
+                        a = walk.affected.get(p)
+                        if a is not None and a.stage == "slotted":
+                            reasons.extend(a.stage_reasons)
+            elif pid in self.pool_of_post:
+                outcome = "ring_fenced"
+                text_ = f"Ring-fenced pool: {self.pool_text[self.pool_of_post[pid]]}"
+                pool = walk.pools[self.pool_of_post[pid]]
+                reasons.extend(pool.reasons)
+                winners = [p for p, _ in walk.appointed_to.get(pid, [])]
+                if winners:
+                    then = "Appointed: " + ", ".join(ctx.who(p) for p in winners)
+                    basis = [b for _, b in walk.appointed_to.get(pid, []) if b]
+                    if basis:
+                        then += f" ({basis[0]})"
+                elif post.vacant:
+                    then = "Competition pending"
+            elif pid in walk.appointed_to:
+                outcome = "appointed"
+                basis = [b for _, b in walk.appointed_to[pid] if b]
+                text_ = "Filled by appointment: " + ", ".join(
+                    ctx.who(p) for p, _ in walk.appointed_to[pid]
+                )
+                if basis:
+                    text_ += f" ({basis[0]})"
+            elif pid in proposed_slots:
+                outcome = "pending"
+                text_ = "Pending: the slotting policy would slot " + ", ".join(
+                    ctx.who(p) for p in proposed_slots[pid]
+                )
+            elif pid in proposed_pool:
+                outcome = "pending"
+                n, m = proposed_pool[pid]
+                text_ = (
+                    f"Pending: the slotting policy would ring-fence "
+                    f"{text.plural(n, 'candidate')} for {text.plural(m, 'post')}"
+                )
+            elif post.vacant:
+                outcome = "vacancy"
+                text_ = "Vacancy to be filled by appointment"
+                if pid in unfilled or self.proposal is None:
+                    reasons.append("no displaced person is eligible to be slotted into it")
+            else:
+                outcome = "filled"
+                text_ = "Filled: " + ", ".join(ctx.who(p) for p in post.holders)
+            unique: list[str] = []
+            for r in reasons:
+                if r not in unique:
+                    unique.append(r)
+            rows.append(
+                PostRow(
+                    post.title,
+                    pid,
+                    post.grade,
+                    ctx.unit_name(post.unit),
+                    pid in new_posts,
+                    outcome,
+                    text_,
+                    then,
+                    [ctx.redact(r) for r in unique],
+                )
+            )
+        rank = ctx.after.grade_rank()
+        rows.sort(
+            key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.post.casefold(), r.post_id)
+        )
+        return rows

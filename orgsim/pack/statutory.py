@@ -1,0 +1,329 @@
+"""The consultation timetable, checked against the statutory minimum, and TUPE transfers.
+
+The timetable is the branch's own ``consult`` and ``decide`` events and the dates the
+change and the slotting outcomes take effect; the check counts proposed redundancies (every
+person whose post the proposal deletes, TULRCA 1992 s188 counting what is proposed, not the
+outcome) within 90 days at one establishment and compares the consultation's start with the
+first dismissal: 30 days for 20 to 99, 45 for 100 or more (s188(1A)), the HR1 notification
+by the same date (s193). Posts that move into an external body are a transfer under TUPE
+2006, noted apart and never counted as redundancies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from orgsim.domain import events as ev
+from orgsim.domain.structure import Structure
+from orgsim.domain.timeline import Logged
+from orgsim.pack.context import Context, known_post, unit_name
+from orgsim.pack.document import StatutoryCheck, TimetableRow
+from orgsim.pack.text import long_date, plural
+from orgsim.pack.walk import Walk
+from orgsim.store.branches import BranchLog
+
+#: Events that change the line structure (units and posts): they date the change.
+STRUCTURAL: tuple[type[ev.Event], ...] = (
+    ev.UnitCreated,
+    ev.UnitRenamed,
+    ev.UnitMoved,
+    ev.UnitClosed,
+    ev.UnitTransferredOut,
+    ev.PostCreated,
+    ev.PostRetitled,
+    ev.PostRegraded,
+    ev.PostMoved,
+    ev.PostDeleted,
+)
+#: TULRCA 1992 s188(1A): proposed redundancies at one establishment within 90 days.
+S188_WINDOW_DAYS = 90
+REDUNDANCY_CAUSES = ("redundancy", "voluntary redundancy")
+
+
+def timetable(
+    ctx: Context, log: BranchLog, proposed: dt.date, window: list[Logged], walk: Walk
+) -> tuple[list[TimetableRow], StatutoryCheck]:
+    """The branch's own consultation and decisions, the dates changes and outcomes take
+    effect, and the dates the statutory check works out (HR1, latest start)."""
+    redact = ctx.redact
+    own = [
+        i.event
+        for i in (log.own if log.info.parent is not None else log.log)
+        if i.event.effective <= proposed
+    ]
+    consultations = [e for e in own if isinstance(e, ev.ConsultationOpened)]
+    decisions = [e for e in own if isinstance(e, ev.DecisionRecorded)]
+    closed = {e.consultation: e for e in own if isinstance(e, ev.ConsultationClosed)}
+    rows: list[TimetableRow] = []
+    for c in consultations:
+        scope = (
+            f"; scope: {plural(len(c.scope), 'post or unit', 'posts or units')}" if c.scope else ""
+        )
+        why = redact(c.reason)
+        rows.append(
+            TimetableRow(
+                c.opens,
+                "Consultation opens",
+                f"Runs to {long_date(c.closes)} ({(c.closes - c.opens).days} days){scope}."
+                + (f" {why[:1].upper()}{why[1:]}" if why else ""),
+                redact(c.source),
+            )
+        )
+        done = closed.get(c.consultation)
+        rows.append(
+            TimetableRow(
+                c.closes,
+                "Consultation closes",
+                "Closure recorded" if done is not None else "Planned",
+                redact(done.source) if done is not None else "",
+            )
+        )
+    for d in decisions:
+        what = redact(d.what)
+        rows.append(
+            TimetableRow(
+                d.on, f"Decision: {redact(d.by)}", what[:1].upper() + what[1:], redact(d.source)
+            )
+        )
+    changes = Counter(i.event.effective for i in window if isinstance(i.event, STRUCTURAL))
+    for day, n in sorted(changes.items()):
+        rows.append(
+            TimetableRow(
+                day,
+                "New structure takes effect" if day == max(changes) else "Changes take effect",
+                f"{plural(n, 'change')} to units and posts take effect"
+                if n != 1
+                else "1 change to units and posts takes effect",
+            )
+        )
+    outcomes = Counter(
+        i.event.effective
+        for i in window
+        if isinstance(i.event, (ev.PersonSlotted, ev.PoolFormed, ev.PersonPlacedAtRisk))
+    )
+    for day, n in sorted(outcomes.items()):
+        rows.append(
+            TimetableRow(
+                day,
+                "Slotting outcomes take effect",
+                f"{plural(n, 'slotting outcome')} recorded (slotted, pools, at risk)",
+            )
+        )
+
+    check = statutory(ctx, consultations, decisions, walk, window)
+    if check.hr1_due is not None:
+        rows.append(
+            TimetableRow(
+                check.hr1_due,
+                "HR1 notification due (latest)",
+                f"{check.required_days} days before the first dismissal, and before any notice of dismissal",
+                "TULRCA 1992 s193",
+                computed=True,
+            )
+        )
+    if check.latest_start is not None and check.verdict == "falls_short":
+        rows.append(
+            TimetableRow(
+                check.latest_start,
+                "Consultation should have begun (latest)",
+                f"{check.required_days} days before the first dismissal",
+                "TULRCA 1992 s188(1A)",
+                computed=True,
+            )
+        )
+    if check.first_dismissal is not None and check.proposed:
+        basis = check.first_dismissal_basis
+        rows.append(
+            TimetableRow(
+                check.first_dismissal,
+                "First possible dismissal",
+                basis[:1].upper() + basis[1:],
+                computed=True,
+            )
+        )
+    order = {"Consultation opens": 0, "Consultation closes": 1}
+    rows.sort(key=lambda r: (r.date, order.get(r.what, 5), r.what))
+    return rows, check
+
+
+def statutory(
+    ctx: Context,
+    consultations: list[ev.ConsultationOpened],
+    decisions: list[ev.DecisionRecorded],
+    walk: Walk,
+    window: list[Logged],
+) -> StatutoryCheck:
+    """TULRCA 1992 s188: the most proposed redundancies within 90 days, the minimum period
+    (30 days for 20 to 99, 45 for 100 or more), and whether consultation starts in time."""
+    dismissal: dict[str, dt.date] = {}
+    basis: dict[str, str] = {}
+    left = 0
+    for pid, a in walk.affected.items():
+        dismissal[pid] = a.displaced_on
+        basis[pid] = "post deleted"
+        if a.result == "left" and a.left_cause in REDUNDANCY_CAUSES and a.result_on is not None:
+            left += 1
+            if a.result_on < a.displaced_on:
+                dismissal[pid] = a.result_on
+                basis[pid] = a.left_cause or "left"
+    # the most proposed redundancies within any 90 days
+    dates = sorted(dismissal.values())
+    proposed = 0
+    for i, day in enumerate(dates):
+        last = day + dt.timedelta(days=S188_WINDOW_DAYS - 1)
+        proposed = max(proposed, sum(1 for d in dates[i:] if d <= last))
+    first = min(dates) if dates else None
+    first_basis = ""
+    if first is not None:
+        why = {basis[p] for p, d in dismissal.items() if d == first}
+        first_basis = (
+            "the date the first occupied posts are deleted"
+            if why == {"post deleted"}
+            else "the first leaving date by redundancy"
+        )
+    starts = sorted(c.opens for c in consultations)
+    start = starts[0] if starts else None
+    end = max((c.closes for c in consultations), default=None)
+    notes = [
+        "Counted as proposed redundancies: everyone whose post the proposal deletes, whether "
+        "or not they are later slotted or redeployed (s188 counts what is proposed, not the "
+        "outcome).",
+        "The organisation is treated as one establishment; where the dismissals fall at "
+        "several establishments, count each one separately.",
+    ]
+    if left:
+        notes.append(
+            f"In this scenario {plural(left, 'person', 'people')} left by redundancy "
+            "or voluntary redundancy."
+        )
+    warnings: list[str] = []
+    required = None
+    latest = hr1_due = None
+    days = (first - start).days if first is not None and start is not None else None
+    if proposed < 20:
+        verdict = "not_required"
+        headline = (
+            f"{plural(proposed, 'proposed redundancy', 'proposed redundancies')} within "
+            "90 days: fewer than 20, so the collective consultation duty of TULRCA 1992 "
+            "s188 does not apply. Individual consultation with each person affected "
+            "still does."
+        )
+        hr1 = "No HR1 notification is needed for fewer than 20 proposed redundancies."
+    else:
+        required = 45 if proposed >= 100 else 30
+        band = "100 or more" if proposed >= 100 else "20 to 99"
+        assert first is not None
+        latest = first - dt.timedelta(days=required)
+        hr1_due = latest
+        hr1 = (
+            f"The HR1 form must reach the Insolvency Service (Redundancy Payments Service) "
+            f"by {long_date(hr1_due)}: at least {required} days before the first dismissal on "
+            f"{long_date(first)}, and before any notice of dismissal is given."
+        )
+        lead = (
+            f"{proposed} proposed redundancies within 90 days ({band}): consultation must "
+            f"begin at least {required} days before the first dismissal takes effect "
+            f"({long_date(first)}), that is by {long_date(latest)}."
+        )
+        if start is None:
+            verdict = "falls_short"
+            headline = (
+                f"{lead} No consultation is recorded on this branch: the scenario "
+                "falls short of the statutory minimum."
+            )
+        elif days is not None and days >= required:
+            verdict = "meets"
+            headline = (
+                f"{lead} Consultation begins on {long_date(start)}, {days} days before: this "
+                "meets the statutory minimum."
+            )
+        else:
+            verdict = "falls_short"
+            shortfall = required - (days or 0)
+            headline = (
+                f"{lead} Consultation begins on {long_date(start)}, only {days} days before: "
+                f"the scenario's dates fall short of the statutory minimum by "
+                f"{plural(shortfall, 'day')}. Start consultation by {long_date(latest)} or "
+                f"move the first dismissal to {long_date(start + dt.timedelta(days=required))} "
+                "or later."
+            )
+    if end is not None and first is not None and first < end:
+        warnings.append(
+            f"The first dismissal ({long_date(first)}) falls before consultation closes ({long_date(end)})."
+        )
+    for d in decisions:
+        if end is not None and d.on < end:
+            warnings.append(
+                f"The decision of {d.by} on {long_date(d.on)} is taken before "
+                f"consultation closes ({long_date(end)})."
+            )
+    scope: set[str] = set()
+    for c in consultations:
+        scope.update(c.scope)
+    if consultations and scope:
+        outside = []
+        for item in window:
+            e = item.event
+            if isinstance(e, ev.PostDeleted) and any(
+                a.old_post == e.post for a in walk.affected.values()
+            ):
+                post = known_post(ctx.both, e.post)
+                units: set[str] = set()
+                if post is not None:
+                    for structure in ctx.both:
+                        units.update(structure.unit_ancestors(post.unit))
+                if e.post not in scope and not (units & scope):
+                    outside.append(ctx.title(e.post))
+        if outside:
+            listed = ", ".join(sorted(set(outside))[:6]) + (" …" if len(set(outside)) > 6 else "")
+            warnings.append(
+                f"{plural(len(set(outside)), 'occupied post')} deleted but outside "
+                f"the consultation's scope: {listed}."
+            )
+    return StatutoryCheck(
+        proposed,
+        left,
+        required,
+        first,
+        first_basis,
+        start,
+        end,
+        days,
+        verdict,
+        headline,
+        hr1,
+        hr1_due,
+        latest,
+        notes,
+        warnings,
+    )
+
+
+def transfers(before: Structure, after: Structure, check: StatutoryCheck) -> None:
+    """Posts leaving for an external body: a TUPE transfer, not a redundancy."""
+    moved = [
+        p
+        for p in after.posts.values()
+        if p.external and p.id in before.posts and not before.posts[p.id].external
+    ]
+    if not moved:
+        return
+    people = sum(len(p.holders) for p in moved)
+    bodies = sorted({unit_name([after], _external_body(after, p.unit)) for p in moved})
+    check.notes.append(
+        f"{plural(len(moved), 'post')} ({plural(people, 'person', 'people')}) transfer to "
+        f"{', '.join(bodies)}. A transfer is not a redundancy and is not counted above: under "
+        "TUPE 2006 (regulation 13) the representatives of the employees affected must be "
+        "informed, and consulted on any measures envisaged, long enough before the transfer "
+        "(no minimum period is set)."
+    )
+
+
+def _external_body(structure: Structure, unit_id: str) -> str:
+    """The external body a unit is, or sits under (the unit itself when none)."""
+    for uid in structure.unit_ancestors(unit_id):
+        unit = structure.unit(uid)
+        if unit is not None and unit.kind == "external":
+            return uid
+    return unit_id
