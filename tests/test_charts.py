@@ -27,6 +27,7 @@ from orgsim.charts import (
 from orgsim.charts import pdf as pdfmod
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
+from orgsim.domain.structure import Structure
 from orgsim.scenario.parse import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
@@ -313,10 +314,12 @@ def test_deleted_units_and_posts_hang_under_their_old_parents():
     ]
     for n, e in enumerate(events + later, 1):
         after.apply(e, n)
-    tree = build_tree(after, branch="b", at=dt.date(2021, 1, 1), before=before)
+    old = Structure.from_state("b", dt.date(2020, 1, 1), before)
+    new = Structure.from_state("b", dt.date(2021, 1, 1), after)
+    tree = build_tree(new, before=old)
     assert tree.parent["p:dm"] == "p:dd" and tree.parent["p:dd"] == "p:top"
     assert tree.nodes["p:dd"].status == "deleted" and tree.nodes["p:dm"].status == "deleted"
-    units = build_tree(after, branch="b", at=dt.date(2021, 1, 1), before=before, level="units")
+    units = build_tree(new, before=old, level="units")
     assert units.nodes["u:d"].status == "deleted" and units.parent["u:d"] == "u:o"
 
 
@@ -377,7 +380,7 @@ def test_a_big_pdf_is_paginated_below_200_inches(tmp_path):
             )
     for n, e in enumerate(events, 1):
         state.apply(e, n)
-    tree = build_tree(state, branch="b", at=dt.date(2020, 1, 1))
+    tree = build_tree(Structure.from_state("b", dt.date(2020, 1, 1), state))
     heading = heading_for(tree, "b", dt.date(2020, 1, 1))
     out = tmp_path / "big.pdf"
     data = render(tree, heading, out, ChartOptions(layout="naive"))[out]

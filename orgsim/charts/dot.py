@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orgsim.charts.layouts import Box, Drawing
-from orgsim.charts.model import ChartNode, ChartTree
+from orgsim.charts.tree import ChartNode, ChartTree
 
 FONT = "Helvetica"
 CARD_WIDTH = 168  # points: every card has at least this width, so lists line up

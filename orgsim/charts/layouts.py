@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orgsim.charts.model import STATUSES, ChartError, ChartNode, ChartTree
+from orgsim.charts.tree import STATUSES, ChartError, ChartNode, ChartTree
 
 Layout = Literal["naive", "stacked", "hanging"]
 LAYOUTS = ("naive", "stacked", "hanging")
