@@ -15,8 +15,10 @@ import pytest
 
 from orgsim.app.run import run_script
 from orgsim.charts import (
+    ChartError,
     ChartOptions,
     build_tree,
+    chart_bytes,
     chart_tree,
     dot_source,
     draw,
@@ -395,6 +397,41 @@ def test_a_big_pdf_is_paginated_below_200_inches(tmp_path):
     # a small chart stays one page
     small = render(tree, heading, out, ChartOptions(layout="stacked", depth=2))[out]
     assert small.count(b"/Type /Page ") == 1 and pdfmod.page_size(small)[0] < 200 * 72
+
+
+def test_chart_bytes_renders_read_models_in_memory(reader, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    log = reader.load("option")
+    then = dt.date(2021, 1, 1)
+    after = Structure.from_state("option", AT, log.timeline.state_at(AT, None))
+    before = Structure.from_state("option", then, log.timeline.state_at(then, None))
+    # the same DOT as the store-backed pipeline the CLI uses
+    assert chart_bytes(after, fmt="dot", before=before).decode() == source(
+        reader, "option", since=then
+    )
+    svg = chart_bytes(after, before=before, layout="hanging", depth=2)
+    assert b"<svg" in svg and svg == chart_bytes(after, before=before, layout="hanging", depth=2)
+    assert chart_bytes(after, fmt="png").startswith(b"\x89PNG")
+    base = Structure.from_state("base", AT, reader.load("base").timeline.state_at(AT, None))
+    against = chart_bytes(after, fmt="dot", before=base, level="units", root="people").decode()
+    assert "changes against branch base" in against and "under People" in against
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    with pytest.raises(ChartError, match="unknown chart format 'gif'"):
+        chart_bytes(after, fmt="gif")
+
+
+def test_chart_errors_name_no_command_line_flags(reader):
+    for kw in (
+        {"since": dt.date(2021, 1, 1), "against": "base"},
+        {"since": dt.date(2022, 1, 1)},
+    ):
+        with pytest.raises(ChartError) as refused:
+            chart_tree(reader, "option", AT, **kw)  # type: ignore[arg-type]
+        assert "--" not in str(refused.value)
+    tree, heading = chart_tree(reader, "base", AT, root="care")
+    with pytest.raises(ChartError) as refused:
+        render(tree, heading, Path("x.svg"), ChartOptions(split="directorate"))
+    assert "--" not in str(refused.value) and "cannot split by directorate" in str(refused.value)
 
 
 # --- through the command line ----------------------------------------------------------
