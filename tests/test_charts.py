@@ -24,6 +24,7 @@ from orgsim.charts import (
     draw,
     heading_for,
     render,
+    split_pages,
     to_dot,
 )
 from orgsim.charts import pdf as pdfmod
@@ -336,6 +337,11 @@ def test_split_by_directorate_writes_an_index_and_a_file_each(reader, tmp_path):
     assert {"n:p:ceo", "n:p:pa", "n:s:people", "n:s:place"} <= node_ids(index)
     assert "n:p:dir-people" not in node_ids(index)
     assert 'HREF="org-people.dot"' in node_line(index, "n:s:people")
+    # each directorate page links back up to the chief executive on the index file
+    assert 'HREF="org.dot"' in node_line(
+        people_page := files[tmp_path / "org-people.dot"].decode(), "n:s:above:p:ceo"
+    )
+    assert ("n:s:above:p:ceo", "n:p:dir-people") in edges(people_page)
     assert "4 posts" in node_line(index, "n:s:place") and "5 posts" in node_line(
         index, "n:s:people"
     )
@@ -343,6 +349,55 @@ def test_split_by_directorate_writes_an_index_and_a_file_each(reader, tmp_path):
     assert node_ids(people) >= {"n:p:dir-people", "n:p:head-care", "n:p:sw1"}
     assert not any("place" in n or "roads" in n or n == "n:p:ceo" for n in node_ids(people))
     assert "Example Council: People" in people
+
+
+def test_split_pages_keep_every_line_ghosts_where_they_were():
+    """A post whose manager is on another page hangs from an "above" stub naming it (the
+    Director of Public Health, in another directorate's unit, reporting to the chief
+    executive); a deleted post goes on its old manager's page, under that manager."""
+
+    def at(day: dt.date, **kw):
+        return {"effective": day, "recorded": dt.datetime(2020, 1, 1, tzinfo=dt.UTC), **kw}
+
+    then, now = dt.date(2020, 1, 1), dt.date(2021, 1, 1)
+    events: list[ev.Event] = [
+        ev.UnitCreated(**at(then, unit="o", name="Org", kind="organisation")),
+        ev.UnitCreated(**at(then, unit="a", name="Adults", kind="directorate", parent="o")),
+        ev.UnitCreated(**at(then, unit="b", name="Borough", kind="directorate", parent="o")),
+        ev.UnitCreated(**at(then, unit="ph", name="Public Health", kind="division", parent="b")),
+        ev.PostCreated(**at(then, post="ceo", title="Chief", grade="A", unit="o")),
+        ev.PostCreated(**at(then, post="da", title="Dir A", grade="A", unit="a", reports_to="ceo")),
+        ev.PostCreated(**at(then, post="db", title="Dir B", grade="A", unit="b", reports_to="ceo")),
+        ev.PostCreated(**at(then, post="dph", title="DPH", grade="A", unit="ph", reports_to="ceo")),
+        ev.PostCreated(**at(then, post="x", title="Old X", grade="B", unit="ph", reports_to="da")),
+        ev.PostDeleted(**at(now, post="x")),
+    ]
+    state = OrgState()
+    for n, e in enumerate(events, 1):
+        state.apply(e, n)
+    before = Structure.from_state("b", then, _fold(events, then))
+    after = Structure.from_state("b", now, state)
+    tree = build_tree(after, before=before)
+    index, *pages = split_pages(tree, ["a", "b"], "number")
+    by_name = {page.heading: page.tree for page in pages}
+    adults, borough = by_name["Adults"], by_name["Borough"]
+    assert adults.parent["p:x"] == "p:da" and "p:x" not in borough.nodes
+    above = borough.nodes["s:above:p:ceo"]
+    assert above.kind == "stub" and above.above and above.link == "chart page 1"
+    assert borough.parent["p:dph"] == "s:above:p:ceo" == borough.parent["p:db"]
+    assert borough.roots == ["s:above:p:ceo"]
+    stub = index.tree.nodes["s:b"]
+    assert stub.link == "chart page 3" and stub.href is None
+    dot = to_dot(draw(borough), heading_for(borough, "b", now))
+    assert "reports to" in node_line(dot, "n:s:above:p:ceo") and "on chart page 1" in dot
+
+
+def _fold(events: list[ev.Event], day: dt.date) -> OrgState:
+    state = OrgState()
+    for n, e in enumerate(events, 1):
+        if e.effective <= day:
+            state.apply(e, n)
+    return state
 
 
 @needs_dot

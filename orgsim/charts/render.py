@@ -163,7 +163,7 @@ def render(
         stem, suffix = output.stem, output.suffix
         names = {u: f"{stem}-{slugify(u)}{suffix}" for u in units}
         files: dict[Path, bytes] = {}
-        for page in split_pages(tree, units, "file", names):
+        for page in split_pages(tree, units, "file", names, output.name):
             path = output if not page.slug else output.with_name(f"{stem}-{page.slug}{suffix}")
             page_heading = heading if not page.slug else _page_heading(heading, page.heading)
             size = PDF_PAGE_CAP if fmt == "pdf" else None

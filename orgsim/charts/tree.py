@@ -45,6 +45,8 @@ class ChartNode:
     vacancies: int = 0  #: units: vacant posts directly in the unit
     head: str | None = None  #: units: title of the unit's top post
     link: str | None = None  #: stubs: where the rest is drawn
+    href: str | None = None  #: stubs: the file to open, when pages are files
+    above: bool = False  #: stubs: the manager (or parent unit) drawn on another page
     count: int = 0  #: stubs: nodes on that page
     counts: dict[str, int] = field(default_factory=dict)  #: stubs: statuses on that page
 
