@@ -3,7 +3,7 @@
 Not a test. Run ``.venv/bin/python benchmarks/charts.py [SIZES...]`` (default 1000 5000
 20000 posts). For each size and layout it prints
 
-- build: folding the events and building the chart tree (our code),
+- build: folding the events, the read model and the chart tree (our code),
 - dot text: drawing and writing DOT (our code),
 - dot: Graphviz ``dot -Tsvg`` on that same DOT text, timed alone in the same run,
 - total: everything ``orgsim chart`` does after reading the store, and
@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from orgsim.charts import ChartOptions, build_tree, dot_source, draw, find_dot, heading_for, to_dot
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
+from orgsim.domain.structure import Structure
 
 DAY = dt.date(2020, 1, 1)
 NOW = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -172,8 +173,9 @@ def run(posts: int, layouts: list[str], naive_limit: int, timeout: float) -> Non
         state = OrgState()
         for version, event in enumerate(events, start=1):
             state.apply(event, version)
-        tree = build_tree(state, branch="bench", at=DAY)
-        heading = heading_for(tree, "bench", DAY, state=state)
+        structure = Structure.from_state("bench", DAY, state)
+        tree = build_tree(structure)
+        heading = heading_for(tree, "bench", DAY, structure=structure)
         built = time.perf_counter()
         if layout == "stacked-list":
             source = to_dot(draw(tree, "stacked", spine_limit=0), heading)

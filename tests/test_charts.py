@@ -15,18 +15,22 @@ import pytest
 
 from orgsim.app.run import run_script
 from orgsim.charts import (
+    ChartError,
     ChartOptions,
     build_tree,
+    chart_bytes,
     chart_tree,
     dot_source,
     draw,
     heading_for,
     render,
+    split_pages,
     to_dot,
 )
 from orgsim.charts import pdf as pdfmod
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
+from orgsim.domain.structure import Structure
 from orgsim.scenario.parse import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
@@ -313,10 +317,12 @@ def test_deleted_units_and_posts_hang_under_their_old_parents():
     ]
     for n, e in enumerate(events + later, 1):
         after.apply(e, n)
-    tree = build_tree(after, branch="b", at=dt.date(2021, 1, 1), before=before)
+    old = Structure.from_state("b", dt.date(2020, 1, 1), before)
+    new = Structure.from_state("b", dt.date(2021, 1, 1), after)
+    tree = build_tree(new, before=old)
     assert tree.parent["p:dm"] == "p:dd" and tree.parent["p:dd"] == "p:top"
     assert tree.nodes["p:dd"].status == "deleted" and tree.nodes["p:dm"].status == "deleted"
-    units = build_tree(after, branch="b", at=dt.date(2021, 1, 1), before=before, level="units")
+    units = build_tree(new, before=old, level="units")
     assert units.nodes["u:d"].status == "deleted" and units.parent["u:d"] == "u:o"
 
 
@@ -331,6 +337,11 @@ def test_split_by_directorate_writes_an_index_and_a_file_each(reader, tmp_path):
     assert {"n:p:ceo", "n:p:pa", "n:s:people", "n:s:place"} <= node_ids(index)
     assert "n:p:dir-people" not in node_ids(index)
     assert 'HREF="org-people.dot"' in node_line(index, "n:s:people")
+    # each directorate page links back up to the chief executive on the index file
+    assert 'HREF="org.dot"' in node_line(
+        people_page := files[tmp_path / "org-people.dot"].decode(), "n:s:above:p:ceo"
+    )
+    assert ("n:s:above:p:ceo", "n:p:dir-people") in edges(people_page)
     assert "4 posts" in node_line(index, "n:s:place") and "5 posts" in node_line(
         index, "n:s:people"
     )
@@ -338,6 +349,55 @@ def test_split_by_directorate_writes_an_index_and_a_file_each(reader, tmp_path):
     assert node_ids(people) >= {"n:p:dir-people", "n:p:head-care", "n:p:sw1"}
     assert not any("place" in n or "roads" in n or n == "n:p:ceo" for n in node_ids(people))
     assert "Example Council: People" in people
+
+
+def test_split_pages_keep_every_line_ghosts_where_they_were():
+    """A post whose manager is on another page hangs from an "above" stub naming it (the
+    Director of Public Health, in another directorate's unit, reporting to the chief
+    executive); a deleted post goes on its old manager's page, under that manager."""
+
+    def at(day: dt.date, **kw):
+        return {"effective": day, "recorded": dt.datetime(2020, 1, 1, tzinfo=dt.UTC), **kw}
+
+    then, now = dt.date(2020, 1, 1), dt.date(2021, 1, 1)
+    events: list[ev.Event] = [
+        ev.UnitCreated(**at(then, unit="o", name="Org", kind="organisation")),
+        ev.UnitCreated(**at(then, unit="a", name="Adults", kind="directorate", parent="o")),
+        ev.UnitCreated(**at(then, unit="b", name="Borough", kind="directorate", parent="o")),
+        ev.UnitCreated(**at(then, unit="ph", name="Public Health", kind="division", parent="b")),
+        ev.PostCreated(**at(then, post="ceo", title="Chief", grade="A", unit="o")),
+        ev.PostCreated(**at(then, post="da", title="Dir A", grade="A", unit="a", reports_to="ceo")),
+        ev.PostCreated(**at(then, post="db", title="Dir B", grade="A", unit="b", reports_to="ceo")),
+        ev.PostCreated(**at(then, post="dph", title="DPH", grade="A", unit="ph", reports_to="ceo")),
+        ev.PostCreated(**at(then, post="x", title="Old X", grade="B", unit="ph", reports_to="da")),
+        ev.PostDeleted(**at(now, post="x")),
+    ]
+    state = OrgState()
+    for n, e in enumerate(events, 1):
+        state.apply(e, n)
+    before = Structure.from_state("b", then, _fold(events, then))
+    after = Structure.from_state("b", now, state)
+    tree = build_tree(after, before=before)
+    index, *pages = split_pages(tree, ["a", "b"], "number")
+    by_name = {page.heading: page.tree for page in pages}
+    adults, borough = by_name["Adults"], by_name["Borough"]
+    assert adults.parent["p:x"] == "p:da" and "p:x" not in borough.nodes
+    above = borough.nodes["s:above:p:ceo"]
+    assert above.kind == "stub" and above.above and above.link == "chart page 1"
+    assert borough.parent["p:dph"] == "s:above:p:ceo" == borough.parent["p:db"]
+    assert borough.roots == ["s:above:p:ceo"]
+    stub = index.tree.nodes["s:b"]
+    assert stub.link == "chart page 3" and stub.href is None
+    dot = to_dot(draw(borough), heading_for(borough, "b", now))
+    assert "reports to" in node_line(dot, "n:s:above:p:ceo") and "on chart page 1" in dot
+
+
+def _fold(events: list[ev.Event], day: dt.date) -> OrgState:
+    state = OrgState()
+    for n, e in enumerate(events, 1):
+        if e.effective <= day:
+            state.apply(e, n)
+    return state
 
 
 @needs_dot
@@ -377,7 +437,7 @@ def test_a_big_pdf_is_paginated_below_200_inches(tmp_path):
             )
     for n, e in enumerate(events, 1):
         state.apply(e, n)
-    tree = build_tree(state, branch="b", at=dt.date(2020, 1, 1))
+    tree = build_tree(Structure.from_state("b", dt.date(2020, 1, 1), state))
     heading = heading_for(tree, "b", dt.date(2020, 1, 1))
     out = tmp_path / "big.pdf"
     data = render(tree, heading, out, ChartOptions(layout="naive"))[out]
@@ -392,6 +452,41 @@ def test_a_big_pdf_is_paginated_below_200_inches(tmp_path):
     # a small chart stays one page
     small = render(tree, heading, out, ChartOptions(layout="stacked", depth=2))[out]
     assert small.count(b"/Type /Page ") == 1 and pdfmod.page_size(small)[0] < 200 * 72
+
+
+def test_chart_bytes_renders_read_models_in_memory(reader, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    log = reader.load("option")
+    then = dt.date(2021, 1, 1)
+    after = Structure.from_state("option", AT, log.timeline.state_at(AT, None))
+    before = Structure.from_state("option", then, log.timeline.state_at(then, None))
+    # the same DOT as the store-backed pipeline the CLI uses
+    assert chart_bytes(after, fmt="dot", before=before).decode() == source(
+        reader, "option", since=then
+    )
+    svg = chart_bytes(after, before=before, layout="hanging", depth=2)
+    assert b"<svg" in svg and svg == chart_bytes(after, before=before, layout="hanging", depth=2)
+    assert chart_bytes(after, fmt="png").startswith(b"\x89PNG")
+    base = Structure.from_state("base", AT, reader.load("base").timeline.state_at(AT, None))
+    against = chart_bytes(after, fmt="dot", before=base, level="units", root="people").decode()
+    assert "changes against branch base" in against and "under People" in against
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    with pytest.raises(ChartError, match="unknown chart format 'gif'"):
+        chart_bytes(after, fmt="gif")
+
+
+def test_chart_errors_name_no_command_line_flags(reader):
+    for kw in (
+        {"since": dt.date(2021, 1, 1), "against": "base"},
+        {"since": dt.date(2022, 1, 1)},
+    ):
+        with pytest.raises(ChartError) as refused:
+            chart_tree(reader, "option", AT, **kw)  # type: ignore[arg-type]
+        assert "--" not in str(refused.value)
+    tree, heading = chart_tree(reader, "base", AT, root="care")
+    with pytest.raises(ChartError) as refused:
+        render(tree, heading, Path("x.svg"), ChartOptions(split="directorate"))
+    assert "--" not in str(refused.value) and "cannot split by directorate" in str(refused.value)
 
 
 # --- through the command line ----------------------------------------------------------

@@ -1,9 +1,17 @@
 """Org charts with Graphviz: plain charts and change charts of any branch at any date.
 
-The pipeline is: states (:mod:`orgsim.domain`) → :func:`build_tree` (a :class:`ChartTree`
-with change statuses) → :func:`draw` (boxes and lines, per layout) → :func:`to_dot`
-(deterministic DOT text) → :func:`render` (Graphviz ``dot``; pages and split files).
-:func:`chart_tree` does the first step from a store, for the CLI and the packs.
+The pipeline is: read models (:class:`~orgsim.domain.structure.Structure`) →
+:func:`build_tree` (a :class:`ChartTree` with change statuses) → :func:`draw` (boxes and
+lines, per layout) → :func:`to_dot` (deterministic DOT text) → :func:`render` (Graphviz
+``dot``; pages and split files). :func:`chart_tree` does the first step from a store, for
+the CLI and the packs; :func:`chart_bytes` is the whole pipeline for the Python API, from
+read models to bytes in memory.
+
+The DOT text is written here, not with the ``graphviz`` Python package: that package
+parses a colon in an edge's end as ``node:port`` (our box ids are ``n:p:ID``), formats
+DOT its own way (so files would no longer be byte-identical to earlier ones), and cannot
+pass ``SOURCE_DATE_EPOCH`` to one ``dot`` run without changing the process environment.
+It would still need the ``dot`` program, so it adds nothing but a dependency.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from orgsim.charts.dot import Heading, to_dot
-from orgsim.charts.layouts import LAYOUTS, draw, split_pages, split_units
+from orgsim.charts.layouts import LAYOUTS, Layout, draw, split_pages, split_units
 from orgsim.charts.model import ChartError, ChartNode, ChartTree, Level, build_tree
 from orgsim.charts.render import (
     ChartOptions,
@@ -20,9 +28,10 @@ from orgsim.charts.render import (
     find_dot,
     output_format,
     render,
+    render_bytes,
     run_dot,
 )
-from orgsim.domain.state import OrgState
+from orgsim.domain.structure import Structure
 from orgsim.store.branches import BranchReader
 
 __all__ = [
@@ -34,6 +43,7 @@ __all__ = [
     "GraphvizMissing",
     "Heading",
     "build_tree",
+    "chart_bytes",
     "chart_tree",
     "dot_source",
     "draw",
@@ -41,6 +51,7 @@ __all__ = [
     "heading_for",
     "output_format",
     "render",
+    "render_bytes",
     "run_dot",
     "split_pages",
     "split_units",
@@ -59,9 +70,10 @@ def heading_for(
     root: str | None = None,
     depth: int | None = None,
     collapse_below: int | None = None,
-    state: OrgState | None = None,
+    structure: Structure | None = None,
 ) -> Heading:
-    """The chart's title and subtitle lines (no clock time: reproducible)."""
+    """The chart's title and subtitle lines (no clock time: reproducible); ``structure``
+    (the charted read model) gives the organisation-wide displaced count."""
     lines = []
     when = f"branch {branch} at {at.isoformat()}"
     if known_at is not None:
@@ -79,7 +91,7 @@ def heading_for(
         scope.append(f"{depth} level{'s' if depth != 1 else ''}")
     if collapse_below is not None:
         scope.append(f"folded below level {collapse_below}")
-    displaced = len(state.displaced()) if state is not None and tree.level == "posts" else 0
+    displaced = len(structure.displaced) if structure is not None and tree.level == "posts" else 0
     return Heading(tree.title, tuple(lines), tuple(scope), displaced)
 
 
@@ -100,19 +112,18 @@ def chart_tree(
     """The tree and heading of a chart of ``branch`` at ``at``, or of its changes since a
     date or against another branch. Raises UnknownBranch / ChartError."""
     if since is not None and against is not None:
-        raise ChartError("use --since or --against, not both")
+        raise ChartError("give a date to compare with or another branch, not both")
     if since is not None and since > at:
-        raise ChartError(f"--since {since} is after --at {at}")
+        raise ChartError(f"the earlier date {since} is after the chart date {at}")
     log = reader.load(branch)
-    after = log.timeline.state_at(at, known_at)
+    after = Structure.from_state(branch, at, log.timeline.state_at(at, known_at))
     before = None
     if since is not None:
-        before = log.timeline.state_at(since, known_at)
+        before = Structure.from_state(branch, since, log.timeline.state_at(since, known_at))
     elif against is not None:
-        before = reader.load(against).timeline.state_at(at, known_at)
-    tree = build_tree(
-        after, branch=branch, at=at, level=level, before=before, root=root, names=names
-    )
+        other = reader.load(against).timeline.state_at(at, known_at)
+        before = Structure.from_state(against, at, other)
+    tree = build_tree(after, level=level, before=before, root=root, names=names)
     heading = heading_for(
         tree,
         branch,
@@ -123,6 +134,51 @@ def chart_tree(
         root=root,
         depth=depth,
         collapse_below=collapse_below,
-        state=after,
+        structure=after,
     )
     return tree, heading
+
+
+def chart_bytes(
+    after: Structure,
+    *,
+    fmt: str = "svg",
+    before: Structure | None = None,
+    level: Level = "posts",
+    root: str | None = None,
+    depth: int | None = None,
+    names: bool = False,
+    layout: Layout | None = None,
+) -> bytes:
+    """A chart of ``after`` (a change chart against ``before`` if given) as ``fmt`` —
+    ``svg``, ``png``, ``pdf`` or ``dot`` — rendered in memory, no file written.
+
+    ``before`` of the same branch is an earlier date ("changes since"); of another branch,
+    the other branch ("changes against"). The same trees, layouts, Graphviz styles and
+    reproducible bytes as ``orgsim chart``. Raises :class:`ChartError` (and
+    :class:`GraphvizMissing` when ``dot`` is needed and not installed)::
+
+        from orgsim.charts import chart_bytes
+        from orgsim.domain.structure import Structure
+
+        svg = chart_bytes(Structure.from_state("main", day, state))
+    """
+    since = against = None
+    if before is not None:
+        if before.branch == after.branch:
+            since = before.at
+        else:
+            against = before.branch
+    tree = build_tree(after, level=level, before=before, root=root, names=names)
+    heading = heading_for(
+        tree,
+        after.branch,
+        after.at,
+        since=since,
+        against=against,
+        root=root,
+        depth=depth,
+        structure=after,
+    )
+    options = ChartOptions(layout=layout or "stacked", depth=depth)
+    return render_bytes(tree, heading, fmt, options)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orgsim.charts.layouts import Box, Drawing
-from orgsim.charts.model import ChartNode, ChartTree
+from orgsim.charts.tree import ChartNode, ChartTree
 
 FONT = "Helvetica"
 CARD_WIDTH = 168  # points: every card has at least this width, so lists line up
@@ -193,6 +193,8 @@ def card(node: ChartNode, level: str = "posts") -> str:
 
 
 def _stub(node: ChartNode, level: str) -> str:
+    if node.above:
+        return _above(node, level)
     count = node.count
     noun = "post" if level == "posts" else "unit"
     lines = [f"<B>{'<BR/>'.join(esc(t) for t in _wrap(node.title, TITLE_WRAP))}</B>"]
@@ -203,12 +205,25 @@ def _stub(node: ChartNode, level: str) -> str:
     lines.append(f'<FONT POINT-SIZE="8.5">{esc(what)}</FONT>')
     lines.append(f'<FONT POINT-SIZE="8.5"><I>continued: {esc(node.link or "")}</I></FONT>')
     body = "".join(f'<TR><TD WIDTH="{CARD_WIDTH}">{row}</TD></TR>' for row in lines)
-    href = ""
-    if node.link and not node.link.startswith("page "):
-        href = f' HREF="{esc(node.link)}" TITLE="{esc(node.title)}"'
+    href = f' HREF="{esc(node.href)}" TITLE="{esc(node.title)}"' if node.href else ""
     return (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#333333"'
         f' BGCOLOR="{STUB_FILL}"{href}>{body}</TABLE>'
+    )
+
+
+def _above(node: ChartNode, level: str) -> str:
+    """The manager (or parent unit) of a page's top boxes, drawn on another page."""
+    lines = [
+        f'<FONT POINT-SIZE="8.5">{"reports to" if level == "posts" else "part of"}</FONT>',
+        f"<B>{'<BR/>'.join(esc(t) for t in _wrap(node.title, TITLE_WRAP))}</B>",
+        f'<FONT POINT-SIZE="8.5"><I>on {esc(node.link or "another page")}</I></FONT>',
+    ]
+    body = "".join(f'<TR><TD WIDTH="{CARD_WIDTH}">{row}</TD></TR>' for row in lines)
+    href = f' HREF="{esc(node.href)}" TITLE="{esc(node.title)}"' if node.href else ""
+    return (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#333333"'
+        f' BGCOLOR="{STUB_FILL}" STYLE="dashed"{href}>{body}</TABLE>'
     )
 
 

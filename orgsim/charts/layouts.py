@@ -11,16 +11,18 @@ Layouts (``--layout``):
 
 ``depth`` cuts the tree after that many levels (roots are level 1); ``collapse_below``
 replaces everything below that level by one "+N" box per node. ``split_pages`` cuts a tree
-into one page per directorate plus an index page whose stubs point to them.
+into one page per directorate plus an index page whose stubs point to them; each page's
+top boxes hang from a stub naming their manager on the other page.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orgsim.charts.model import STATUSES, ChartError, ChartNode, ChartTree
+from orgsim.charts.tree import STATUSES, ChartError, ChartNode, ChartTree
 
 Layout = Literal["naive", "stacked", "hanging"]
 LAYOUTS = ("naive", "stacked", "hanging")
@@ -199,27 +201,55 @@ def split_units(tree: ChartTree, by: str = "directorate") -> list[str]:
 
 
 def split_pages(
-    tree: ChartTree, units: list[str], link: str = "file", names: dict[str, str] | None = None
+    tree: ChartTree,
+    units: list[str],
+    link: str = "file",
+    names: dict[str, str] | None = None,
+    index_name: str | None = None,
 ) -> list[Page]:
     """One page per unit in ``units`` plus an index page (first) with stubs for them.
 
-    ``link`` is "file" (a stub names the file, ``names[unit]``) or "page" (a page number).
+    ``link`` says how a stub names another page: "file" (``names[unit]``, and
+    ``index_name`` for the index), "page" (the page's title) or "number" ("chart page
+    N", pages numbered from the index as 1). A deleted post (a ghost) goes on its old
+    manager's page, so it is drawn where it was; a page's top node whose manager (or
+    parent unit) is on another page hangs from an "above" stub naming that manager and
+    page, so no box on a page is left without its line.
     """
     chosen = set(units)
-    home: dict[str, str | None] = {
-        key: _directorate_of(tree, node.unit, chosen) for key, node in tree.nodes.items()
-    }
+    order = tree.preorder()
+    home: dict[str, str | None] = {}
+    for key in order:
+        node = tree.nodes[key]
+        place = _directorate_of(tree, node.unit, chosen)
+        up = tree.parent.get(key)
+        if node.status == "deleted" and up is not None and home.get(up) is not None:
+            place = home[up]  # where it was: under its old manager
+        home[key] = place
+    members = {unit: [k for k in order if home[k] == unit] for unit in units}
+    drawn = [u for u in units if members[u]]
+    number = {u: i for i, u in enumerate(drawn, start=2)}
+
+    def target(unit: str | None) -> tuple[str, str | None]:
+        """How a stub names the page of ``unit`` (None: the index), and the file."""
+        if link == "file" and names:
+            name = names[unit] if unit is not None else index_name
+            return (name or "the index"), name
+        if link == "number":
+            return f"chart page {number[unit] if unit is not None else 1}", None
+        if unit is None:
+            return "the overview page", None
+        return f"page '{tree.units[unit][0]}'", None
+
     pages: list[Page] = []
     stubs: dict[str, list[ChartNode]] = {}
     top_stubs: list[ChartNode] = []
-    order = tree.preorder()
-    members = {unit: [k for k in order if home[k] == unit] for unit in units}
-    for unit in (u for u in units if members[u]):
+    for unit in drawn:
         keys = members[unit]
         sub = tree.restricted(keys)
         name, kind, _ = tree.units[unit]
         counts = sub.counts()
-        target = names[unit] if link == "file" and names else f"page '{name}'"
+        where, href = target(unit)
         stub = ChartNode(
             key=f"s:{unit}",
             kind="stub",
@@ -228,7 +258,8 @@ def split_pages(
             unit_kind=kind,
             unit=unit,
             unit_name=name,
-            link=target,
+            link=where,
+            href=href,
             count=len(keys),
             counts=counts,
         )
@@ -243,7 +274,43 @@ def split_pages(
             top_stubs.append(stub)
         else:
             stubs.setdefault(owner, []).append(stub)
+        _hang_from_above(tree, sub, home, target)
         pages.append(Page(slugify(unit), name, sub))
     index_keys = [k for k in order if home[k] is None]
     index = tree.restricted(index_keys, stubs, top_stubs)
     return [Page("", "", index), *pages]
+
+
+def _hang_from_above(
+    tree: ChartTree,
+    page: ChartTree,
+    home: dict[str, str | None],
+    target: Callable[[str | None], tuple[str, str | None]],
+) -> None:
+    """Give each top node of ``page`` whose manager is on another page an "above" stub
+    (one per manager) naming the manager and that page, in the top node's place."""
+    roots: list[str] = []
+    for root in page.roots:
+        up = tree.parent.get(root)
+        if up is None or up in page.nodes or page.nodes[root].kind == "stub":
+            roots.append(root)
+            continue
+        key = f"s:above:{up}"
+        if key not in page.nodes:
+            manager = tree.nodes[up]
+            where, href = target(home.get(up))
+            page.nodes[key] = ChartNode(
+                key=key,
+                kind="stub",
+                id=manager.id,
+                title=manager.title,
+                link=where,
+                href=href,
+                above=True,
+            )
+            page.parent[key] = None
+            page.children[key] = []
+            roots.append(key)
+        page.parent[root] = key
+        page.children[key].append(root)
+    page.roots[:] = roots

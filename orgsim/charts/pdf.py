@@ -37,15 +37,15 @@ def _objects(data: bytes) -> tuple[dict[int, bytes], bytes]:
         first, count = int(rows[i]), int(rows[i + 1])
         i += 2
         for n in range(count):
-            offset, _gen, kind = rows[i], rows[i + 1], rows[i + 2]
+            where, kind = rows[i], rows[i + 2]
             i += 3
             if kind == b"n":
-                offsets.append((int(offset), first + n))
+                offsets.append((int(where), first + n))
     offsets.sort()
     bounds = [o for o, _ in offsets] + [xref_at]
     objects: dict[int, bytes] = {}
-    for (offset, number), end in zip(offsets, bounds[1:]):
-        chunk = data[offset:end]
+    for (start, number), end in zip(offsets, bounds[1:]):
+        chunk = data[start:end]
         head = _OBJ.match(chunk)
         if not head or int(head.group(1)) != number:
             raise PdfError(f"object {number} is not where the xref says")
@@ -88,12 +88,10 @@ def merge(documents: list[bytes]) -> bytes:
         root = _ref(trailer, b"Root")
         info = _ref(trailer, b"Info") if b"/Info" in trailer else None
         pages = _ref(objects[root], b"Pages")
-        kid_ids = [
-            int(k)
-            for k in re.findall(
-                rb"(\d+) 0 R", re.search(rb"/Kids\s*\[([^\]]*)\]", objects[pages]).group(1)
-            )
-        ]
+        listed = re.search(rb"/Kids\s*\[([^\]]*)\]", objects[pages])
+        if listed is None:
+            raise PdfError("a page tree without /Kids")
+        kid_ids = [int(k) for k in re.findall(rb"(\d+) 0 R", listed.group(1))]
         skip = {root, pages} | ({info} if info is not None else set())
         mapping: dict[int, int] = {}
         for number in sorted(objects):

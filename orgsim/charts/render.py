@@ -16,7 +16,7 @@ from pathlib import Path
 from orgsim.charts import pdf
 from orgsim.charts.dot import Heading, to_dot
 from orgsim.charts.layouts import Layout, draw, slugify, split_pages, split_units
-from orgsim.charts.model import ChartError, ChartTree
+from orgsim.charts.tree import ChartError, ChartTree
 
 FORMATS = {".svg": "svg", ".pdf": "pdf", ".png": "png", ".dot": "dot", ".gv": "dot"}
 #: PDF readers refuse pages over 200 inches; 1 inch is 72 points.
@@ -28,7 +28,7 @@ PDF_TRY_ONE_PAGE = 1500
 INSTALL_HINT = (
     "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), "
     "'brew install graphviz' (macOS), or see graphviz.org/download; "
-    "-o FILE.dot writes DOT without it"
+    "a .dot file is written without it"
 )
 
 
@@ -49,8 +49,7 @@ def output_format(path: Path) -> str:
         return FORMATS[path.suffix.lower()]
     except KeyError:
         raise ChartError(
-            f"-o {path}: unknown chart format {path.suffix or '(no suffix)'!r} "
-            "(use .svg, .pdf, .png or .dot)"
+            f"unknown chart format {path.suffix or '(no suffix)'!r} (use .svg, .pdf, .png or .dot)"
         ) from None
 
 
@@ -110,7 +109,9 @@ def page_units(tree: ChartTree) -> list[str]:
     for node in tree.nodes.values():
         if node.kind == "stub" or node.unit is None:
             continue
-        chain, unit, seen = [], node.unit, 0
+        chain: list[str] = []
+        unit: str | None = node.unit
+        seen = 0
         while unit is not None and seen <= len(tree.units):
             chain.append(unit)
             info = tree.units.get(unit)
@@ -158,19 +159,29 @@ def render(
     if options.split is not None:
         units = split_units(tree, options.split)
         if not units:
-            raise ChartError(f"--split {options.split}: there is no {options.split} in this chart")
+            raise ChartError(f"cannot split by {options.split}: there is none in this chart")
         stem, suffix = output.stem, output.suffix
         names = {u: f"{stem}-{slugify(u)}{suffix}" for u in units}
         files: dict[Path, bytes] = {}
-        for page in split_pages(tree, units, "file", names):
+        for page in split_pages(tree, units, "file", names, output.name):
             path = output if not page.slug else output.with_name(f"{stem}-{page.slug}{suffix}")
             page_heading = heading if not page.slug else _page_heading(heading, page.heading)
             size = PDF_PAGE_CAP if fmt == "pdf" else None
             files[path] = _render(page.tree, page_heading, options, fmt, size)
         return files
-    if fmt != "pdf":
-        return {output: _render(tree, heading, options, fmt)}
-    return {output: render_pdf(tree, heading, options)}
+    return {output: render_bytes(tree, heading, fmt, options)}
+
+
+def render_bytes(tree: ChartTree, heading: Heading, fmt: str, options: ChartOptions) -> bytes:
+    """One chart (not split into files) as ``fmt`` (svg, pdf, png or dot), in memory; a
+    PDF too big for one page is paginated (:func:`render_pdf`)."""
+    if fmt not in FORMATS.values():
+        raise ChartError(f"unknown chart format {fmt!r} (use svg, pdf, png or dot)")
+    if options.split is not None:
+        raise ChartError("a chart split into files cannot be rendered as one document")
+    if fmt == "pdf":
+        return render_pdf(tree, heading, options)
+    return _render(tree, heading, options, fmt)
 
 
 def render_pdf(tree: ChartTree, heading: Heading, options: ChartOptions) -> bytes:

@@ -164,7 +164,14 @@ def chart(
     and deleted posts (deleted ones as ghosts where they were) by line, shape and colour,
     with a legend. Names are left out unless --names is given.
     """
-    from orgsim.charts import ChartError, ChartOptions, chart_tree, render
+    from orgsim.charts import (
+        ChartError,
+        ChartOptions,
+        chart_tree,
+        output_format,
+        render,
+        split_units,
+    )
     from orgsim.store.branches import BranchReader
 
     day = parse_date(at, "--at") or dt.date.today()
@@ -172,11 +179,14 @@ def chart(
     known = parse_time(as_known_at, "--as-known-at")
     if since_day is not None and against is not None:
         raise UserError("use --since or --against, not both")
+    if since_day is not None and since_day > day:
+        raise UserError(f"--since {since_day} is after --at {day}")
     path = Path(output)
     try:
-        from orgsim.charts import output_format
-
         output_format(path)
+    except ChartError as error:
+        raise UserError(f"-o {path}: {error}") from None
+    try:
         reader = BranchReader(settings().store())
         tree, heading = chart_tree(
             reader,
@@ -185,18 +195,20 @@ def chart(
             known_at=known,
             since=since_day,
             against=against,
-            level=level,
-            root=root,  # type: ignore[arg-type]
+            level=level,  # type: ignore[arg-type]
+            root=root,
             names=names,
             depth=depth,
             collapse_below=collapse_below,
         )
         options = ChartOptions(
-            layout=layout,
-            depth=depth,  # type: ignore[arg-type]
+            layout=layout,  # type: ignore[arg-type]
+            depth=depth,
             collapse_below=collapse_below,
             split=split,
         )
+        if split is not None and not split_units(tree, split):
+            raise UserError(f"--split {split}: there is no {split} in this chart")
         files = render(tree, heading, path, options)
     except ChartError as error:
         raise UserError(str(error)) from None

@@ -3,9 +3,13 @@
 Drawn by :mod:`orgsim.charts` (the same trees, layouts and Graphviz styles as
 ``orgsim chart``); this module only chooses what to draw, splits a chart too big for a
 landscape A4 page into an overview and one page per directorate (the chart module's
-``split_pages``), and makes each SVG safe to inline: no XML prolog or DOCTYPE, ids
-prefixed so three charts can share one document, no links, a ``viewBox`` so CSS can scale
-it to the page.
+``split_pages``: a post whose manager is on another page hangs from a "reports to X, on
+chart page N" box; a deleted post is drawn on its old manager's page, under that manager),
+and makes each SVG safe to inline: no XML prolog or DOCTYPE, ids prefixed so three charts
+can share one document, no links, a ``viewBox`` so CSS can scale it to the page.
+
+The figures are plain data (:mod:`orgsim.pack.figures`); this module never imports the
+pack's model.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import replace
 from orgsim.charts import ChartOptions, Heading, chart_tree, dot_source, run_dot, split_pages
 from orgsim.charts.model import ChartTree
 from orgsim.charts.render import page_units
-from orgsim.pack.model import ChartFigure, ChartPage
+from orgsim.pack.figures import ChartFigure, ChartPage
 from orgsim.store.branches import BranchReader
 
 #: The drawing area of a printed chart page, in points (A4 less margins and caption).
@@ -85,7 +89,7 @@ def _pages(tree: ChartTree, heading: Heading, prefix: str, label: str) -> list[C
     if fit(whole.width, whole.height)[1] >= MIN_SCALE:
         return [whole]
     units = page_units(tree)
-    pages = split_pages(tree, units, "page") if units else []
+    pages = split_pages(tree, units, "number") if units else []
     if len(pages) < 2:
         return [whole]
     out = []
