@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 # The chart dataclasses move to orgsim.pack.charts (or figures); import them from there then.
-from orgsim.pack.model import ChartFigure, ChartPage
+from orgsim.pack.figures import ChartFigure, ChartPage
 
 
 class PackError(ValueError):
