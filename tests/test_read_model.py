@@ -136,3 +136,12 @@ def test_changes_between_two_read_models(views):
     people = {c.id: c.change for c in changes.people}
     assert people == {"p2": "post and status", "p3": "left"}
     assert changes.summary()["posts_deleted"] == 1
+
+
+def test_unit_heads_follow_the_effective_line(views):
+    before, after = views
+    assert before.unit_posts("team") == ["lead", "w1", "w2"]
+    assert before.unit_heads("team") == ["lead"]
+    # with the team lead's post deleted, both workers report out of the team
+    assert after.unit_heads("team") == ["w1", "w2"]
+    assert after.unit_heads("org") == ["ceo"]

@@ -243,24 +243,13 @@ def _unit_tree(
     ghost_units: set[str],
     names: bool,
 ) -> ChartTree:
-    # READ-MODEL-CANDIDATE: live posts directly in each unit, for every unit at once
-    # (Structure.unit_posts answers one unit at a time through the graph)
-    direct: dict[str, list[str]] = {}
-    for post in after.posts.values():
-        direct.setdefault(post.unit, []).append(post.id)
     unit_changes = _by_id(changes, "units")
     nodes: dict[str, ChartNode] = {}
     parent: dict[str, str | None] = {}
     for uid in sorted(in_scope):
         name, kind, up = units[uid]
-        posts = sorted(direct.get(uid, []))
-        # READ-MODEL-CANDIDATE: a unit's head posts (its posts whose effective manager
-        # sits outside it); the pack names unit heads too
-        heads = [
-            p
-            for p in posts
-            if (manager := after.posts[p].reports_to) is None or after.posts[manager].unit != uid
-        ]
+        posts = after.unit_posts(uid)
+        heads = after.unit_heads(uid)
         head = None
         if len(heads) == 1:
             view = after.posts[heads[0]]

@@ -298,9 +298,26 @@ class Structure:
     def child_units(self, unit_id: str) -> list[str]:
         return list(self._unit_children.get(unit_id, ()))
 
+    @cached_property
+    def _unit_posts(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for p in self.posts.values():
+            out.setdefault(p.unit, []).append(p.id)
+        return out
+
     def unit_posts(self, unit_id: str) -> list[str]:
         """Live posts directly in a unit, sorted by id."""
-        return self._in((UNIT, unit_id), PART_OF, POST)
+        return list(self._unit_posts.get(unit_id, ()))
+
+    def unit_heads(self, unit_id: str) -> list[str]:
+        """A unit's head posts: its posts whose effective manager sits outside it (or
+        who report to nobody), sorted by id. One head is the usual case."""
+        return [
+            pid
+            for pid in self._unit_posts.get(unit_id, ())
+            if (manager := self.posts[pid].reports_to) is None
+            or self.posts[manager].unit != unit_id
+        ]
 
     def unit_ancestors(self, unit_id: str) -> list[str]:
         """The unit and the units above it, nearest first (live or former)."""
