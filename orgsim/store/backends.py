@@ -87,30 +87,17 @@ def stream_ids(recorder: AggregateRecorder) -> list[str]:
     if popo is not None:
         return sorted({str(s.originator_id) for s in popo._stored_events})
     query = f"SELECT DISTINCT originator_id FROM {qualified_table(recorder)}"
-    rows: Sequence[object]
+    values: list[object]
     postgres = _postgres(recorder)
     if postgres is not None:
         with postgres.datastore.transaction(commit=False) as cursor:
             cursor.execute(query.encode())
-            rows = cursor.fetchall()
+            values = [row["originator_id"] for row in cursor.fetchall()]  # dict rows
     else:
         with _sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
             sqlite_cursor.execute(query)
-            rows = sqlite_cursor.fetchall()
-    return sorted(_stream_text(row) for row in rows)
-
-
-def _stream_text(row: object) -> str:
-    """One ``originator_id`` cell (a dict row on PostgreSQL, a tuple or Row on SQLite)."""
-    if isinstance(row, dict):
-        value = row["originator_id"]
-    elif isinstance(row, (tuple, list)):
-        value = row[0]
-    else:
-        value = row["originator_id"]  # type: ignore[index]  # sqlite3.Row, typed as object here
-    if isinstance(value, UUID):
-        return value.hex
-    return str(value)
+            values = [row[0] for row in sqlite_cursor.fetchall()]  # sqlite3.Row or tuple
+    return sorted(value.hex if isinstance(value, UUID) else str(value) for value in values)
 
 
 def as_id(text: str) -> UUID | str:
