@@ -97,9 +97,11 @@ class BranchLog:
 class BranchReader:
     """Reads branches from a store, each stream once per command."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: dict[str, BranchRegistered] | None = None) -> None:
+        """``registry``: the branches as already read (``verify`` reads them its own way,
+        tolerating damaged entries); by default read from the store on first use."""
         self.store = store
-        self._registry: dict[str, BranchRegistered] | None = None
+        self._registry = registry
         self._cache: dict[str, BranchLog] = {}
 
     @property

@@ -186,9 +186,7 @@ class _Checker:
         return result
 
     def _parent_log(self, name: str) -> list[Logged]:
-        reader = BranchReader(self.store)
-        reader._registry = dict(self.registry)
-        return reader.load(name).log
+        return BranchReader(self.store, dict(self.registry)).load(name).log
 
     def full_length(self, name: str) -> int | None:
         fork = self.inherited(name)
