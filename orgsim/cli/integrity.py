@@ -1,13 +1,20 @@
-"""``orgsim verify`` (the store's hash chains) and ``orgsim rekey`` (key rotation)."""
+"""``orgsim verify`` (the store's hash chains) and ``orgsim rekey`` (key rotation).
+
+Only options and output live here: the checks are :mod:`orgsim.store.integrity`, the
+re-keying :func:`orgsim.store.keys.rekey`.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from orgsim.cli.app import CheckFailed, UserError, app, json_option, print_json, settings
+
+if TYPE_CHECKING:
+    from orgsim.store.integrity import Report
 
 
 def _check_output_path(path: str, option: str) -> None:
@@ -79,7 +86,7 @@ def verify(
         raise CheckFailed()
 
 
-def _print(report, exported: str | None, wanted: str | None) -> None:
+def _print(report: Report, exported: str | None, wanted: str | None) -> None:
     branches = sum(1 for s in report.streams if s.kind == "branch")
     if report.ok:
         line = (
@@ -124,8 +131,7 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
     the new key; hash chains are over the plain events, so they (and exported heads) stay
     valid. Stop every other writer first.
     """
-    from orgsim.store import integrity
-    from orgsim.store.recorder import StoreError, make_cipher, open_store
+    from orgsim.store import keys
 
     if (new_key_file is None) == (not decrypt):
         raise UserError("give either --new-key-file FILE or --decrypt")
@@ -136,106 +142,28 @@ def rekey(new_key_file: str | None, decrypt: bool, json_out: bool) -> None:
         except (OSError, UnicodeDecodeError) as error:
             cause = getattr(error, "strerror", None) or "not text"
             raise UserError(f"cannot read key file {new_key_file}: {cause}") from None
-    new_cipher = make_cipher(new_key)
-    store = settings().store()
-    before = integrity.verify(store)
-    if not before.ok:
-        first = before.breaks[0]
+    keys.make_cipher(new_key)  # a bad new key is reported before the store is opened
+    try:
+        done = keys.rekey(settings().store(), new_key)
+    except keys.NotVerified as refused:
+        first = refused.report.breaks[0]
         click.echo(f"BROKEN: {first.where()}: {first.problem}")
-        click.echo("not re-keyed: the store failed verification")
-        raise CheckFailed()
-    if store.mapper.cipher is None and new_cipher is None:
-        raise UserError("the store is not encrypted and no new key was given; nothing to do")
-    rows = _rekeyed_events(store, new_cipher)
-    snapshots = _rekey_snapshots(store, new_cipher)
-    store.replace_states(rows)
-    store.compact()
-    snapshot_recorder = getattr(store, "snapshot_recorder", lambda: None)()
-    if snapshots and snapshot_recorder is not None:
-        store.compact(snapshot_recorder)
-    store.close()
-    saved = os.environ.pop("ORGSIM_KEY", None)  # reopen with exactly the new key (or none)
-    try:
-        after_store = open_store(settings().store_url, new_key)
-    except StoreError as error:
-        raise StoreError(
-            f"re-keyed, but the store does not open with the new key: {error}"
-        ) from None
-    finally:
-        if saved is not None:
-            os.environ["ORGSIM_KEY"] = saved
-    try:
-        after = integrity.verify(after_store)
-    finally:
-        after_store.close()
+        click.echo(str(refused))
+        raise CheckFailed() from None
     if json_out:
         print_json(
             {
-                "ok": after.ok,
-                "events": len(rows),
-                "snapshots": snapshots,
-                "encrypted": new_cipher is not None,
+                "ok": done.after.ok,
+                "events": done.events,
+                "snapshots": done.snapshots,
+                "encrypted": done.encrypted,
             }
         )
     else:
-        what = "encrypted with the new key" if new_cipher is not None else "decrypted"
+        what = "encrypted with the new key" if done.encrypted else "decrypted"
         click.echo(
-            f"re-keyed: {len(rows)} stored events {what}; verify "
-            f"{'passes' if after.ok else 'FAILS'}"
+            f"re-keyed: {done.events} stored events {what}; verify "
+            f"{'passes' if done.after.ok else 'FAILS'}"
         )
-    if not after.ok:
+    if not done.after.ok:
         raise CheckFailed()
-
-
-def _rekeyed_events(store, new_cipher):
-    from eventsourcing.persistence import StoredEvent
-
-    from orgsim.store.integrity import stream_key
-    from orgsim.store.recorder import StoreError
-
-    rows = []
-    for stream in store.stream_ids():
-        for stored in store.select(stream_key(stream)):
-            mapper = store.mapper
-            state = stored.state
-            if mapper.cipher is not None:
-                try:
-                    state = mapper.cipher.decrypt(state)
-                except Exception:
-                    raise StoreError(
-                        "cannot decrypt an event while re-keying: another process "
-                        "is writing; stop it and try again"
-                    ) from None
-            if new_cipher is not None:
-                state = new_cipher.encrypt(state)
-            rows.append(
-                StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
-            )
-    return rows
-
-
-def _rekey_snapshots(store, new_cipher) -> int:
-    """Snapshots are a cache of folded state (personal data too): re-key them as well."""
-    from eventsourcing.persistence import StoredEvent
-
-    from orgsim.store.integrity import stream_key
-
-    recorder_of = getattr(store, "snapshot_recorder", None)
-    recorder = recorder_of() if recorder_of is not None else None
-    if recorder is None:
-        return 0
-    rows = []
-    for stream in store.stream_ids(recorder):
-        for stored in recorder.select_events(stream_key(stream)):
-            state = stored.state
-            if store.mapper.cipher is not None:
-                try:
-                    state = store.mapper.cipher.decrypt(state)
-                except Exception:
-                    continue
-            if new_cipher is not None:
-                state = new_cipher.encrypt(state)
-            rows.append(
-                StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
-            )
-    return store.replace_states(rows, recorder)

@@ -1,14 +1,13 @@
 """Assembling a branch's full log from its own stream and its ancestors', without copies.
 
-A branch forked at version N inherits the parent's first N log entries; forked at a date,
-it inherits what the parent had recorded when the fork was made, less the events
-effective after the fork date. Positions in the full log are renumbered 1..k for the
-inherited part, so the branch's own events are numbered from the fork.
+What a fork inherits (SPEC section 4, ``fork_at``) is written once, in
+:func:`inherited_part`; the reader, the runner creating a branch and ``verify`` all use it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from orgsim.domain import events as ev
@@ -19,6 +18,42 @@ from orgsim.store.recorder import BranchRegistered, Store, StoreError
 
 class UnknownBranch(StoreError):
     pass
+
+
+def inherited_part(parent_log: Sequence[Logged], info: BranchRegistered) -> list[Logged]:
+    """The entries of ``parent_log`` (the parent's full log) that the branch ``info``
+    inherits, renumbered 1..k so the branch's own events are numbered from the fork.
+
+    The fork rule: the registry entry's ``fork_version`` N keeps the parent's first N
+    entries, whatever their dates (what the parent had recorded when the fork was made;
+    the runner records the parent's version for a date fork and for no ``fork_at``). A
+    ``fork_date`` then drops the inherited events effective after it. A root branch
+    inherits nothing.
+    """
+    if info.parent is None:
+        return []
+    part: Sequence[Logged] = parent_log
+    if info.fork_version is not None:
+        part = part[: info.fork_version]
+    if info.fork_date is not None:
+        limit = info.fork_date
+        part = [item for item in part if item.event.effective <= limit]
+    return [Logged(n, item.event) for n, item in enumerate(part, start=1)]
+
+
+def fork_length(info: BranchRegistered, parent_log: Callable[[str], Sequence[Logged]]) -> int:
+    """How many log entries the branch ``info`` inherits, by :func:`inherited_part`.
+
+    A version fork's length is its recorded ``fork_version``, so the parent is read (by
+    calling ``parent_log`` with its name) only for a date fork, whose count depends on the
+    parent events' dates. ``verify`` relies on the recorded length: a parent that has since
+    lost events does not renumber the branch, it is reported as broken.
+    """
+    if info.parent is None:
+        return 0
+    if info.fork_date is None and info.fork_version is not None:
+        return info.fork_version
+    return len(inherited_part(parent_log(info.parent), info))
 
 
 @dataclass
@@ -62,9 +97,11 @@ class BranchLog:
 class BranchReader:
     """Reads branches from a store, each stream once per command."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: dict[str, BranchRegistered] | None = None) -> None:
+        """``registry``: the branches as already read (``verify`` reads them its own way,
+        tolerating damaged entries); by default read from the store on first use."""
         self.store = store
-        self._registry: dict[str, BranchRegistered] | None = None
+        self._registry = registry
         self._cache: dict[str, BranchLog] = {}
 
     @property
@@ -89,13 +126,7 @@ class BranchReader:
         info = self.info(name)
         inherited: list[Logged] = []
         if info.parent is not None:
-            parent = self.load(info.parent).log
-            if info.fork_version is not None:
-                parent = parent[: info.fork_version]
-            if info.fork_date is not None:
-                limit = info.fork_date
-                parent = [i for i in parent if i.event.effective <= limit]
-            inherited = [Logged(n, item.event) for n, item in enumerate(parent, start=1)]
+            inherited = inherited_part(self.load(info.parent).log, info)
         decoded = self.store.own_events(name)
         start = len(inherited)
         own = []

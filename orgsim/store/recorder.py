@@ -2,33 +2,24 @@
 
 Layout: one stream per branch (``uuid5(name)``), holding only that branch's own events;
 one registry stream listing the branches with their parent and fork point. Forking copies
-no events: a branch's full log is assembled on read (see :mod:`orgsim.services`).
+no events: a branch's full log is assembled on read (see :mod:`orgsim.store.branches`).
 
 Every write is one ``insert_events`` call, hence one transaction: a run is all or
 nothing. Positions are the library's ``originator_version``, whose uniqueness gives
 optimistic concurrency: of two writers appending at the same position, one fails with
 :class:`ConflictError` and writes nothing.
 
-With a key, every row's state is encrypted (the library's ``AESCipher``, AES-GCM). A store
-is either wholly encrypted or wholly plain: :func:`open_store` checks the key against the
-stored rows, so a missing, wrong or needless key is a one-line :class:`StoreError`, and a
-store is never written with a mix of keys.
-
-Test hooks (environment variables, used only by the test suite to make races and crashes
-deterministic): ``ORGSIM_TEST_BARRIER=DIR:N`` makes :meth:`Store.write` wait until N
-processes reach it; ``ORGSIM_TEST_PAUSE_BEFORE_WRITE=SECONDS`` sleeps before writing;
-``ORGSIM_TEST_PAUSE_IN_WRITE=SECONDS`` sleeps inside the open transaction, after the rows
-are inserted and before the commit; ``ORGSIM_TEST_MARKER=FILE`` is created when a pause
-starts.
+With a key, every row's state is encrypted; :func:`open_store` checks the key against the
+stored rows (see :mod:`orgsim.store.keys`). What differs between SQLite, PostgreSQL and
+memory, and the test hooks that make races deterministic, live in
+:mod:`orgsim.store.backends`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -37,34 +28,38 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import (
     AggregateRecorder,
-    InfrastructureFactory,
     IntegrityError,
     PersistenceError,
     RecordConflictError,
     StoredEvent,
 )
-from eventsourcing.utils import Environment
 from pydantic import BaseModel, ConfigDict
 
+from orgsim.store import backends
+from orgsim.store.backends import Factory
+from orgsim.store.errors import CONFLICT_MESSAGE, ConflictError, StoreError
+from orgsim.store.keys import KEY_HELP, check_key, make_cipher
 from orgsim.store.mapper import GENESIS, Decoded, Mapper, MappingError
+
+__all__ = [
+    "CONFLICT_MESSAGE",
+    "DEFAULT_STORE",
+    "KEY_HELP",
+    "REGISTRY_ID",
+    "BranchRegistered",
+    "ConflictError",
+    "Store",
+    "StoreError",
+    "StreamWrite",
+    "branch_stream",
+    "make_cipher",
+    "open_store",
+    "resolve_url",
+]
 
 DEFAULT_STORE = "orgsim.sqlite"
 _NS = uuid5(NAMESPACE_URL, "https://orgsim.invalid/")
 REGISTRY_ID = uuid5(_NS, "registry")
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or read: a one-line message for the user."""
-
-
-class ConflictError(StoreError):
-    """Another writer got there first; nothing was written."""
-
-
-CONFLICT_MESSAGE = (
-    "conflict: another process wrote to this branch at the same time; "
-    "nothing was written, run the command again"
-)
 
 
 class BranchRegistered(BaseModel):
@@ -105,13 +100,14 @@ class Store:
         url: str,
         recorder: AggregateRecorder | None,
         mapper: Mapper,
-        factory: InfrastructureFactory | None,
+        factory: Factory | None,
         lazy_path: Path | None = None,
     ) -> None:
         self.url = url
         self._recorder = recorder
         self._factory = factory
         self._lazy_path = lazy_path
+        self._snapshots: AggregateRecorder | None = None
         self.mapper = mapper
         self.registry_mapper = Mapper(
             {"BranchRegistered": BranchRegistered}, mapper.cipher, mapper.compressor
@@ -119,15 +115,13 @@ class Store:
 
     # --- reading -------------------------------------------------------------------
 
-    def select(self, stream: UUID, gt: int | None = None) -> Sequence[StoredEvent]:
+    def select(self, stream: UUID | str, gt: int | None = None) -> Sequence[StoredEvent]:
         if self._recorder is None:
             return []
         try:
             return self._recorder.select_events(stream, gt=gt)
         except PersistenceError as error:
-            raise StoreError(
-                f"cannot read the store {self.url}: {error}".splitlines()[0]
-            ) from error
+            raise self._error("cannot read the store", error) from error
         except (TypeError, ValueError) as error:  # a damaged row (e.g. a NULL state)
             raise StoreError(
                 f"cannot read the store {self.url}: a stored event is damaged "
@@ -158,6 +152,9 @@ class Store:
         except MappingError as error:
             raise StoreError(str(error)) from error
 
+    def _error(self, doing: str, error: Exception) -> StoreError:
+        return StoreError(f"{doing} {self.url}: {error}".splitlines()[0])
+
     # --- raw access: integrity checks, key checks, re-keying -------------------------
 
     def stream_ids(self, recorder: AggregateRecorder | None = None) -> list[str]:
@@ -166,83 +163,25 @@ class Store:
         if recorder is None:
             return []
         try:
-            if _is_popo(recorder):
-                return sorted({str(s.originator_id) for s in recorder._stored_events})  # type: ignore[attr-defined]
-            table = _qualified_table(recorder)
-            with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
-                cursor.execute(f"SELECT DISTINCT originator_id FROM {table}")
-                rows = cursor.fetchall()
-        except PersistenceError as error:
-            raise StoreError(
-                f"cannot read the store {self.url}: {error}".splitlines()[0]
-            ) from error
+            return backends.stream_ids(recorder)
         except Exception as error:  # a damaged SQLite file raises sqlite3 errors here
-            raise StoreError(
-                f"cannot read the store {self.url}: {error}".splitlines()[0]
-            ) from error
-        return sorted(_stream_text(row) for row in rows)
+            raise self._error("cannot read the store", error) from error
 
     def check_key(self) -> None:
-        """Raise :class:`StoreError` unless the key (or its absence) fits the stored rows.
+        """Raise :class:`StoreError` unless the key (or its absence) fits the stored rows
+        (see :func:`orgsim.store.keys.check_key`)."""
+        check_key(self)
 
-        Samples the registry's rows, then the first row of other streams, until one row
-        settles it: a row that decrypts with the key, or a plain row when there is no key.
-        Only when no sampled row is readable is the key judged wrong (one damaged row is
-        left to ``orgsim verify``).
-        """
-        samples = 0
-        plain_seen = False
-        try:
-            for stored in self._sample_rows():  # lazily: the first readable row decides
-                samples += 1
-                state = stored.state
-                if not isinstance(state, (bytes, bytearray, memoryview)):
-                    continue
-                state = bytes(state)
-                if self.mapper.cipher is None:
-                    if self._plain(state):
-                        return
-                else:
-                    try:
-                        self.mapper.cipher.decrypt(state)
-                        return
-                    except Exception:
-                        plain_seen = plain_seen or self._plain(state, decompress=False)
-        except StoreError:  # unreadable rows: left to the command (verify reports them)
+    def sample_rows(self, streams: int = 20) -> Iterator[StoredEvent]:
+        """The registry's rows, then the first row of up to ``streams`` other streams:
+        enough to tell which key the store was written with."""
+        yield from self.select(REGISTRY_ID)
+        if self._recorder is None:
             return
-        if samples == 0:
-            return
-        if self.mapper.cipher is None:
-            raise StoreError(
-                "the store is encrypted: give its key with --key-file FILE or "
-                "the ORGSIM_KEY environment variable"
-            )
-        if plain_seen:
-            raise StoreError(
-                "the store is not encrypted, but a key was given (--key-file or "
-                "ORGSIM_KEY): drop the key, or encrypt the store with 'orgsim rekey'"
-            )
-        raise StoreError(
-            "wrong encryption key: it cannot decrypt this store's events (check "
-            "--key-file or ORGSIM_KEY)"
-        )
-
-    def _plain(self, state: bytes, decompress: bool = True) -> bool:
-        if decompress and self.mapper.compressor is not None:
-            try:
-                state = self.mapper.compressor.decompress(state)
-            except Exception:
-                return False
-        return _PLAIN_STATE.match(state) is not None
-
-    def _sample_rows(self, streams: int = 20) -> Iterable[StoredEvent]:
-        """The registry's rows, then the first row of up to ``streams`` other streams."""
-        registry = self.select(REGISTRY_ID)
-        yield from registry
         others = [s for s in self.stream_ids() if s not in (REGISTRY_ID.hex, str(REGISTRY_ID))]
         for stream in others[:streams]:
             try:
-                rows = self._recorder.select_events(_as_id(stream), limit=1)  # type: ignore[union-attr]
+                rows = self._recorder.select_events(backends.as_id(stream), limit=1)
             except Exception:
                 continue
             yield from rows
@@ -259,50 +198,21 @@ class Store:
         if not rows:
             return 0
         try:
-            if _is_popo(recorder):
-                stored = recorder._stored_events  # type: ignore[attr-defined]
-                index = recorder._stored_events_index  # type: ignore[attr-defined]
-                for row in rows:
-                    at = index[str(row.originator_id)][row.originator_version]
-                    stored[at] = row
-                return len(rows)
-            table = _qualified_table(recorder)
-            mark = "%s" if _is_postgres(recorder) else "?"
-            statement = (
-                f"UPDATE {table} SET state={mark} "
-                f"WHERE originator_id={mark} AND originator_version={mark}"
-            )
-            params = [
-                (row.state, _id_param(recorder, row.originator_id), row.originator_version)
-                for row in rows
-            ]
-            with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
-                cursor.executemany(statement, params)
+            backends.update_states(recorder, rows)
         except PersistenceError as error:
-            raise StoreError(
-                f"cannot write to the store {self.url}: {error}".splitlines()[0]
-            ) from error
+            raise self._error("cannot write to the store", error) from error
         return len(rows)
 
     def compact(self, recorder: AggregateRecorder | None = None) -> None:
         """Rebuild the table's storage so no overwritten state lingers in free pages or
         dead tuples (after re-keying): SQLite ``VACUUM``, PostgreSQL ``VACUUM FULL``."""
         recorder = recorder or self._recorder
-        if recorder is None or _is_popo(recorder):
+        if recorder is None:
             return
         try:
-            if _is_postgres(recorder):
-                with recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
-                    conn.execute(f"VACUUM FULL {_qualified_table(recorder)}")
-            else:
-                with recorder.datastore.get_connection(commit=True) as conn:  # type: ignore[attr-defined]
-                    raw = conn._sqlite_conn  # autocommit: VACUUM cannot run in a transaction
-                    raw.execute("VACUUM")
-                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            backends.vacuum(recorder)
         except Exception as error:
-            raise StoreError(
-                f"cannot compact the store {self.url}: {error}".splitlines()[0]
-            ) from error
+            raise self._error("cannot compact the store", error) from error
 
     # --- writing -------------------------------------------------------------------
 
@@ -318,41 +228,24 @@ class Store:
         if not rows:
             return 0
         recorder = self._writable()
-        _test_barrier()
-        _test_pause("ORGSIM_TEST_PAUSE_BEFORE_WRITE")
         try:
-            if os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE") and not _is_popo(recorder):
-                self._insert_then_pause(recorder, rows)
-            else:
-                recorder.insert_events(rows)
+            backends.insert(recorder, rows)
         except (IntegrityError, RecordConflictError) as error:
             raise ConflictError(CONFLICT_MESSAGE) from error
         except PersistenceError as error:
-            raise StoreError(
-                f"cannot write to the store {self.url}: {error}".splitlines()[0]
-            ) from error
+            raise self._error("cannot write to the store", error) from error
         return len(rows)
-
-    @staticmethod
-    def _insert_then_pause(recorder: AggregateRecorder, rows: Sequence[StoredEvent]) -> None:
-        """The test hook's write: the same insert, with a pause before the commit."""
-        with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
-            if _is_postgres(recorder):
-                recorder._insert_stored_events(cursor, rows)  # type: ignore[attr-defined]
-            else:
-                recorder._insert_events(cursor, rows)  # type: ignore[attr-defined]
-            _test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
 
     def _writable(self) -> AggregateRecorder:
         if self._recorder is None:
             assert self._lazy_path is not None
-            self._recorder, self._factory = _sqlite_recorder(self._lazy_path, create=True)
+            self._recorder, self._factory = backends.sqlite_recorder(self._lazy_path)
         return self._recorder
 
     def snapshot_recorder(self) -> AggregateRecorder | None:
         """The snapshot table (``stored_snapshots``): a cache beside the events, never
         evidence. None until the store exists."""
-        if getattr(self, "_snapshots", None) is None:
+        if self._snapshots is None:
             self._writable_if_exists()
             if self._factory is not None:
                 self._snapshots = self._factory.aggregate_recorder("snapshots")
@@ -366,7 +259,7 @@ class Store:
 
     def _writable_if_exists(self) -> None:
         if self._recorder is None and self._lazy_path is not None and self._lazy_path.exists():
-            self._recorder, self._factory = _sqlite_recorder(self._lazy_path, create=True)
+            self._recorder, self._factory = backends.sqlite_recorder(self._lazy_path)
 
     def close(self) -> None:
         if self._factory is not None:
@@ -375,113 +268,6 @@ class Store:
     @property
     def recorder(self) -> AggregateRecorder | None:
         return self._recorder
-
-
-#: A plain stored state: 64 hex digits of chain, then a JSON object.
-_PLAIN_STATE = re.compile(rb"[0-9a-f]{64}\{")
-
-
-def _is_popo(recorder: AggregateRecorder) -> bool:
-    return type(recorder).__module__ == "eventsourcing.popo"
-
-
-def _is_postgres(recorder: AggregateRecorder) -> bool:
-    return type(recorder).__module__ == "eventsourcing.postgres"
-
-
-def _qualified_table(recorder: AggregateRecorder) -> str:
-    table = recorder.events_table_name  # type: ignore[attr-defined]
-    if _is_postgres(recorder):
-        from psycopg.sql import Identifier
-
-        schema = recorder.datastore.schema  # type: ignore[attr-defined]
-        quote = lambda name: Identifier(name).as_string(None)  # noqa: E731
-        return f"{quote(schema)}.{quote(table)}"
-    return f'"{table}"'
-
-
-def _stream_text(row: object) -> str:
-    value = row["originator_id"] if not isinstance(row, (tuple, list)) else row[0]  # type: ignore[index]
-    if isinstance(value, UUID):
-        return value.hex
-    return str(value)
-
-
-def _as_id(text: str) -> UUID | str:
-    try:
-        return UUID(text)
-    except ValueError:
-        return text
-
-
-def _id_param(recorder: AggregateRecorder, originator_id: UUID | str) -> object:
-    if isinstance(originator_id, UUID) and not _is_postgres(recorder):
-        return originator_id.hex
-    return originator_id
-
-
-def _test_pause(variable: str) -> None:
-    seconds = os.environ.get(variable)
-    if not seconds:
-        return
-    marker = os.environ.get("ORGSIM_TEST_MARKER")
-    if marker:
-        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(float(seconds))
-
-
-def _test_barrier(timeout: float = 60.0) -> None:
-    spec = os.environ.get("ORGSIM_TEST_BARRIER")
-    if not spec:
-        return
-    folder, _, count = spec.rpartition(":")
-    here = Path(folder)
-    (here / f"{os.getpid()}.ready").write_text("", encoding="utf-8")
-    deadline = time.monotonic() + timeout
-    while len(list(here.glob("*.ready"))) < int(count) and time.monotonic() < deadline:
-        time.sleep(0.01)
-
-
-def _sqlite_recorder(path: Path, create: bool) -> tuple[AggregateRecorder, InfrastructureFactory]:
-    from eventsourcing.sqlite import SQLiteFactory
-
-    factory = SQLiteFactory(
-        Environment(
-            env={
-                "SQLITE_DBNAME": str(path),
-                "SQLITE_LOCK_TIMEOUT": "10",
-                "CREATE_TABLE": "y" if create else "n",
-                # Stream ids are stored as hex text either way; "text" skips building a UUID
-                # object for every row read, a third of the cost of loading a long branch.
-                "ORIGINATOR_ID_TYPE": "text",
-            }
-        )
-    )
-    return factory.aggregate_recorder("events"), factory
-
-
-KEY_HELP = (
-    'create one with: python -c "from eventsourcing.cipher import AESCipher; '
-    'print(AESCipher.create_key(32))"'
-)
-
-
-def make_cipher(key: str | None):
-    """The library's AES cipher for a base64 key of 16, 24 or 32 bytes (None: no key)."""
-    if key is None:
-        return None
-    key = key.strip()
-    if not key:
-        raise StoreError(f"the encryption key is empty; {KEY_HELP}")
-    from eventsourcing.cipher import AESCipher
-
-    try:
-        return AESCipher(Environment(env={"CIPHER_KEY": key}))
-    except Exception:
-        raise StoreError(
-            "the encryption key is not valid: it must be 16, 24 or 32 random bytes "
-            f"in base64; {KEY_HELP}"
-        ) from None
 
 
 _cipher = make_cipher
@@ -513,7 +299,7 @@ def open_store(url: str | None = None, key: str | None = None) -> Store:
         if path.is_dir():
             raise StoreError(f"the store {url} is a directory, not a SQLite file")
         try:
-            recorder, factory = _sqlite_recorder(path, create=True)
+            recorder, factory = backends.sqlite_recorder(path)
         except Exception as error:
             raise StoreError(f"cannot open the store {url}: {error}".splitlines()[0]) from error
         return _checked(Store(url, recorder, mapper, factory))
@@ -531,9 +317,7 @@ def _checked(store: Store) -> Store:
     return store
 
 
-def _postgres_recorder(url: str) -> tuple[AggregateRecorder, InfrastructureFactory]:
-    from eventsourcing.postgres import PostgresFactory
-
+def _postgres_recorder(url: str) -> tuple[AggregateRecorder, Factory]:
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
     env = {
@@ -548,8 +332,7 @@ def _postgres_recorder(url: str) -> tuple[AggregateRecorder, InfrastructureFacto
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
     try:
-        factory = PostgresFactory(Environment(env=env))
-        return factory.aggregate_recorder("events"), factory
+        return backends.postgres_recorder(env)
     except Exception as error:
         raise StoreError(
             f"cannot open the store {parsed.scheme}://{parsed.hostname}: {error}".splitlines()[0]

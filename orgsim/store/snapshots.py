@@ -15,7 +15,8 @@ import contextlib
 import datetime as dt
 import json
 import os
-from uuid import uuid5
+from typing import Any
+from uuid import UUID, uuid5
 
 from eventsourcing.persistence import StoredEvent
 
@@ -30,11 +31,11 @@ SNAPSHOT_EVERY = int(os.environ.get("ORGSIM_SNAPSHOT_EVERY", "5000"))
 TOPIC = "StateSnapshot.v1"
 
 
-def snapshot_stream(name: str):
+def snapshot_stream(name: str) -> UUID:
     return uuid5(_NS, f"snapshot:{name}")
 
 
-def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict] | None:
+def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str, Any]] | None:
     """The newest snapshot of a branch: (version, own position, horizon, state), or None."""
     recorder = store.snapshot_recorder()
     if recorder is None:

@@ -1,0 +1,224 @@
+"""What differs between the library's recorders: SQLite, PostgreSQL and in-memory (POPO).
+
+The library's recorders only append and select. Verifying, re-keying and compacting a store
+need a little more (every stream id, overwriting a row's state, ``VACUUM``), so this module
+reaches under the recorders for their datastore and table, and is the one place that knows
+each backend's SQL dialect and private attributes. Library errors pass through unwrapped:
+:class:`orgsim.store.recorder.Store` turns them into one-line messages naming the store.
+
+The backend modules are imported lazily (``eventsourcing.postgres`` pulls in psycopg), so a
+recorder's kind is told by its class's module, then cast for the type checker.
+
+Test hooks (environment variables, used only by the test suite to make races and crashes
+deterministic): ``ORGSIM_TEST_BARRIER=DIR:N`` makes a write wait until N processes reach
+it; ``ORGSIM_TEST_PAUSE_BEFORE_WRITE=SECONDS`` sleeps before writing;
+``ORGSIM_TEST_PAUSE_IN_WRITE=SECONDS`` sleeps inside the open transaction, after the rows
+are inserted and before the commit; ``ORGSIM_TEST_MARKER=FILE`` is created when a pause
+starts.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
+from uuid import UUID
+
+from eventsourcing.persistence import AggregateRecorder, StoredEvent
+from eventsourcing.utils import Environment
+
+if TYPE_CHECKING:
+    from eventsourcing.popo import POPOAggregateRecorder
+    from eventsourcing.postgres import PostgresAggregateRecorder
+    from eventsourcing.sqlite import SQLiteAggregateRecorder
+
+
+class Factory(Protocol):
+    """What the store needs of a library infrastructure factory (any backend)."""
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder: ...
+
+    def close(self) -> None: ...
+
+
+def _popo(recorder: AggregateRecorder) -> POPOAggregateRecorder | None:
+    if type(recorder).__module__ == "eventsourcing.popo":
+        return cast("POPOAggregateRecorder", recorder)
+    return None
+
+
+def _postgres(recorder: AggregateRecorder) -> PostgresAggregateRecorder | None:
+    if type(recorder).__module__ == "eventsourcing.postgres":
+        return cast("PostgresAggregateRecorder", recorder)
+    return None
+
+
+def _sqlite(recorder: AggregateRecorder) -> SQLiteAggregateRecorder:
+    """The recorder as SQLite's: what remains once POPO and PostgreSQL are ruled out."""
+    return cast("SQLiteAggregateRecorder", recorder)
+
+
+def is_popo(recorder: AggregateRecorder) -> bool:
+    return _popo(recorder) is not None
+
+
+def is_postgres(recorder: AggregateRecorder) -> bool:
+    return _postgres(recorder) is not None
+
+
+def qualified_table(recorder: AggregateRecorder) -> str:
+    """The events table's name, quoted (and schema-qualified on PostgreSQL)."""
+    postgres = _postgres(recorder)
+    if postgres is not None:
+        from psycopg.sql import Identifier
+
+        def quote(name: str) -> str:
+            return Identifier(name).as_string(None)
+
+        return f"{quote(postgres.datastore.schema)}.{quote(postgres.events_table_name)}"
+    return f'"{_sqlite(recorder).events_table_name}"'
+
+
+def stream_ids(recorder: AggregateRecorder) -> list[str]:
+    """Every stream id present in the recorder's table, as text (hex for UUIDs), sorted."""
+    popo = _popo(recorder)
+    if popo is not None:
+        return sorted({str(s.originator_id) for s in popo._stored_events})
+    query = f"SELECT DISTINCT originator_id FROM {qualified_table(recorder)}"
+    values: list[object]
+    postgres = _postgres(recorder)
+    if postgres is not None:
+        with postgres.datastore.transaction(commit=False) as cursor:
+            cursor.execute(query.encode())
+            values = [row["originator_id"] for row in cursor.fetchall()]  # dict rows
+    else:
+        with _sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+            sqlite_cursor.execute(query)
+            values = [row[0] for row in sqlite_cursor.fetchall()]  # sqlite3.Row or tuple
+    return sorted(value.hex if isinstance(value, UUID) else str(value) for value in values)
+
+
+def as_id(text: str) -> UUID | str:
+    """A stream id as :func:`stream_ids` lists it, ready for a select."""
+    try:
+        return UUID(text)
+    except ValueError:
+        return text
+
+
+def update_states(recorder: AggregateRecorder, rows: Sequence[StoredEvent]) -> None:
+    """Overwrite the state of existing rows, all in one transaction."""
+    popo = _popo(recorder)
+    if popo is not None:
+        for row in rows:
+            at = popo._stored_events_index[str(row.originator_id)][row.originator_version]
+            popo._stored_events[at] = row
+        return
+    postgres = _postgres(recorder)
+    mark = "%s" if postgres is not None else "?"
+    statement = (
+        f"UPDATE {qualified_table(recorder)} SET state={mark} "
+        f"WHERE originator_id={mark} AND originator_version={mark}"
+    )
+    if postgres is not None:
+        params = [(row.state, row.originator_id, row.originator_version) for row in rows]
+        with postgres.datastore.transaction(commit=True) as cursor:
+            cursor.executemany(statement.encode(), params)
+        return
+    sqlite_params = [
+        (row.state, _hex_id(row.originator_id), row.originator_version) for row in rows
+    ]
+    with _sqlite(recorder).datastore.transaction(commit=True) as sqlite_cursor:
+        sqlite_cursor.executemany(statement, sqlite_params)
+
+
+def _hex_id(originator_id: UUID | str) -> str:
+    """SQLite stores stream ids as hex text (see :func:`sqlite_recorder`)."""
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
+def vacuum(recorder: AggregateRecorder) -> None:
+    """Rebuild the table's storage so no overwritten state lingers in free pages or dead
+    tuples: SQLite ``VACUUM``, PostgreSQL ``VACUUM FULL``; nothing in memory."""
+    if is_popo(recorder):
+        return
+    postgres = _postgres(recorder)
+    if postgres is not None:
+        with postgres.datastore.get_connection() as conn:
+            conn.execute(f"VACUUM FULL {qualified_table(recorder)}".encode())
+        return
+    with _sqlite(recorder).datastore.get_connection(commit=True) as sqlite_conn:
+        raw = sqlite_conn._sqlite_conn  # autocommit: VACUUM cannot run in a transaction
+        raw.execute("VACUUM")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def insert(recorder: AggregateRecorder, rows: Sequence[StoredEvent]) -> None:
+    """The library's insert, in one transaction; with the in-write test hook set, the same
+    insert with a pause before the commit."""
+    test_barrier()
+    test_pause("ORGSIM_TEST_PAUSE_BEFORE_WRITE")
+    if not os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE") or is_popo(recorder):
+        recorder.insert_events(rows)
+        return
+    postgres = _postgres(recorder)
+    if postgres is not None:
+        with postgres.datastore.transaction(commit=True) as cursor:
+            postgres._insert_stored_events(cursor, rows)
+            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+        return
+    sqlite = _sqlite(recorder)
+    with sqlite.datastore.transaction(commit=True) as sqlite_cursor:
+        sqlite._insert_events(sqlite_cursor, rows)
+        test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+
+
+def test_pause(variable: str) -> None:
+    seconds = os.environ.get(variable)
+    if not seconds:
+        return
+    marker = os.environ.get("ORGSIM_TEST_MARKER")
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(float(seconds))
+
+
+def test_barrier(timeout: float = 60.0) -> None:
+    spec = os.environ.get("ORGSIM_TEST_BARRIER")
+    if not spec:
+        return
+    folder, _, count = spec.rpartition(":")
+    here = Path(folder)
+    (here / f"{os.getpid()}.ready").write_text("", encoding="utf-8")
+    deadline = time.monotonic() + timeout
+    while len(list(here.glob("*.ready"))) < int(count) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def sqlite_recorder(path: Path) -> tuple[AggregateRecorder, Factory]:
+    """The events recorder of a SQLite file, creating the file and its table if needed."""
+    from eventsourcing.sqlite import SQLiteFactory
+
+    factory = SQLiteFactory(
+        Environment(
+            env={
+                "SQLITE_DBNAME": str(path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "y",
+                # Stream ids are stored as hex text either way; "text" skips building a UUID
+                # object for every row read, a third of the cost of loading a long branch.
+                "ORIGINATOR_ID_TYPE": "text",
+            }
+        )
+    )
+    return factory.aggregate_recorder("events"), factory
+
+
+def postgres_recorder(env: dict[str, str]) -> tuple[AggregateRecorder, Factory]:
+    """The events recorder of a PostgreSQL database (settings as the library's variables)."""
+    from eventsourcing.postgres import PostgresFactory
+
+    factory = PostgresFactory(Environment(env=env))
+    return factory.aggregate_recorder("events"), factory

@@ -1,0 +1,184 @@
+"""One stream's hash chain: recompute it row by row and say where, and why, it breaks.
+
+Every stored row is ``CHAIN || BODY`` where ``CHAIN = sha256(previous chain, topic,
+position, body)`` (see :mod:`orgsim.store.mapper`). :func:`check_rows` checks that
+positions run 1, 2, 3 ... without a gap (a deleted row leaves one), and that every row
+decrypts (with a key; AES-GCM rejects any changed byte) and carries the chain value
+recomputed from the previous row (a changed byte, topic or position, or a reordered or
+swapped row, breaks it). :class:`Break` and :class:`StreamCheck` are the findings that
+:mod:`orgsim.store.integrity` and :mod:`orgsim.store.heads` report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+
+from orgsim.store.mapper import GENESIS, Mapper, chain_hash
+
+#: How far after a break to look for the event that belongs there (reorder detection).
+REORDER_WINDOW = 64
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place where one stream stops being provably as written."""
+
+    kind: str  # "registry", "branch" or "unknown"
+    branch: str | None
+    stream: str  # the stream id, hex
+    position: int  # 1-based position in the stream (a branch's own event number)
+    version: int | None  # a branch's full-log version (fork + own), when known
+    problem: str
+
+    def where(self) -> str:
+        if self.kind == "registry":
+            return f"the branch registry, entry {self.position}"
+        if self.kind == "unknown":
+            return f"stream {self.stream}"
+        if self.version is None:
+            return f"branch {self.branch}, own event {self.position}"
+        if self.version == self.position:
+            return f"branch {self.branch}, version {self.version}"
+        return f"branch {self.branch}, version {self.version} (own event {self.position})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stream": self.kind,
+            "branch": self.branch,
+            "id": self.stream,
+            "version": self.version,
+            "position": self.position,
+            "problem": self.problem,
+        }
+
+
+@dataclass
+class StreamCheck:
+    """One stream's result: its rows, its intact chain values, its first break."""
+
+    kind: str
+    branch: str | None
+    stream: str
+    length: int = 0
+    chains: list[str] = field(default_factory=list)  # chain values of the intact prefix
+    broken: Break | None = None
+
+    @property
+    def head(self) -> str | None:
+        if self.broken is not None:
+            return None
+        return self.chains[-1] if self.chains else GENESIS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stream": self.kind,
+            "branch": self.branch,
+            "id": self.stream,
+            "events": self.length,
+            "head": self.head,
+            "ok": self.broken is None,
+        }
+
+
+def keep_first(check: StreamCheck, candidate: Break) -> None:
+    """Record ``candidate`` unless ``check`` already breaks earlier; the chain values
+    from the break on no longer count as intact."""
+    if check.broken is None or candidate.position < check.broken.position:
+        check.broken = candidate
+        del check.chains[candidate.position - 1 :]
+
+
+@dataclass
+class _Row:
+    position: object  # as stored: a damaged row may hold anything
+    topic: object
+    chain: str | None
+    body: bytes | None
+    problem: str | None  # why the row could not be unwrapped
+
+
+def _unwrap(mapper: Mapper, stored: StoredEvent) -> _Row:
+    try:
+        chain, body = mapper.unwrap(stored)
+    except Exception:
+        cause = (
+            "cannot be decrypted: its stored bytes were changed"
+            if mapper.cipher is not None
+            else "cannot be read: its stored bytes were changed"
+        )
+        return _Row(stored.originator_version, stored.topic, None, None, cause)
+    if not HEX64.fullmatch(chain):
+        return _Row(
+            stored.originator_version,
+            stored.topic,
+            None,
+            body,
+            "carries no chain value: its stored bytes were changed",
+        )
+    return _Row(stored.originator_version, stored.topic, chain, body, None)
+
+
+def _link(previous: str, row: _Row, position: int) -> str | None:
+    """The chain value ``row`` should carry at ``position`` after ``previous``."""
+    if not isinstance(row.topic, str) or row.body is None:
+        return None
+    try:
+        return chain_hash(previous, row.topic, position, bytes(row.body))
+    except Exception:
+        return None
+
+
+def check_rows(
+    rows: Sequence[StoredEvent], mapper: Mapper
+) -> tuple[list[str], int | None, str | None]:
+    """Walk one stream's rows: (intact chain values, first broken position, problem)."""
+    chains: list[str] = []
+    previous = GENESIS
+    unwrapped: list[_Row] = []
+    for index, stored in enumerate(rows):
+        expected = index + 1
+        row = _unwrap(mapper, stored)
+        unwrapped.append(row)
+        if not isinstance(row.position, int) or isinstance(row.position, bool):
+            return chains, expected, f"its position is damaged (stored as {row.position!r})"
+        if row.position != expected:
+            if row.position > expected:
+                missing = (
+                    f"event {expected} is missing"
+                    if row.position == expected + 1
+                    else f"events {expected} to {row.position - 1} are missing"
+                )
+                return chains, expected, f"{missing} (deleted from the store)"
+            return chains, expected, f"its position is damaged (stored as {row.position})"
+        if row.problem is not None:
+            return chains, expected, row.problem
+        if _link(previous, row, expected) != row.chain:
+            return chains, expected, _mismatch(rows, mapper, unwrapped, index, previous)
+        assert row.chain is not None
+        chains.append(row.chain)
+        previous = row.chain
+    return chains, None, None
+
+
+def _mismatch(
+    rows: Sequence[StoredEvent], mapper: Mapper, unwrapped: list[_Row], index: int, previous: str
+) -> str:
+    """Why the chain breaks at ``index``: a reordered row, or changed bytes."""
+    expected = index + 1
+    for later in range(index + 1, min(len(rows), index + 1 + REORDER_WINDOW)):
+        row = _unwrap(mapper, rows[later])
+        if row.chain is not None and _link(previous, row, expected) == row.chain:
+            return (
+                f"events were reordered or swapped: the event that belongs here is stored "
+                f"at position {later + 1}"
+            )
+    return (
+        "the hash chain breaks here: this event's stored bytes were changed, or events "
+        "before it were removed and the rest renumbered"
+    )
