@@ -116,7 +116,7 @@ class ScenarioRunner:
         parent = self.reader.load(script.based_on)
         try:
             return _fork(parent, script, created=self.recorded, actor=self.actor), True
-        except ValueError as error:
+        except _ForkRefused as error:
             raise self.fail(str(error)) from None
 
     def run(self, dry_run: bool = False) -> RunReport:
@@ -248,17 +248,21 @@ class ScenarioRunner:
         self.store.write(writes)
 
 
+class _ForkRefused(ValueError):
+    """A fork point the parent branch cannot give; the message is the cause alone."""
+
+
 def _fork(
     parent: BranchLog, script: sc.Scenario, *, created: dt.datetime, actor: str | None
 ) -> BranchLog:
     """A new branch forked from ``parent`` at the script's ``fork_at`` (a version or a
-    date; default its head). Raises ValueError with the cause. Kept apart so that the
+    date; default its head). Raises _ForkRefused with the cause. Kept apart so that the
     single fork rule of :mod:`orgsim.store.branches` can replace it in one place."""
     fork_at = script.fork_at
     fork_version, fork_date = parent.version, None
     if isinstance(fork_at, int) and not isinstance(fork_at, bool):
         if fork_at > parent.version:
-            raise ValueError(
+            raise _ForkRefused(
                 f"fork_at: version {fork_at} is past the end of "
                 f"{script.based_on!r} (version {parent.version})"
             )
