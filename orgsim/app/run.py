@@ -1,21 +1,23 @@
 """Applying a scenario script to a branch: steps become events, all or nothing.
 
-The runner translates every step into events, then folds the branch's whole timeline
-with them to check every invariant at every effective date (a step may take effect
-before an earlier-recorded change and break it). Only when everything holds are the
-events written, in one transaction.
+The runner translates every step into events (:mod:`orgsim.scenario.steps`), then folds
+the branch's whole timeline with them to check every invariant at every effective date
+(a step may take effect before an earlier-recorded change and break it). Only when
+everything holds are the events written, in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import Logged, ReplayError, Timeline
 from orgsim.scenario import parse as sc
+from orgsim.scenario.progress import Progress
+from orgsim.scenario.steps import Context, StepFailed, translate
 from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StreamWrite, branch_stream
 
@@ -86,15 +88,6 @@ class ScenarioRunner:
             return RunError(f"{step.where(self.script.file)}: {message}")
         return RunError(f"{self.script.file}:{line or 1}: {message}")
 
-    def _meta(self, step: sc.Step, effective: dt.date) -> dict:
-        return {
-            "effective": effective,
-            "recorded": self.recorded,
-            "reason": step.reason,
-            "source": step.source,
-            "actor": step.actor or self.actor,
-        }
-
     # --- the run -------------------------------------------------------------------
 
     def prepare(self) -> tuple[BranchLog, bool]:
@@ -121,44 +114,32 @@ class ScenarioRunner:
                 f" (branches: {', '.join(sorted(self.reader.registry)) or 'none yet'})"
             )
         parent = self.reader.load(script.based_on)
-        fork_at = script.fork_at
-        fork_version, fork_date = parent.version, None
-        if isinstance(fork_at, int) and not isinstance(fork_at, bool):
-            if fork_at > parent.version:
-                raise self.fail(
-                    f"fork_at: version {fork_at} is past the end of "
-                    f"{script.based_on!r} (version {parent.version})"
-                )
-            fork_version = fork_at
-        elif isinstance(fork_at, dt.date):
-            fork_date = fork_at
-        info = BranchRegistered(
-            name=script.scenario,
-            parent=script.based_on,
-            fork_version=fork_version,
-            fork_date=fork_date,
-            created=self.recorded,
-            actor=self.actor,
-        )
-        inherited = parent.log[:fork_version]
-        if fork_date is not None:
-            inherited = [i for i in inherited if i.event.effective <= fork_date]
-        inherited = [Logged(n, i.event) for n, i in enumerate(inherited, start=1)]
-        return BranchLog(info, inherited, []), True
+        try:
+            return _fork(parent, script, created=self.recorded, actor=self.actor), True
+        except _ForkRefused as error:
+            raise self.fail(str(error)) from None
 
     def run(self, dry_run: bool = False) -> RunReport:
         branch, created = self.prepare()
         base = branch.timeline
+        so_far = Progress(base)
         self._header_events(branch, base, created)
+        so_far.append(self.pending.events)
         for step in self.script.steps:
-            effective = step.body.effective or self.script.effective
-            if effective is None and not isinstance(step.body, (sc.Consult, sc.Decide)):
-                raise self.fail(
-                    "no effective date: give 'effective:' at the top of the script or on the step",
-                    step,
-                )
-            translate = _TRANSLATORS[type(step.body)]
-            events = translate(self, step, effective, base)
+            context = Context(
+                self.script.effective,
+                self.recorded,
+                self.actor,
+                so_far,
+                step.where(self.script.file),
+                self.warnings,
+            )
+            try:
+                events = translate(step.body, context)
+            except StepFailed as error:
+                raise self.fail(str(error), step) from None
+            except ReplayError as error:
+                raise self._blame(base, so_far, error) from None
             for event in events:
                 if branch.fork_date is not None and ev.UNDATED < event.effective < branch.fork_date:
                     raise self.fail(
@@ -167,7 +148,8 @@ class ScenarioRunner:
                         step,
                     )
             self.pending.add(step, *events)
-        timeline, state = self._validate(base)
+            so_far.append(events)
+        state = self._validate(base, so_far)
         report = RunReport(
             branch.name,
             created,
@@ -180,7 +162,7 @@ class ScenarioRunner:
         )
         if not dry_run:
             self._write(branch, created)
-            _snapshot(self.store, branch, timeline, state, len(self.pending.events))
+            _snapshot(self.store, branch, so_far, state, len(self.pending.events))
         return report
 
     def _header_events(self, branch: BranchLog, base: Timeline, created: bool) -> None:
@@ -224,13 +206,10 @@ class ScenarioRunner:
                     ),
                 )
 
-    def timeline_with_pending(self, base: Timeline) -> Timeline:
-        return base.with_appended(self.pending.events)
-
-    def _validate(self, base: Timeline) -> tuple[Timeline, OrgState]:
-        timeline = self.timeline_with_pending(base)
+    def _validate(self, base: Timeline, timeline: Timeline) -> OrgState:
+        """Fold everything, base and new events, to the end (raises RunError)."""
         try:
-            return timeline, timeline.state_at()
+            return timeline.state_at()
         except ReplayError as error:
             raise self._blame(base, timeline, error) from None
 
@@ -257,7 +236,7 @@ class ScenarioRunner:
         return self.fail(message, culprit) if culprit is not None else self.fail(message)
 
     def _write(self, branch: BranchLog, created: bool) -> None:
-        writes = []
+        writes: list[StreamWrite] = []
         if created:
             after, chain = self.store.registry_head()
             writes.append(StreamWrite(REGISTRY_ID, after, chain, [branch.info]))
@@ -267,6 +246,42 @@ class ScenarioRunner:
             )
         )
         self.store.write(writes)
+
+
+class _ForkRefused(ValueError):
+    """A fork point the parent branch cannot give; the message is the cause alone."""
+
+
+def _fork(
+    parent: BranchLog, script: sc.Scenario, *, created: dt.datetime, actor: str | None
+) -> BranchLog:
+    """A new branch forked from ``parent`` at the script's ``fork_at`` (a version or a
+    date; default its head). Raises _ForkRefused with the cause. Kept apart so that the
+    single fork rule of :mod:`orgsim.store.branches` can replace it in one place."""
+    fork_at = script.fork_at
+    fork_version, fork_date = parent.version, None
+    if isinstance(fork_at, int) and not isinstance(fork_at, bool):
+        if fork_at > parent.version:
+            raise _ForkRefused(
+                f"fork_at: version {fork_at} is past the end of "
+                f"{script.based_on!r} (version {parent.version})"
+            )
+        fork_version = fork_at
+    elif isinstance(fork_at, dt.date):
+        fork_date = fork_at
+    info = BranchRegistered(
+        name=script.scenario,
+        parent=script.based_on,
+        fork_version=fork_version,
+        fork_date=fork_date,
+        created=created,
+        actor=actor,
+    )
+    inherited = parent.log[:fork_version]
+    if fork_date is not None:
+        inherited = [i for i in inherited if i.event.effective <= fork_date]
+    inherited = [Logged(n, i.event) for n, i in enumerate(inherited, start=1)]
+    return BranchLog(info, inherited, [])
 
 
 def _snapshot(
@@ -283,185 +298,6 @@ def _snapshot(
         timeline.latest_effective(),
         state,
     )
-
-
-# --- step translators: step -> events -------------------------------------------------
-
-Translator = Callable[[ScenarioRunner, sc.ParsedStep, dt.date, Timeline], Sequence[ev.Event]]
-
-
-def _simple(build: Callable[[sc.Step], tuple[type[ev.Event], dict]]) -> Translator:
-    def translate(
-        runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date, base: Timeline
-    ) -> Sequence[ev.Event]:
-        cls, fields = build(step.body)
-        return [cls(**runner._meta(step.body, effective), **fields)]
-
-    return translate
-
-
-def _match(
-    runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date, base: Timeline
-) -> Sequence[ev.Event]:
-    body = step.body
-    assert isinstance(body, sc.MatchStep)
-    known = runner.timeline_with_pending(base).known_posts
-    for post in (body.old, body.new):
-        if post not in known:
-            raise runner.fail(
-                f"unknown post {post!r} (a match may name any post the branch "
-                "creates, at any date)",
-                step,
-            )
-    return [
-        ev.JobMatchAssessed(
-            **runner._meta(body, effective),
-            old=body.old,
-            new=body.new,
-            percent=body.percent,
-            assessor=body.assessor,
-            basis=body.basis,
-        )
-    ]
-
-
-def _consult(
-    runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date | None, base: Timeline
-) -> Sequence[ev.Event]:
-    body = step.body
-    assert isinstance(body, sc.Consult)
-    if body.closes < body.opens:
-        raise runner.fail(
-            f"the consultation closes ({body.closes}) before it opens ({body.opens})", step
-        )
-    timeline = runner.timeline_with_pending(base)
-    units = {i.event.unit for i in timeline.log if type(i.event) is ev.UnitCreated}
-    for item in body.scope:
-        if item not in timeline.known_posts and item not in units:
-            raise runner.fail(f"scope: unknown post or unit {item!r}", step)
-    existing = sum(1 for i in timeline.log if type(i.event) is ev.ConsultationOpened)
-    consultation = body.id or f"consultation-{existing + 1}"
-    meta = runner._meta(body, body.opens)
-    return [
-        ev.ConsultationOpened(
-            **meta,
-            consultation=consultation,
-            opens=body.opens,
-            closes=body.closes,
-            scope=list(body.scope),
-        ),
-        ev.ConsultationClosed(**{**meta, "effective": body.closes}, consultation=consultation),
-    ]
-
-
-def _decide(
-    runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date | None, base: Timeline
-) -> Sequence[ev.Event]:
-    body = step.body
-    assert isinstance(body, sc.Decide)
-    return [
-        ev.DecisionRecorded(**runner._meta(body, body.on), by=body.by, on=body.on, what=body.what)
-    ]
-
-
-def _slot(
-    runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date, base: Timeline
-) -> Sequence[ev.Event]:
-    from orgsim.domain.slotting.scope import outcome_events, propose
-
-    timeline = runner.timeline_with_pending(base)
-    try:
-        state = timeline.state_at(effective)
-    except ReplayError as error:
-        raise runner._blame(base, timeline, error) from None
-    result = propose(state)
-    return outcome_events(result, state, runner._meta(step.body, effective))
-
-
-def _slot_person(
-    runner: ScenarioRunner, step: sc.ParsedStep, effective: dt.date, base: Timeline
-) -> Sequence[ev.Event]:
-    from orgsim.domain.slotting.scope import check_by_hand
-
-    body = step.body
-    assert isinstance(body, sc.SlotPerson)
-    timeline = runner.timeline_with_pending(base)
-    try:
-        state = timeline.state_at(effective)
-    except ReplayError as error:
-        raise runner._blame(base, timeline, error) from None
-    verdict = check_by_hand(state, body.person, body.post)
-    if verdict is not None and not verdict.compliant:
-        runner.warnings.append(
-            f"{step.where(runner.script.file)}: slotting {body.person} into {body.post} breaks "
-            f"the policy: {'; '.join(verdict.reasons)} (recorded as decided)"
-        )
-    return [
-        ev.PersonSlotted(
-            **runner._meta(body, effective),
-            person=body.person,
-            post=body.post,
-            basis=body.basis,
-            by_engine=False,
-            reasons=list(verdict.reasons) if verdict else [],
-        )
-    ]
-
-
-_TRANSLATORS: dict[type[sc.Step], Translator] = {
-    sc.CreateUnit: _simple(
-        lambda s: (ev.UnitCreated, dict(unit=s.id, name=s.name, kind=s.kind, parent=s.parent))
-    ),
-    sc.RenameUnit: _simple(lambda s: (ev.UnitRenamed, dict(unit=s.id, name=s.name))),
-    sc.MoveUnit: _simple(lambda s: (ev.UnitMoved, dict(unit=s.id, parent=s.parent))),
-    sc.CloseUnit: _simple(lambda s: (ev.UnitClosed, dict(unit=s.id))),
-    sc.TransferUnit: _simple(
-        lambda s: (ev.UnitTransferredOut, dict(unit=s.id, to=s.to.id, to_name=s.to.name))
-    ),
-    sc.CreatePost: _simple(
-        lambda s: (
-            ev.PostCreated,
-            dict(
-                post=s.id,
-                title=s.title,
-                grade=s.grade,
-                unit=s.unit,
-                reports_to=s.reports_to,
-                fte=s.fte,
-                accountabilities=[
-                    ev.Accountability(text=a.text, weight=a.weight) for a in s.accountabilities
-                ],
-                cost=s.cost,
-            ),
-        )
-    ),
-    sc.RetitlePost: _simple(lambda s: (ev.PostRetitled, dict(post=s.id, title=s.title))),
-    sc.RegradePost: _simple(lambda s: (ev.PostRegraded, dict(post=s.id, grade=s.grade))),
-    sc.MovePost: _simple(
-        lambda s: (ev.PostMoved, dict(post=s.id, unit=s.unit, reports_to=s.reports_to))
-    ),
-    sc.DeletePost: _simple(lambda s: (ev.PostDeleted, dict(post=s.id))),
-    sc.Join: _simple(
-        lambda s: (
-            ev.PersonJoined,
-            dict(person=s.id, name=s.name, grade=s.grade, characteristics=dict(s.characteristics)),
-        )
-    ),
-    sc.Assign: _simple(
-        lambda s: (ev.PersonAssigned, dict(person=s.person, post=s.post, fte=s.fte, kind=s.kind))
-    ),
-    sc.Unassign: _simple(lambda s: (ev.PersonUnassigned, dict(person=s.person, post=s.post))),
-    sc.Leave: _simple(lambda s: (ev.PersonLeft, dict(person=s.person, cause=s.cause))),
-    sc.MatchStep: _match,
-    sc.Slot: _slot,
-    sc.SlotPerson: _slot_person,
-    sc.Appoint: _simple(
-        lambda s: (ev.PersonAppointed, dict(person=s.person, post=s.post, basis=s.basis, fte=s.fte))
-    ),
-    sc.Consult: _consult,
-    sc.Decide: _decide,
-}
-assert set(_TRANSLATORS) == set(sc.STEP_TYPES.values())
 
 
 def run_script(
@@ -513,7 +349,7 @@ def append_events(
         what = type(events[index]).__name__ if 0 <= index < len(events) else "an existing event"
         raise RunError(f"{what} (event {error.version}): {error}") from None
     if not dry_run:
-        writes = []
+        writes: list[StreamWrite] = []
         if created:
             after, chain = store.registry_head()
             writes.append(StreamWrite(REGISTRY_ID, after, chain, [branch.info]))
