@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
-from orgsim.domain.timeline import Logged, ReplayError, Timeline
+from orgsim.domain.timeline import ReplayError, Timeline
 from orgsim.scenario import parse as sc
 from orgsim.scenario.progress import Progress
 from orgsim.scenario.steps import Context, StepFailed, translate
-from orgsim.store.branches import BranchLog, BranchReader
+from orgsim.store.branches import BranchLog, BranchReader, inherited_part
 from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StreamWrite, branch_stream
 
 
@@ -277,11 +277,7 @@ def _fork(
         created=created,
         actor=actor,
     )
-    inherited = parent.log[:fork_version]
-    if fork_date is not None:
-        inherited = [i for i in inherited if i.event.effective <= fork_date]
-    inherited = [Logged(n, i.event) for n, i in enumerate(inherited, start=1)]
-    return BranchLog(info, inherited, [])
+    return BranchLog(info, inherited_part(parent.log, info), [])
 
 
 def _snapshot(
