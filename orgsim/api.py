@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from orgsim.errors import BadInput, OrgsimError, translate
+from orgsim.errors import BadInput, translate
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -182,7 +182,7 @@ class Branch:
         return Structure(structure(self.store.backend, self.name, day, known), known)
 
     @_api
-    def history(self, all: bool = False) -> dict[str, Any]:  # noqa: A002 - the CLI's --all
+    def history(self, all: bool = False) -> dict[str, Any]:
         """As ``history --json``; ``all`` includes the events inherited from the parent."""
         from orgsim.views.queries import history
 
