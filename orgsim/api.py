@@ -223,24 +223,28 @@ class Branch:
     @_api
     def suggestions(self, at: DateLike = None, minimum: int = 1) -> list[Suggestion]:
         """Suggested job matches (percent of the new job covered), best first."""
+        return self._suggestions(at, minimum)[1]
+
+    @_api
+    def _suggestions(self, at: DateLike, minimum: int) -> tuple[dt.date, list[Suggestion]]:
+        """The date used (the CLI prints it) and the suggestions."""
         from orgsim.domain.slotting.suggest import suggest
 
         log = self.log()
         day = as_date(at, "at") or self._default_date(log)
-        return suggest(log.timeline.state_at(day), minimum=Decimal(minimum))
+        return day, suggest(log.timeline.state_at(day), minimum=Decimal(minimum))
 
     @_api
     def suggest(self, at: DateLike = None, minimum: int = 1) -> dict[str, Any]:
         """As ``match suggest --json``."""
-        log = self.log()
-        day = as_date(at, "at") or self._default_date(log)
+        day, suggestions = self._suggestions(at, minimum)
         return {
             "branch": self.name,
             "at": day.isoformat(),
             "denominator": "new job",
             "suggestions": [
                 {"old": s.old, "new": s.new, "percent": int(s.percent), "same_grade": s.same_grade}
-                for s in self.suggestions(day, minimum)
+                for s in suggestions
             ],
         }
 
@@ -279,8 +283,18 @@ class Branch:
 class Store:
     """An event store opened by URL. Close it (or use ``with``) to release it."""
 
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
+    def __init__(self, backend: Backend | Callable[[], Backend]) -> None:
+        """``backend`` is an open store, or a function that opens it when first needed
+        (the CLI's, so that a bad script is reported before a bad store, as ever)."""
+        self._backend = backend
+
+    @property
+    def backend(self) -> Backend:
+        """The store below the API (``orgsim.store.recorder.Store``)."""
+        if callable(self._backend):
+            with _boundary():
+                self._backend = self._backend()
+        return self._backend
 
     @property
     def url(self) -> str:
@@ -354,7 +368,7 @@ def _parse(script: str | os.PathLike[str] | Mapping[str, Any]) -> Scenario:
     from orgsim.scenario.parse import load_scenario, parse_scenario
 
     if not isinstance(script, Mapping):
-        return load_scenario(script)
+        return load_scenario(os.fspath(script))
     import yaml
 
     class Dumper(yaml.SafeDumper):
