@@ -141,9 +141,12 @@ class Structure:
         return document
 
     def chart(self, fmt: str = "svg", **options: Any) -> bytes:
-        """The org chart rendered in memory (Graphviz), as ``chart`` draws it."""
+        """The org chart rendered in memory (Graphviz), as ``chart`` draws it; a change
+        chart with ``before=`` another Structure."""
         from orgsim.charts import chart_bytes  # optional part: Graphviz
 
+        if isinstance(options.get("before"), Structure):
+            options["before"] = options["before"].domain
         with _boundary():
             return bytes(chart_bytes(self.domain, fmt=fmt, **options))
 
