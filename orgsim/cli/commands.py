@@ -5,6 +5,7 @@ inside its functions, so ``orgsim --help`` always works.
 """
 
 from orgsim.cli import (
+    changes,  # noqa: F401
     charts,  # noqa: F401
     core,  # noqa: F401
     integrity,  # noqa: F401

@@ -1,4 +1,8 @@
-"""Core commands: run a scenario, list branches, show a structure, read a history."""
+"""Core commands: run a scenario, list branches, show a structure, read a history.
+
+Each command parses its flags, asks :mod:`orgsim.api` for the document and prints it
+(``--json``) or a table: the data is the API's, so a notebook gets the same answers.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import datetime as dt
 import click
 from rich.table import Table
 
-from orgsim.app.run import run_script
 from orgsim.cli.app import (
     app,
     console,
@@ -18,8 +21,6 @@ from orgsim.cli.app import (
     print_json,
     settings,
 )
-from orgsim.scenario.parse import load_scenario
-from orgsim.views import queries
 
 branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
 at_option = click.option(
@@ -41,31 +42,18 @@ known_option = click.option(
 @json_option
 def run(script: str, dry_run: bool, json_out: bool) -> None:
     """Apply a scenario script to its branch, all or nothing."""
-    parsed = load_scenario(script)
-    report = run_script(settings().store(), parsed, dry_run=dry_run)
-    for warning in report.warnings:
+    report = settings().api().run(script, dry_run=dry_run)
+    for warning in report["warnings"]:
         err_console.print(f"orgsim: warning: {warning}", markup=False)
     if json_out:
-        print_json(
-            {
-                "branch": report.branch,
-                "created": report.created,
-                "parent": report.parent,
-                "dry_run": report.dry_run,
-                "steps": report.steps,
-                "events": len(report.events),
-                "version": report.version,
-                "counts": report.counts(),
-                "warnings": report.warnings,
-            }
-        )
+        print_json(report)
         return
     verb = "would write" if dry_run else "wrote"
-    action = "new branch" if report.created else "branch"
-    parent = f" (forked from {report.parent})" if report.created and report.parent else ""
+    action = "new branch" if report["created"] else "branch"
+    parent = f" (forked from {report['parent']})" if report["created"] and report["parent"] else ""
     console.print(
-        f"{script}: {report.steps} steps OK; {verb} {len(report.events)} events to "
-        f"{action} {report.branch}{parent}, now at version {report.version}",
+        f"{script}: {report['steps']} steps OK; {verb} {report['events']} events to "
+        f"{action} {report['branch']}{parent}, now at version {report['version']}",
         markup=False,
     )
 
@@ -74,7 +62,7 @@ def run(script: str, dry_run: bool, json_out: bool) -> None:
 @json_option
 def branches(json_out: bool) -> None:
     """List branches with their parent, fork point and version."""
-    rows = queries.list_branches(settings().store())
+    rows = settings().api().branches()
     if json_out:
         print_json({"branches": rows})
         return
@@ -108,12 +96,9 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
     """The structure of a branch at an effective date."""
     day = parse_date(at, "--at") or dt.date.today()
     known = parse_time(as_known_at, "--as-known-at")
-    view = queries.structure(settings().store(), branch, day, known)
+    view = settings().api().branch(branch).structure(day, known)
     if json_out:
-        document = view.to_json()
-        if known is not None:
-            document["as_known_at"] = known.isoformat()
-        print_json(document)
+        print_json(view.to_json())
         return
     units = Table("unit", "name", "kind", "parent", title=f"{branch} at {day}: units")
     for u in view.units.values():
@@ -153,7 +138,7 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
 @json_option
 def history(branch: str, all_events: bool, json_out: bool) -> None:
     """A branch's events with both clocks and provenance (its own, numbered from the fork)."""
-    document = queries.history(settings().store(), branch, all_events)
+    document = settings().api().branch(branch).history(all_events)
     if json_out:
         print_json(document)
         return

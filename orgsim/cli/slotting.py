@@ -1,20 +1,16 @@
-"""Slotting commands: what the engine would decide, the audit, suggested matches."""
+"""Slotting commands: what the engine would decide, the audit, suggested matches.
+
+The documents come from :class:`orgsim.api.Branch` (``slot``, ``audit``, ``suggest``);
+these commands parse flags, print, and turn audit violations into exit 1.
+"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import click
 from rich.table import Table
 
 from orgsim.cli.app import CheckFailed, app, console, json_option, parse_date, print_json, settings
 from orgsim.cli.core import branch_option
-from orgsim.store.branches import BranchReader
-from orgsim.views.queries import jsonable
-
-
-def _default_date(branch) -> dt.date:
-    return branch.timeline.latest_effective() or dt.date.today()
 
 
 @app.command()
@@ -29,36 +25,28 @@ def _default_date(branch) -> dt.date:
 @json_option
 def slot(branch: str, at: str | None, json_out: bool) -> None:
     """Proposed outcomes for the people displaced at a date. Records nothing."""
-    from orgsim.domain.slotting.scope import policy_of, propose
-
-    log = BranchReader(settings().store()).load(branch)
-    day = parse_date(at, "--at") or _default_date(log)
-    state = log.timeline.state_at(day)
-    result = propose(state)
+    day = parse_date(at, "--at")
+    document = settings().api().branch(branch).slot(day)
     if json_out:
-        document = result.to_json()
-        document.update(
-            {
-                "branch": branch,
-                "at": day.isoformat(),
-                "policy": jsonable(policy_of(state).model_dump()),
-            }
-        )
         print_json(document)
         return
-    if not result.outcomes:
-        console.print(f"Nobody is displaced on {branch} at {day}.")
-    table = Table("person", "outcome", "post / pool", "why", title=f"slotting on {branch} at {day}")
-    for outcome in result.outcomes:
-        where = outcome.post or ""
-        if outcome.pool is not None:
-            where = f"{', '.join(outcome.pool.posts)} ({len(outcome.pool.candidates)} candidates)"
-        table.add_row(outcome.person, outcome.outcome, where, "; ".join(outcome.reasons))
-    if result.outcomes:
+    outcomes, day_text = document["outcomes"], document["at"]
+    if not outcomes:
+        console.print(f"Nobody is displaced on {branch} at {day_text}.")
+    table = Table(
+        "person", "outcome", "post / pool", "why", title=f"slotting on {branch} at {day_text}"
+    )
+    for outcome in outcomes:
+        where = outcome.get("post") or ""
+        pool = outcome.get("pool")
+        if pool is not None:
+            where = f"{', '.join(pool['posts'])} ({len(pool['candidates'])} candidates)"
+        table.add_row(outcome["person"], outcome["outcome"], where, "; ".join(outcome["reasons"]))
+    if outcomes:
         console.print(table)
-    if result.unfilled:
+    if document["unfilled"]:
         console.print(
-            f"Vacant posts left to appointment: {', '.join(result.unfilled)}", markup=False
+            f"Vacant posts left to appointment: {', '.join(document['unfilled'])}", markup=False
         )
 
 
@@ -70,18 +58,10 @@ def audit(branch: str, json_out: bool) -> None:
 
     Exit 1 when any decision broke the policy in force at the time.
     """
-    from orgsim.views.audit import audit_branch
-
-    decisions = audit_branch(BranchReader(settings().store()).load(branch))
-    violations = [d for d in decisions if d.verdict == "violation"]
+    document = settings().api().branch(branch).audit()
+    decisions = document["decisions"]
     if json_out:
-        print_json(
-            {
-                "branch": branch,
-                "decisions": [d.to_json() for d in decisions],
-                "violations": len(violations),
-            }
-        )
+        print_json(document)
     else:
         table = Table(
             "v",
@@ -93,18 +73,18 @@ def audit(branch: str, json_out: bool) -> None:
             title=f"audit of {branch}: {len(decisions)} slotting decisions",
         )
         for d in decisions:
-            verdict = "[red]violation[/red]" if d.verdict == "violation" else "compliant"
+            verdict = "[red]violation[/red]" if d["verdict"] == "violation" else "compliant"
             table.add_row(
-                str(d.version),
-                d.person,
-                d.post,
-                "engine" if d.by_engine else d.basis,
+                str(d["version"]),
+                d["person"],
+                d["post"],
+                "engine" if d["by_engine"] else d["basis"],
                 verdict,
-                "; ".join(d.reasons),
+                "; ".join(d["reasons"]),
             )
         console.print(table)
-        console.print(f"{len(violations)} violation(s).", markup=False)
-    if violations:
+        console.print(f"{document['violations']} violation(s).", markup=False)
+    if document["violations"]:
         raise CheckFailed()
 
 
@@ -137,31 +117,12 @@ def match_suggest(branch: str, at: str | None, minimum: int, json_out: bool) -> 
     The percent is the share of the NEW job's weighted accountabilities that the old job
     already covers. Nothing is recorded: paste the steps you agree with into a script.
     """
-    from decimal import Decimal
-
-    from orgsim.domain.slotting.suggest import suggest
-
-    log = BranchReader(settings().store()).load(branch)
-    day = parse_date(at, "--at") or _default_date(log)
-    suggestions = suggest(log.timeline.state_at(day), minimum=Decimal(minimum))
+    day = parse_date(at, "--at")
+    chosen = settings().api().branch(branch)
     if json_out:
-        print_json(
-            {
-                "branch": branch,
-                "at": day.isoformat(),
-                "denominator": "new job",
-                "suggestions": [
-                    {
-                        "old": s.old,
-                        "new": s.new,
-                        "percent": int(s.percent),
-                        "same_grade": s.same_grade,
-                    }
-                    for s in suggestions
-                ],
-            }
-        )
+        print_json(chosen.suggest(day, minimum))
         return
+    day, suggestions = chosen._suggestions(day, minimum)
     click.echo(
         f"# suggested matches on {branch} at {day} "
         "(percent = share of the new job's accountabilities; review before use)"
