@@ -231,14 +231,12 @@ def test_audit_does_not_raise(kent: Any) -> None:
     assert code == (1 if document["violations"] else 0)
 
 
-# Integrator: runs once orgsim.charts.chart_bytes (branch h-charts) is merged.
 def test_chart_bytes(kent: Any) -> None:
-    import orgsim.charts
-
-    if not hasattr(orgsim.charts, "chart_bytes"):
-        pytest.skip("orgsim.charts.chart_bytes is not merged yet (h-charts)")
     _, store = kent
     structure = store.branch("top-tier-2014").structure(at="2014-04-01")
     svg = structure.chart(fmt="svg")
     assert isinstance(svg, bytes) and b"<svg" in svg
     assert "<svg" in structure._repr_svg_()
+    # the chart names the posts of the structure: the new Corporate Director post
+    title = structure.posts["cd-scph"].title
+    assert title.split()[0].encode() in svg

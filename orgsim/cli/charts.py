@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -31,7 +32,7 @@ known_option = click.option(
 )
 
 
-def _positive(name: str):
+def _positive(name: str) -> Callable[[click.Context, click.Parameter, int | None], int | None]:
     def check(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
         if value is not None and value < 1:
             raise UserError(f"{name} must be at least 1, not {value}")

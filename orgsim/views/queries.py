@@ -90,7 +90,7 @@ def event_record(version: int, event: ev.Event, inherited: bool = False) -> dict
 
 def history(store: Store, name: str, include_inherited: bool = False) -> dict[str, Any]:
     branch = BranchReader(store).load(name)
-    events = []
+    events: list[dict[str, Any]] = []
     if include_inherited:
         events.extend(event_record(i.version, i.event, True) for i in branch.inherited)
     events.extend(event_record(i.version, i.event) for i in branch.own)
