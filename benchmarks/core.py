@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from orgsim.app import load
 from orgsim.domain import events as ev
 from orgsim.domain.structure import Structure
 from orgsim.store import snapshots
@@ -39,7 +40,6 @@ from orgsim.store.recorder import (
     branch_stream,
     open_store,
 )
-from orgsim.views import queries
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 START = dt.date(2015, 1, 1)
@@ -242,9 +242,7 @@ def main() -> None:
     )
 
     def show_head_snapshot() -> Structure:
-        return queries.structure(
-            open_store(str(folder / "store.sqlite")), "big", dt.date(2030, 1, 1)
-        )
+        return load.structure(open_store(str(folder / "store.sqlite")), "big", dt.date(2030, 1, 1))
 
     t_fast, fast = timed("fast", show_head_snapshot)
     assert fast.to_json() == head.to_json(), "snapshot and full replay disagree"

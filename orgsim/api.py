@@ -178,7 +178,7 @@ class Branch:
     @_api
     def structure(self, at: DateLike = None, as_known_at: TimeLike = None) -> Structure:
         """The structure at ``at`` (default today), as known at ``as_known_at``."""
-        from orgsim.views.queries import structure
+        from orgsim.app.load import structure
 
         day = as_date(at, "at") or dt.date.today()
         known = as_time(as_known_at, "as_known_at")
@@ -187,7 +187,7 @@ class Branch:
     @_api
     def history(self, all: bool = False) -> dict[str, Any]:
         """As ``history --json``; ``all`` includes the events inherited from the parent."""
-        from orgsim.views.queries import history
+        from orgsim.views.history import history
 
         return history(self.store.backend, self.name, all)
 
@@ -196,7 +196,7 @@ class Branch:
         """As ``slot --json``: proposed outcomes at ``at`` (default: the latest effective
         date on the branch). Records nothing."""
         from orgsim.domain.slotting.scope import policy_of, propose
-        from orgsim.views.queries import jsonable
+        from orgsim.views.history import jsonable
 
         log = self.log()
         day = as_date(at, "at") or self._default_date(log)
@@ -344,7 +344,7 @@ class Store:
     @_api
     def branches(self) -> list[dict[str, Any]]:
         """Every branch with its parent, fork point and version (``branches --json``)."""
-        from orgsim.views.queries import list_branches
+        from orgsim.app.load import list_branches
 
         return list_branches(self.backend)
 

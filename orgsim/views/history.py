@@ -1,7 +1,6 @@
-"""Read-side services: branches, the structure at a date, a branch's history.
+"""A branch's history: its events with both clocks and provenance (``history --json``).
 
-Each answers with plain data (dicts and dataclasses) so that the CLI's JSON and tables,
-charts and packs all read the same thing.
+Each event's own fields follow the SPEC's common ones; values are made JSON-ready here.
 """
 
 from __future__ import annotations
@@ -11,50 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.structure import Structure
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
-
-
-def list_branches(store: Store) -> list[dict[str, Any]]:
-    reader = BranchReader(store)
-    out = []
-    for name, info in sorted(reader.registry.items()):
-        branch = reader.load(name)
-        out.append(
-            {
-                "name": name,
-                "parent": info.parent,
-                "fork_version": info.fork_version if info.parent else None,
-                "fork_date": info.fork_date.isoformat() if info.fork_date else None,
-                "version": branch.version,
-                "own_events": len(branch.own),
-                "created": info.created.isoformat(),
-                "latest_effective": _iso(branch.timeline.latest_effective()),
-            }
-        )
-    return out
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def structure(
-    store: Store,
-    name: str,
-    at: dt.date,
-    known_at: dt.datetime | None = None,
-    reader: BranchReader | None = None,
-) -> Structure:
-    if known_at is None:
-        from orgsim.store.snapshots import structure_from_snapshot
-
-        fast = structure_from_snapshot(store, name, at)
-        if fast is not None:
-            return fast
-    branch = (reader or BranchReader(store)).load(name)
-    return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))
 
 
 def jsonable(value: Any) -> Any:
