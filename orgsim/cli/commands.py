@@ -11,5 +11,6 @@ from orgsim.cli import (
     integrity,  # noqa: F401
     interchange,  # noqa: F401
     pack,  # noqa: F401
+    serve,  # noqa: F401
     slotting,  # noqa: F401
 )
