@@ -22,6 +22,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e ".[test,postgres]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import orgsim, eventsourcing, psycopg" 
 echo "setup: ready (.venv)" >&2

@@ -93,7 +93,9 @@ def app(store: str | None, key_file: str | None) -> None:
     """Event-sourced organisational restructure simulator.
 
     Every change is an immutable event; the structure at any date is rebuilt from them.
-    Start with `orgsim run scenarios/kcc-2013-baseline.yaml`.
+    New here? `orgsim init demo` copies the example scenarios (the Kent case) into
+    ./demo; then `cd demo && orgsim run scenarios/kcc-2013-baseline.yaml` and
+    `orgsim serve` to look at it in a browser.
     """
     global _settings
     key = None

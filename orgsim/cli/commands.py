@@ -13,4 +13,5 @@ from orgsim.cli import (
     pack,  # noqa: F401
     serve,  # noqa: F401
     slotting,  # noqa: F401
+    starter,  # noqa: F401
 )

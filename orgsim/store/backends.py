@@ -217,8 +217,14 @@ def sqlite_recorder(path: Path) -> tuple[AggregateRecorder, Factory]:
 
 
 def postgres_recorder(env: dict[str, str]) -> tuple[AggregateRecorder, Factory]:
-    """The events recorder of a PostgreSQL database (settings as the library's variables)."""
-    from eventsourcing.postgres import PostgresFactory
+    """The events recorder of a PostgreSQL database (settings as the library's variables).
+    The driver is an extra: without it, the error says how to install it."""
+    try:
+        from eventsourcing.postgres import PostgresFactory
+    except ImportError:
+        raise ImportError(
+            "PostgreSQL support is not installed: pip install 'orgsim[postgres]'"
+        ) from None
 
     factory = PostgresFactory(Environment(env=env))
     return factory.aggregate_recorder("events"), factory
