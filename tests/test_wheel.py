@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import time
-import venv
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -117,16 +116,21 @@ def test_wheel_carries_examples_viewer_and_licence(wheel):
 
 def test_wheel_alone_runs_init_the_demo_and_serve(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    # nothing of this checkout may leak in: no PYTHONPATH, no store setting
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ORGSIM_STORE")}
+    env.pop("VIRTUAL_ENV", None)
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", str(env_dir)], check=True, env=env, timeout=300)
     python = env_dir / "bin" / "python"
     orgsim = env_dir / "bin" / "orgsim"
-    subprocess.run(
+    installed = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", str(wheel)],
-        check=True,
         capture_output=True,
+        text=True,
+        env=env,
         timeout=900,
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ORGSIM_STORE")}
+    assert installed.returncode == 0 and orgsim.exists(), installed.stderr[-2000:]
     work = tmp_path / "user"
     work.mkdir()
 
