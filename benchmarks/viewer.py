@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import orgsim
 from tests.test_viewer import CHROMIUM, Server, big_organisation
 
-
 #: first-contentful-paint from the page's own timeline (None if the browser gives none)
 FCP = """() => new Promise(done => {
   const seen = performance.getEntriesByName('first-contentful-paint');

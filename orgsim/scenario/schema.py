@@ -9,8 +9,9 @@ naming a step whose value is that step's model (:data:`~orgsim.scenario.parse.ST
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from orgsim.scenario.parse import STEP_TYPES, _Header
@@ -19,7 +20,8 @@ SCHEMA_ID = "https://orgsim.invalid/schema/scenario.json"
 
 
 def scenario_schema() -> dict[str, Any]:
-    models = [(_Header, "validation"), *((m, "validation") for m in STEP_TYPES.values())]
+    models: list[tuple[type[BaseModel], Literal["validation"]]] = [(_Header, "validation")]
+    models.extend((m, "validation") for m in STEP_TYPES.values())
     refs, top = models_json_schema(models, ref_template="#/$defs/{model}")
     defs: dict[str, Any] = top.get("$defs", {})
     header = dict(defs.pop(refs[(_Header, "validation")]["$ref"].split("/")[-1]))
