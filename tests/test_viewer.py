@@ -403,3 +403,27 @@ def test_serve_refuses_a_missing_store(tmp_path):
     result = CLI(str(tmp_path / "none.sqlite"), tmp_path)("serve")
     assert result.returncode == 2 and "no store at" in result.stderr
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_run_written_while_serving_shows_at_the_next_request(tmp_path):
+    """The cache is keyed by the branch's version: an appended event is seen at once."""
+    store = orgsim.open_store(str(tmp_path / "k.sqlite"))
+    store.run(SCENARIOS / "kcc-2013-baseline.yaml")
+    server = Server(store)
+    try:
+        page = server.get("/?branch=baseline&at=2013-04-01")[1].decode()
+        assert 'data-post="cd-bss"' in page
+        store.run(
+            {
+                "scenario": "baseline",
+                "effective": "2013-04-01",
+                "steps": [{"delete_post": {"id": "cd-bss", "reason": "test"}}],
+            }
+        )
+        page = server.get("/?branch=baseline&at=2013-04-01")[1].decode()
+        assert 'data-post="cd-bss"' not in page
+        show = json.loads(server.get("/api/show?branch=baseline&at=2013-04-01")[1])
+        assert "cd-bss" not in {p["id"] for p in show["posts"]}
+    finally:
+        server.stop()
+        store.close()
