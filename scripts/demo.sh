@@ -44,7 +44,7 @@ orgsim chart --branch children-0-25-2015 --at 2015-06-01 --since 2015-03-02 --ro
 # Packs: the decision (with its equality summary), the October proposal as consulted on, and
 # one phase of the 0-25 roll-out. When the pack can compare against another branch, the
 # decision's pack carries "changes since the proposal".
-if orgsim pack --help | grep -q -- '--against'; then
+if orgsim pack --help | grep -- '--against' >/dev/null; then
   orgsim pack --branch top-tier-2014 --against proposal-2013-10 -o out/kcc-2014-pack
 else
   orgsim pack --branch top-tier-2014 -o out/kcc-2014-pack
