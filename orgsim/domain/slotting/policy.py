@@ -32,6 +32,8 @@ from typing import Any, Literal
 import pydantic
 from pydantic import field_validator, model_validator
 
+from orgsim.domain.cost.terms import RedundancyTerms, resolve_terms
+
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Policy", "resolve_policy", "to_percent"]
 
 #: The preset used when a branch has no ``policy:`` block.
@@ -113,6 +115,14 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     count: Literal["heads", "fte"] = "heads"
     ring_fence_threshold: Decimal | None = None
     preset: str | None = None
+    #: the employer's redundancy terms (SPEC section 13; None: the statute alone). Not a
+    #: slotting rule, but the same branch-wide policy block carries it.
+    redundancy: RedundancyTerms | None = None
+
+    @field_validator("redundancy", mode="before")
+    @classmethod
+    def _redundancy(cls, value: Any) -> RedundancyTerms | None:
+        return None if value is None else resolve_terms(value)
 
     @field_validator("match_threshold", mode="before")
     @classmethod
