@@ -9,7 +9,7 @@ mkdir -p out diagrams
 rm -f "$ORGSIM_STORE"
 orgsim() { .venv/bin/orgsim "$@"; }
 
-for script in kcc-2013-baseline kcc-2014-top-tier kcc-2015-market-review kcc-2014-option-three-directorates; do
+for script in kcc-2013-baseline kcc-2013-people-data kcc-2014-top-tier kcc-2015-market-review kcc-2014-option-three-directorates; do
   orgsim run "scenarios/$script.yaml"
 done
 orgsim branches

@@ -45,7 +45,12 @@ def _terms_text(structure: Structure, state: OrgState) -> str:
     else:
         pay = "actual pay" if terms.actual_pay else "the capped week's pay"
         cap = f", at most {terms.max_weeks} weeks" if terms.max_weeks is not None else ""
-        text = f"the statutory table × {terms.multiplier} on {pay}{cap}"
+        table = (
+            "the statutory table"
+            if terms.factor == 1
+            else f"the statutory table × {terms.multiplier}"
+        )
+        text = f"{table} on {pay}{cap}"
     notice = "notice paid" if terms.notice == "pay" else "notice worked (not costed)"
     return f"{text}; {notice}"
 
