@@ -185,3 +185,24 @@ def test_personal_details_are_encrypted_at_rest(sqlite_url, tmp_path, write):
         assert secret not in raw
     assert cli.json("cost", "--branch", "option", "--at", "2014-04-01")["totals"]["total"]
     sqlite3.connect(sqlite_url).close()
+
+
+def test_kent_demo_costs_its_five_leavers(sqlite_url, tmp_path):
+    from conftest import CLI, SCENARIOS
+
+    cli = CLI(sqlite_url, tmp_path)
+    for script in ("kcc-2013-baseline", "kcc-2013-people-data", "kcc-2014-top-tier"):
+        cli.ok("run", str(SCENARIOS / f"{script}.yaml"))
+    doc = cli.json("cost", "--branch", "top-tier-2014", "--at", "2014-04-01")
+    people = by_person(doc)
+    # The five who leave in kcc-2014-top-tier.yaml (3 redundancies, 2 voluntary).
+    assert set(people) == {"p011", "p017", "p020", "p021", "p023"}
+    assert doc["totals"]["missing"] == [] and doc["terms"]["preset"] == "lg-2006-actual-pay"
+    p017 = people["p017"]
+    # Born 17 Dec 1973, from 1 Apr 1996, leaving 1 Apr 2014: 18 complete years, every one
+    # begun aged 22-40: 18 weeks x £450 (the cap until 5 April 2014) = £8,100. Actual
+    # pay 98,000 / 52.143 a week: 18 weeks = £33,830.04, less the statutory £8,100 =
+    # £25,730.04; notice 13 weeks (Directors, in the policy) = £24,432.81.
+    assert (p017["statutory"], p017["enhanced"], p017["notice"]) == (8100.0, 25730.04, 24432.81)
+    assert p017["unit"] == "bss"
+    assert cli.json("audit", "--branch", "top-tier-2014")["violations"] == 0
