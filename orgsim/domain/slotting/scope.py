@@ -35,7 +35,11 @@ def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any
 
 
 def policy_of(state: OrgState) -> Policy:
-    return resolve_policy(state.policy or None)
+    stored = state.policy or None
+    if stored is not None and "no_hours_cut" not in stored:
+        # Stored before the rule existed: judged by the rule of its day (no such rule).
+        stored = {**stored, "no_hours_cut": False}
+    return resolve_policy(stored)
 
 
 def scope(
