@@ -212,6 +212,16 @@ class Branch:
         return document
 
     @_api
+    def cost(self, at: DateLike = None, names: bool = False) -> dict[str, Any]:
+        """As ``cost --json``: the redundancy cost at ``at`` (default today) of the people
+        who left by redundancy or are at risk (SPEC section 13). Personal data and
+        names only with ``names``."""
+        from orgsim.views.cost import branch_cost
+
+        day = as_date(at, "at") or dt.date.today()
+        return branch_cost(self.log(), day).to_json(names)
+
+    @_api
     def audit(self) -> dict[str, Any]:
         """As ``audit --json``. Violations do not raise: ``violations`` counts them."""
         from orgsim.views.audit import audit_branch

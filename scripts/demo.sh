@@ -9,11 +9,13 @@ mkdir -p out diagrams
 rm -f "$ORGSIM_STORE"
 orgsim() { ${ORGSIM_CMD:-.venv/bin/orgsim} "$@"; }
 
-# The baseline; the October 2013 proposal and the December 2013 decision (two branches of
-# the baseline); the market review on top of the decision, with the joint venture as its own
-# option; the phased 0-25 children's services programme (2015-16); an alternative option.
-for script in kcc-2013-baseline kcc-2013-proposal kcc-2014-top-tier kcc-2015-market-review \
-              kcc-2015-option-jv kcc-2015-children-0-25 kcc-2014-option-three-directorates; do
+# The baseline and its people data (illustrative figures for the redundancy cost); the
+# October 2013 proposal and the December 2013 decision (two branches of the baseline); the
+# market review on top of the decision, with the joint venture as its own option; the
+# phased 0-25 children's services programme (2015-16); an alternative option.
+for script in kcc-2013-baseline kcc-2013-people-data kcc-2013-proposal kcc-2014-top-tier \
+              kcc-2015-market-review kcc-2015-option-jv kcc-2015-children-0-25 \
+              kcc-2014-option-three-directorates; do
   orgsim run "scenarios/$script.yaml"
 done
 orgsim branches

@@ -38,6 +38,7 @@ steps:
   - delete_post: {id: ops-dir, effective: 2021-04-01, reason: restructure, source: illustrative}
   - consult: {opens: 2021-01-04, closes: 2021-02-15, scope: [ops-dir]}
   - decide: {by: Board, on: 2021-03-01, what: approve}
+  - record_person: {person: g1, born: 1970-02-28, service_start: 1999-09-01, salary: 41000.5}
 """
 
 

@@ -30,7 +30,9 @@ from orgsim.domain.slotting import (
 
 D = Decimal
 KENT = PRESETS["kent"]
-FTE = Policy(count="fte")
+#: SPEC section 5's FTE rule as written: capacities only (the hours-cut rule, on by
+#: default, is tested on its own in tests/test_slotting_hours.py).
+FTE = Policy(count="fte", no_hours_cut=False)
 GRADES = ["KR13", "KR14", "KR15", "D", "CD"]
 
 
@@ -595,7 +597,7 @@ def test_heads_matches_brute_force_reading_of_the_spec(policy: Policy) -> None:
 
 def test_fte_matches_brute_force_reading_of_the_spec() -> None:
     rng = random.Random(1)
-    for policy in (FTE, Policy(count="fte", ring_fence_threshold=50)):
+    for policy in (FTE, Policy(count="fte", ring_fence_threshold=50, no_hours_cut=False)):
         for _ in range(200):
             n, m = rng.randint(1, 5), rng.randint(1, 4)
             candidates, vacancies, matches = _random_instance(

@@ -8,6 +8,7 @@ from orgsim.cli import (
     changes,  # noqa: F401
     charts,  # noqa: F401
     core,  # noqa: F401
+    cost,  # noqa: F401
     integrity,  # noqa: F401
     interchange,  # noqa: F401
     pack,  # noqa: F401

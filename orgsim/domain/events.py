@@ -311,3 +311,29 @@ def upcast(cls: type[Event], version: int, body: dict[str, Any]) -> dict[str, An
         body = UPCASTERS[(cls.__name__, version)](body)
         version += 1
     return body
+
+
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+
+
+class PersonDetailsRecorded(Event):
+    """Personal data a redundancy cost needs: date of birth, the start of continuous
+    service, and pay (a week's pay, or an annual salary converted at 52.143 weeks), and
+    optionally the contractual notice in weeks.
+
+    A field left out keeps what an earlier record said (``salary`` replaces
+    ``weekly_pay`` and the other way round). These are personal data: stored encrypted
+    like every event, and shown only as totals unless names are asked for.
+    """
+
+    person: str
+    born: dt.date | None = None
+    service_start: dt.date | None = None
+    weekly_pay: Decimal | None = None
+    salary: Decimal | None = None
+    notice_weeks: int | None = None
+
+
+#: Field names of :class:`PersonDetailsRecorded` that are personal data.
+PERSONAL_FIELDS = ("born", "service_start", "weekly_pay", "salary", "notice_weeks")
+EVENT_TYPES[PersonDetailsRecorded.__name__] = PersonDetailsRecorded

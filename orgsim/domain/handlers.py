@@ -238,6 +238,10 @@ def _person_unassigned(state: OrgState, e: ev.PersonUnassigned) -> None:
 
 def _person_left(state: OrgState, e: ev.PersonLeft) -> None:
     person = state.current_person(e.person, "record their leaving")
+    person.left_on = e.effective
+    person.left_from = person.displaced_from or next(
+        (a.post for a in sorted(state.substantive_posts(e.person), key=lambda a: a.post)), None
+    )
     for post in list(state.assignments.get(e.person, {})):
         state._unassign(e.person, post)
     person.left = e.cause
@@ -348,4 +352,34 @@ HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
     ev.ConsultationClosed: _consultation_closed,
     ev.DecisionRecorded: _decision,
 }
+
+
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+
+
+def _person_details(state: OrgState, e: ev.PersonDetailsRecorded) -> None:
+    person = state.person(e.person)
+    if e.weekly_pay is not None and e.salary is not None:
+        raise DomainError(f"give {e.person!r} a weekly_pay or a salary, not both")
+    for name, amount in (("weekly_pay", e.weekly_pay), ("salary", e.salary)):
+        if amount is not None and amount <= ZERO:
+            raise DomainError(f"{name} of {e.person!r} must be above 0, not {amount}")
+    if e.notice_weeks is not None and e.notice_weeks < 0:
+        raise DomainError(f"notice_weeks of {e.person!r} cannot be negative")
+    born = e.born or person.born
+    start = e.service_start or person.service_start
+    if born is not None and start is not None and start < born:
+        raise DomainError(f"service_start {start} of {e.person!r} is before their birth {born}")
+    if born is not None and born > e.effective:
+        raise DomainError(f"{e.person!r} is born ({born}) after the record's date {e.effective}")
+    person.born, person.service_start = born, start
+    if e.weekly_pay is not None:
+        person.weekly_pay, person.salary = e.weekly_pay, None
+    if e.salary is not None:
+        person.weekly_pay, person.salary = None, e.salary
+    if e.notice_weeks is not None:
+        person.notice_weeks = e.notice_weeks
+
+
+HANDLERS[ev.PersonDetailsRecorded] = _person_details
 assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

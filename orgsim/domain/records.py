@@ -95,3 +95,26 @@ class PersonView:
     status_reasons: tuple[str, ...] = ()
     #: the cause of leaving (redundancy, resignation...) for people who have left
     left: str | None = None
+    # -- redundancy cost (SPEC 13). Personal data: only totals leave orgsim without
+    # -- ``--names``. None when not recorded (never read as zero).
+    born: dt.date | None = None
+    #: the start of continuous employment (ERA 1996 s211)
+    service_start: dt.date | None = None
+    #: a week's pay: as recorded, or the salary divided by :data:`WEEKS_PER_YEAR`
+    weekly_pay: Decimal | None = None
+    #: contractual notice in weeks, when recorded
+    notice_weeks: int | None = None
+    #: leavers: the date they left and the post they left from
+    left_on: dt.date | None = None
+    left_from: str | None = None
+
+
+#: Weeks in a year for turning an annual salary into a week's pay (SPEC section 13).
+WEEKS_PER_YEAR = Decimal("52.143")
+
+
+def week_pay(weekly_pay: Decimal | None, salary: Decimal | None) -> Decimal | None:
+    """A week's pay from what was recorded: the weekly figure, else salary / 52.143."""
+    if weekly_pay is not None:
+        return weekly_pay
+    return None if salary is None else salary / WEEKS_PER_YEAR

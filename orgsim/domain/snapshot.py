@@ -90,6 +90,26 @@ def dump_state(state: OrgState) -> dict[str, Any]:
         "closed_consultations": sorted(state.closed_consultations),
         "decisions": [d.model_dump(mode="json") for d in state.decisions],
         "known_posts": sorted(state.known_posts),
+        # Personal details and leaving dates (redundancy cost), only for the people who
+        # have any: an older snapshot without this key simply has none to restore.
+        "person_details": {
+            p.id: [
+                _d(p.born),
+                _d(p.service_start),
+                None if p.weekly_pay is None else str(p.weekly_pay),
+                None if p.salary is None else str(p.salary),
+                p.notice_weeks,
+                _d(p.left_on),
+                p.left_from,
+            ]
+            for p in state.people.values()
+            if p.born
+            or p.service_start
+            or p.weekly_pay
+            or p.salary
+            or p.left_on
+            or p.notice_weeks is not None
+        },
     }
 
 
@@ -178,4 +198,11 @@ def load_state(data: dict[str, Any]) -> OrgState:
     state.consultations = [ev.ConsultationOpened.model_validate(c) for c in data["consultations"]]
     state.closed_consultations = set(data["closed_consultations"])
     state.decisions = [ev.DecisionRecorded.model_validate(d) for d in data["decisions"]]
+    details = data.get("person_details", {})
+    for pid, (born, start, weekly, salary, notice, left_on, left_from) in details.items():
+        person = state.people[pid]
+        person.born, person.service_start = _date(born), _date(start)
+        person.weekly_pay = None if weekly is None else Decimal(weekly)
+        person.salary = None if salary is None else Decimal(salary)
+        person.notice_weeks, person.left_on, person.left_from = notice, _date(left_on), left_from
     return state

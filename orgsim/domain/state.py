@@ -83,6 +83,16 @@ class Person:
     status: str | None = None
     status_post: str | None = None
     status_reasons: list[str] = field(default_factory=list)
+    # -- redundancy cost (SPEC 13): personal data, see PersonDetailsRecorded --
+    born: dt.date | None = None
+    service_start: dt.date | None = None
+    #: a week's pay as recorded, or None when pay was recorded as a salary
+    weekly_pay: Decimal | None = None
+    salary: Decimal | None = None
+    notice_weeks: int | None = None
+    #: when they left, and the substantive (or displaced-from) post they left from
+    left_on: dt.date | None = None
+    left_from: str | None = None
 
 
 @dataclass(slots=True)

@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from orgsim.domain.records import Holding, PersonView, PostView, UnitView
+from orgsim.domain.records import Holding, PersonView, PostView, UnitView, week_pay
 from orgsim.domain.state import OrgState
 
 if TYPE_CHECKING:
@@ -140,6 +140,12 @@ class Structure:
                 p.status_post,
                 tuple(p.status_reasons),
                 p.left,
+                born=p.born,
+                service_start=p.service_start,
+                weekly_pay=week_pay(p.weekly_pay, p.salary),
+                notice_weeks=p.notice_weeks,
+                left_on=p.left_on,
+                left_from=p.left_from,
             )
             (people if p.left is None else leavers)[p.id] = person
         displaced = tuple(pid for pid, p in people.items() if p.displaced_from is not None)
@@ -198,6 +204,13 @@ class Structure:
             return None
         low, high = band
         return (low + high) / 2 * post.fte
+
+    def directorate(self, unit_id: str) -> str:
+        """The directorate a unit sits in (the nearest unit of kind ``directorate`` at
+        or above it, live or former); the unit itself when none is above it. Totals
+        "by directorate" (cost, SPEC section 13) group on this."""
+        chain = self.unit_ancestors(unit_id)
+        return next((u for u in chain if (v := self.unit(u)) and v.kind == "directorate"), unit_id)
 
     def grade_rank(self) -> dict[str, int]:
         """Grade → position in the scheme (lowest 0); empty without a scheme."""

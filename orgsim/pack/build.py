@@ -17,6 +17,7 @@ from orgsim.domain.structure import Structure
 from orgsim.pack import equality as eq
 from orgsim.pack import rows, statutory
 from orgsim.pack.context import Context
+from orgsim.pack.cost import cost_section
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.outcomes import Outcomes
 from orgsim.pack.walk import walk as walk_window
@@ -192,4 +193,5 @@ def build_pack(
         workforce,
         _footer(store, reader, log),
         cost_note,
+        redundancy=cost_section(after, after_state, names),
     )

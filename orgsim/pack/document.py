@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 # The chart dataclasses move to orgsim.pack.charts (or figures); import them from there then.
 from orgsim.pack.figures import ChartFigure, ChartPage
+
+if TYPE_CHECKING:
+    from orgsim.pack.cost import CostSection
 
 
 class PackError(ValueError):
@@ -182,6 +186,8 @@ class Pack:
     workforce: int
     footer: Footer
     cost_note: str = ""
+    #: redundancy cost totals (orgsim.pack.cost), None when nobody is to be costed
+    redundancy: CostSection | None = None
 
     @property
     def violations(self) -> int:

@@ -388,3 +388,21 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
         actor=header.actor,
         steps=steps,
     )
+
+
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+
+
+class RecordPerson(Step):
+    """``record_person: {person, born, service_start, weekly_pay | salary, notice_weeks}``:
+    personal data for the cost of redundancy; a field left out keeps its earlier value."""
+
+    person: Id
+    born: dt.date | None = None
+    service_start: dt.date | None = None
+    weekly_pay: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
+    salary: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
+    notice_weeks: Annotated[int, Field(ge=0, le=104)] | None = None
+
+
+STEP_TYPES["record_person"] = RecordPerson

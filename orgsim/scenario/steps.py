@@ -314,4 +314,31 @@ def decide(step: sc.Decide, context: Context) -> Events:
     ]
 
 
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+
+
+@translates(sc.RecordPerson)
+def record_person(step: sc.RecordPerson, context: Context) -> Events:
+    if step.weekly_pay is not None and step.salary is not None:
+        raise StepFailed("give weekly_pay or salary, not both")
+    if all(
+        v is None
+        for v in (step.born, step.service_start, step.weekly_pay, step.salary, step.notice_weeks)
+    ):
+        raise StepFailed(
+            "nothing to record: give born, service_start, weekly_pay, salary or notice_weeks"
+        )
+    return [
+        ev.PersonDetailsRecorded(
+            **context.dated(step),
+            person=step.person,
+            born=step.born,
+            service_start=step.service_start,
+            weekly_pay=step.weekly_pay,
+            salary=step.salary,
+            notice_weeks=step.notice_weeks,
+        )
+    ]
+
+
 assert set(TRANSLATORS) == set(sc.STEP_TYPES.values()), "every step kind has a translator"

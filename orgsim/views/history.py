@@ -40,6 +40,12 @@ def event_record(version: int, event: ev.Event, inherited: bool = False) -> dict
     }
     if inherited:
         record["inherited"] = True
+    if isinstance(event, ev.PersonDetailsRecorded):
+        # Personal data (SPEC 13): history says which fields were recorded, not values.
+        fields = {
+            k: ("recorded" if v is not None else None) if k in ev.PERSONAL_FIELDS else v
+            for k, v in fields.items()
+        }
     for key, value in fields.items():
         record.setdefault(key, jsonable(value))
     return record

@@ -22,6 +22,7 @@ import statistics
 from decimal import Decimal
 from typing import Any
 
+from orgsim.domain.state import OrgState
 from orgsim.domain.structure import PersonView, Structure
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
@@ -175,16 +176,25 @@ def compare_branches(
 ) -> dict[str, Any]:
     reader = BranchReader(store)
     logs = [reader.load(name) for name in names]  # every name checked before any work
-    figures = [
-        metrics(Structure.from_state(name, at, log.timeline.state_at(at, known_at)))
-        for name, log in zip(names, logs)
-    ]
+    figures = []
+    for name, log in zip(names, logs):
+        state = log.timeline.state_at(at, known_at)
+        structure = Structure.from_state(name, at, state)
+        figures.append(metrics(structure))
+        figures[-1]["redundancy_cost"] = _redundancy_cost(structure, state)
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
     if len(figures) == 2:
         document["difference"] = _difference(figures[0], figures[1])
     return document
+
+
+def _redundancy_cost(structure: Structure, state: OrgState) -> dict[str, Any]:
+    """Totals only (never per person) of the redundancy cost: SPEC section 13."""
+    from orgsim.views.cost import cost_report, terms_of
+
+    return cost_report(structure, terms_of(state)).totals_json()
 
 
 def _flat(figures: dict[str, Any]) -> dict[str, float | int]:
@@ -202,6 +212,11 @@ def _flat(figures: dict[str, Any]) -> dict[str, float | int]:
     out["vacant_fte"] = figures["vacancies"]["fte"]
     for key in ("current", "in_post", *OUTCOMES, "left", "redundancies", "transferred_out"):
         out[f"people.{key}"] = figures["people"][key]
+    if "redundancy_cost" in figures:
+        cost = figures["redundancy_cost"]
+        for key in ("statutory", "enhanced", "notice", "total"):
+            out[f"redundancy.{key}"] = cost[key]
+        out["redundancy.missing"] = len(cost["missing"])
     out["layers"] = figures["layers"]["layers"]
     out["management_layers"] = figures["layers"]["management_layers"]
     spans = figures["spans"]
@@ -244,6 +259,12 @@ _LABELS = [
     ("people.left", "left"),
     ("people.redundancies", "of whom redundancies"),
     ("people.transferred_out", "transferred to external bodies"),
+    ("## Redundancy cost", None),
+    ("redundancy.statutory", "statutory redundancy pay"),
+    ("redundancy.enhanced", "employer's enhancement"),
+    ("redundancy.notice", "notice pay"),
+    ("redundancy.total", "redundancy cost"),
+    ("redundancy.missing", "people not costed (data missing)"),
     ("## Spans and layers", None),
     ("layers", "layers (top post = 1)"),
     ("management_layers", "management layers"),
@@ -257,7 +278,7 @@ _LABELS = [
 def _fmt(value: float | int | None, key: str) -> str:
     if value is None:
         return "-"
-    if key == "cost":
+    if key == "cost" or (key.startswith("redundancy.") and key != "redundancy.missing"):
         return f"{value:,.0f}"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")

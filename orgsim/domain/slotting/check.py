@@ -15,7 +15,7 @@ from .index import Index
 from .matching import maximum_matching
 from .model import Candidate, Vacancy, Verdict
 from .policy import Policy, format_decimal, resolve_policy
-from .text import count_text, grade_direction, grade_text, percent_text, plural
+from .text import count_text, grade_direction, grade_text, hours_cut_text, percent_text, plural
 
 __all__ = ["check_decision"]
 
@@ -77,6 +77,8 @@ def check_decision(
             f"{percent_text(pct)} match from {cand.old_post} to {post} is {word} the "
             f"{percent_text(policy.match_threshold)} threshold"
         )
+    if ix.cuts_hours(cand, post):
+        reasons.append(hours_cut_text(post, vac.fte, cand))
     if reasons:
         return Verdict(False, reasons)
     assert pct is not None

@@ -9,7 +9,14 @@ from .analysis import Analysis
 from .index import Index
 from .model import Candidate, Outcome, SlottingResult, Vacancy
 from .policy import Policy, format_decimal, resolve_policy
-from .text import count_text, grade_direction, grade_text, matches_text, percent_text
+from .text import (
+    count_text,
+    grade_direction,
+    grade_text,
+    hours_cut_text,
+    matches_text,
+    percent_text,
+)
 
 __all__ = ["decide"]
 
@@ -130,6 +137,10 @@ def _at_risk_reasons(an: Analysis, c: Candidate, grades: Sequence[str] | None) -
                 reasons.append(
                     f"{q} matches {percent_text(p)} but is grade {ix.grade_of[q]}, {kind}"
                 )
+    for q, p in recorded:
+        same_grade = not policy.same_grade or ix.grade_of[q] == c.grade
+        if same_grade and policy.meets_threshold(p) and ix.cuts_hours(c, q):
+            reasons.append(hours_cut_text(q, ix.vac[q].fte, c))
     if policy.ring_fence_threshold is not None:
         where = f"of grade {c.grade} " if policy.same_grade else ""
         reasons.append(

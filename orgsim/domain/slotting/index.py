@@ -62,7 +62,13 @@ class Index:
                 for q, pct in by_old.get(c.old_post, ())
                 if policy.meets_threshold(pct)
                 and (not policy.same_grade or self.grade_of[q] == c.grade)
+                and not self.cuts_hours(c, q)
             ]
+
+    def cuts_hours(self, c: Candidate, post: str) -> bool:
+        """Whether the policy refuses ``post`` to ``c`` as a cut in hours: its FTE (its
+        room left, under ``count: fte``) is below the FTE of the person's old post."""
+        return self.policy.no_hours_cut and self.vac[post].fte < c.fte
 
     @functools.cached_property
     def weight_scale(self) -> int:

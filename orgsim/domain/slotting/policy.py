@@ -32,6 +32,8 @@ from typing import Any, Literal
 import pydantic
 from pydantic import field_validator, model_validator
 
+from orgsim.domain.cost.terms import RedundancyTerms, resolve_terms
+
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Policy", "resolve_policy", "to_percent"]
 
 #: The preset used when a branch has no ``policy:`` block.
@@ -102,6 +104,11 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         Optional lower bar (inclusive): a person who cannot be slotted or pooled on
         the main threshold but matches an otherwise unclaimed post at least this much
         joins a ring-fenced pool for it.  Must not exceed ``match_threshold``.
+    ``no_hours_cut``
+        A post with a smaller FTE than the person's old post is never a slot: a cut in
+        hours is at most suitable alternative employment, offered with a trial period
+        (ERA 1996 s138). On by default; a policy stored before the rule existed reads
+        as off, so old decisions are judged by the rule of their day.
     ``preset``
         The preset this policy was derived from: provenance only; the fields above
         are authoritative.
@@ -112,7 +119,16 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     same_grade: bool = True
     count: Literal["heads", "fte"] = "heads"
     ring_fence_threshold: Decimal | None = None
+    no_hours_cut: bool = True
     preset: str | None = None
+    #: the employer's redundancy terms (SPEC section 13; None: the statute alone). Not a
+    #: slotting rule, but the same branch-wide policy block carries it.
+    redundancy: RedundancyTerms | None = None
+
+    @field_validator("redundancy", mode="before")
+    @classmethod
+    def _redundancy(cls, value: Any) -> RedundancyTerms | None:
+        return None if value is None else resolve_terms(value)
 
     @field_validator("match_threshold", mode="before")
     @classmethod
@@ -132,7 +148,7 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         # "FTE" and "Heads" are what people type in YAML; the meaning is unambiguous.
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("same_grade", "match_strict", mode="before")
+    @field_validator("same_grade", "match_strict", "no_hours_cut", mode="before")
     @classmethod
     def _strict_bool(cls, value: Any) -> Any:
         # pydantic would accept "yes"/1; a policy in a tribunal bundle should say

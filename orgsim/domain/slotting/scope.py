@@ -27,11 +27,19 @@ from orgsim.domain.structure import PostView, Structure
 
 def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any]:
     """A scenario's ``policy:`` as stored JSON (raises ValueError with one line)."""
-    return resolve_policy(value).model_dump(mode="json")
+    dump = resolve_policy(value).model_dump(mode="json")
+    if dump.get("redundancy") is None:
+        # A policy without redundancy terms stores as it always did.
+        dump.pop("redundancy", None)
+    return dump
 
 
 def policy_of(state: OrgState) -> Policy:
-    return resolve_policy(state.policy or None)
+    stored = state.policy or None
+    if stored is not None and "no_hours_cut" not in stored:
+        # Stored before the rule existed: judged by the rule of its day (no such rule).
+        stored = {**stored, "no_hours_cut": False}
+    return resolve_policy(stored)
 
 
 def scope(

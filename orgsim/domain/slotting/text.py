@@ -59,3 +59,12 @@ def matches_text(
     return ", ".join(
         f"{percent_text(p)} match to {q} ({grade_text(cand.grade, grade_of[q])})" for q, p in pairs
     )
+
+
+def hours_cut_text(post: str, post_fte: Decimal, cand: Candidate) -> str:
+    """Why a post with fewer hours is not a slot (policy ``no_hours_cut``)."""
+    return (
+        f"post {post} is {format_decimal(post_fte)} FTE, fewer hours than the "
+        f"{format_decimal(cand.fte)} FTE of old post {cand.old_post}: a cut in hours is at "
+        f"most suitable alternative employment (an offer with a trial period), not a slot"
+    )
