@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         code = error.exit_code
     except expected as error:
         sys.stderr.write(f"orgsim: error: {_one_line(str(error))}\n")
-        code = 2
+        code = getattr(error, "exit_code", 2)  # a damaged store is a failed check: 1
     except BrokenPipeError:
         code = 0
     finally:
