@@ -237,6 +237,11 @@ class Scenario(BaseModel):
     policy: str | dict[str, Any] | None
     actor: str | None
     steps: list[ParsedStep]
+    #: Line of each top-level key (``based_on``, ``policy``…), for errors found later.
+    lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
 
 class _Header(BaseModel):
@@ -259,9 +264,34 @@ class _Header(BaseModel):
     steps: list[Any] = []
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A key given twice in one mapping: YAML would silently keep the last one."""
+
+
 class _Loader(yaml.SafeLoader):
     """YAML 1.2 booleans: only true/false. YAML 1.1 also reads on/off/yes/no as
-    booleans, which would turn the SPEC's ``decide: {on: ...}`` key into ``True``."""
+    booleans, which would turn the SPEC's ``decide: {on: ...}`` key into ``True``.
+
+    A key given twice in one mapping is refused (PyYAML keeps the last one silently,
+    so ``{id: a, id: b}`` would quietly become ``b``)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if duplicate:
+                raise _DuplicateKey(
+                    problem=f"the key {key!r} is given twice in one mapping",
+                    problem_mark=key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -284,6 +314,15 @@ _Loader.add_implicit_resolver(
 )
 
 
+#: pydantic's date errors: the message says how to write one, as ``--at`` does.
+DATE_ERRORS = {
+    "date_type",
+    "date_parsing",
+    "date_from_datetime_parsing",
+    "date_from_datetime_inexact",
+}
+
+
 def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"] if not isinstance(p, int) or True)
@@ -292,7 +331,27 @@ def _first_error(error: ValidationError) -> str:
         message = "unknown field"
     elif first["type"] == "missing":
         message = "missing field"
+    elif first["type"] in DATE_ERRORS or (
+        first["type"] in ("int_parsing", "int_type") and "date" in message.lower()
+    ):
+        message = f"not a date: {first.get('input')!r}; use YYYY-MM-DD"
     return f"{where}: {message}" if where else message
+
+
+def _undecodable(name: str, raw: bytes, error: UnicodeDecodeError) -> ScenarioError:
+    """A file in another encoding (Latin-1, Windows-1252): its line, and what to do."""
+    line = raw[: error.start].count(b"\n") + 1
+    return ScenarioError(
+        f"{name}:{line}: the file is not UTF-8 (byte 0x{raw[error.start]:02x}); "
+        "save the file as UTF-8"
+    )
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if "'\\t'" in problem or "\t" in problem:
+        problem += "; indent with spaces, not tabs"
+    return problem
 
 
 def _step_lines(root: yaml.Node | None) -> tuple[dict[str, int], list[int]]:
@@ -327,15 +386,30 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{name}: cannot read: {error}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{name}: is a folder, not a scenario file") from None
+    except OSError as error:
+        raise ScenarioError(f"{name}: cannot read: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _undecodable(name, raw, error) from None
     return parse_scenario(text, name)
 
 
 def parse_scenario(text: str, name: str = "<script>") -> Scenario:
+    try:
+        return _parse_scenario(text, name)
+    except RecursionError:
+        raise ScenarioError(
+            f"{name}: malformed YAML: nested too deeply (a scenario needs a few levels)"
+        ) from None
+
+
+def _parse_scenario(text: str, name: str) -> Scenario:
     try:
         data, key_lines, step_lines = _load(text)
     except ValueError as error:  # PyYAML's timestamp constructor: 2014-02-31
@@ -343,8 +417,9 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ScenarioError(f"{name}{at}: malformed YAML: {problem}") from None
+        if isinstance(error, _DuplicateKey):
+            raise ScenarioError(f"{name}{at}: {_yaml_problem(error)}") from None
+        raise ScenarioError(f"{name}{at}: malformed YAML: {_yaml_problem(error)}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{name}:1: a scenario is a mapping with 'scenario:' and 'steps:'")
     try:
@@ -376,6 +451,7 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
         steps.append(ParsedStep(index=index, line=line, name=step_name, body=parsed))
     if header.grades is not None and len(set(header.grades)) != len(header.grades):
         raise ScenarioError(f"{name}:{key_lines.get('grades', 1)}: grades: a grade is listed twice")
+    _check_pay_ranges(header, name, key_lines.get("pay_ranges", 1))
     return Scenario(
         file=name,
         scenario=header.scenario,
@@ -387,4 +463,27 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
         policy=header.policy,
         actor=header.actor,
         steps=steps,
+        lines=key_lines,
     )
+
+
+def _check_pay_ranges(header: _Header, name: str, line: int) -> None:
+    """Pay ranges belong to grades of the scheme and run from a minimum to a maximum."""
+    if not header.pay_ranges:
+        return
+    if header.grades is None:
+        raise ScenarioError(
+            f"{name}:{line}: pay_ranges: give them with the grade scheme ('grades:')"
+        )
+    for grade, (low, high) in header.pay_ranges.items():
+        if grade not in header.grades:
+            raise ScenarioError(
+                f"{name}:{line}: pay_ranges: grade {grade!r} is not in the scheme "
+                f"({', '.join(header.grades)})"
+            )
+        if low < 0 or low > high:
+            raise ScenarioError(
+                f"{name}:{line}: pay_ranges: {grade}: the minimum {low} is above the maximum {high}"
+                if low > high
+                else f"{name}:{line}: pay_ranges: {grade}: a negative amount"
+            )
