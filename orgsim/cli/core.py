@@ -167,7 +167,12 @@ def history(branch: str, all_events: bool, json_out: bool) -> None:
             e["type"],
             e["effective"] or "(undated)",
             e["recorded"][:19],
-            what[:80],
-            provenance[:60],
+            _clip(what, 80),
+            _clip(provenance, 60),
         )
     console.print(table)
+
+
+def _clip(text: str, width: int) -> str:
+    """Text cut to ``width`` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
