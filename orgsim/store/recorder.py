@@ -136,7 +136,7 @@ class Store:
         except (TypeError, ValueError) as error:  # a damaged row (e.g. a NULL state)
             if not check:
                 raise StoreError(f"a stored event is damaged ({error})") from error
-            raise self._damaged(stream, None) from error
+            raise self._damaged(stream, self._first_unreadable(stream, gt)) from error
         if check:
             expected = (gt or 0) + 1
             for row in rows:
@@ -144,6 +144,19 @@ class Store:
                     raise self._damaged(stream, expected)
                 expected += 1
         return rows
+
+    def _first_unreadable(self, stream: UUID | str, gt: int | None) -> int | None:
+        """The position of the first row the recorder cannot read, one row at a time."""
+        assert self._recorder is not None
+        last = gt or 0
+        while True:
+            try:
+                rows = self._recorder.select_events(stream, gt=last, limit=1)
+            except Exception:
+                return last + 1
+            if not rows or not isinstance(rows[0].originator_version, int):
+                return None
+            last = rows[0].originator_version
 
     def _damaged(self, stream: UUID | str, position: int | None) -> StoreDamaged:
         """ "The store is damaged at BRANCH version N": where, as far as it can be told."""
