@@ -157,7 +157,7 @@ def bad_scripts() -> dict[str, str | bytes]:
         cases[f"latin-1 byte {n}"] = raw
     for n in range(8):  # a tab indenting a line
         at = rng.randrange(4, len(lines))
-        tabbed = lines[:at] + ["\t" + lines[at].lstrip(" ")] + lines[at + 1 :]
+        tabbed = [*lines[:at], "\t" + lines[at].lstrip(" "), *lines[at + 1 :]]
         cases[f"tab {n}"] = "".join(tabbed)
     cases["nested 500 deep (list)"] = "scenario: x\nsteps: " + "[" * 500 + "]" * 500 + "\n"
     cases["nested 500 deep (mapping)"] = "scenario: x\npolicy: " + "{a: " * 500 + "1" + "}" * 500
