@@ -316,7 +316,7 @@ def test_printing_makes_no_network_request(tmp_path):
     hits: list[str] = []
 
     class Probe(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the library's name
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(404)
             self.end_headers()
