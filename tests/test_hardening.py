@@ -350,3 +350,52 @@ def test_printing_makes_no_network_request(tmp_path):
         if names[e["type"]] == "TCP_CONNECT" and "address" in e.get("params", {})
     ]
     assert all(a.startswith(("127.0.0.1:", "[::1]:")) for a in connected), connected
+
+
+# --- forging events in an encrypted store -----------------------------------------------------
+
+
+def test_a_forged_event_in_an_encrypted_store_is_found_without_heads(tmp_path):
+    """Whoever can write the file but has no key cannot forge an event, even recomputing
+    the (unkeyed) chain: AES-GCM authenticates every row. Two forgeries are tried: a row
+    rewritten in plain text with a correct chain, and another row's ciphertext spliced in.
+    """
+    import sqlite3
+
+    from conftest import CLI
+    from eventsourcing.cipher import AESCipher
+
+    from orgsim.store.mapper import GENESIS, chain_hash
+    from orgsim.store.recorder import branch_stream
+
+    key = tmp_path / "k"
+    key.write_text(AESCipher.create_key(32), encoding="utf-8")
+    script = tmp_path / "org.yaml"
+    script.write_text(ORG, encoding="utf-8")
+    stream = branch_stream("base").hex
+    for forgery in ("plain row, chain recomputed", "ciphertext spliced"):
+        store = tmp_path / f"{forgery[:5]}.sqlite"
+        cli = CLI(str(store), tmp_path)
+        run = cli._in_process(["--store", str(store), "--key-file", str(key), "run", str(script)], None)
+        assert run.returncode == 0, run.stderr
+        conn = sqlite3.connect(store)
+        rows = conn.execute(
+            "SELECT originator_version, topic, state FROM stored_events WHERE originator_id=? "
+            "ORDER BY originator_version",
+            (stream,),
+        ).fetchall()
+        if forgery.startswith("plain"):
+            body = b'{"effective":"2020-01-01","recorded":"2020-01-01T00:00:00Z"}'
+            chain = chain_hash(GENESIS, rows[0][1], 1, body)
+            new_state = chain.encode() + body
+        else:
+            new_state = rows[1][2]
+        conn.execute(
+            "UPDATE stored_events SET state=? WHERE originator_id=? AND originator_version=1",
+            (new_state, stream),
+        )
+        conn.commit()
+        conn.close()
+        done = cli._in_process(["--store", str(store), "--key-file", str(key), "verify"], None)
+        assert done.returncode == 1, (forgery, done.stdout, done.stderr)
+        assert "branch base, version 1" in done.stdout, done.stdout
