@@ -18,6 +18,7 @@ A seeded random source picks byte positions, so every run tries the same cases.
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -450,13 +451,16 @@ def test_read_commands_leave_the_store_byte_identical(org):
     org.done()
 
 
-def test_store_file_is_created_private(cli, write, tmp_path):
-    if cli.store.startswith("postgresql"):
-        pytest.skip(
-            "a file permission: SQLite only"
-        )  # the PG half is test_read_commands_create_nothing
-    cli.ok("run", write(ORG))
-    assert Path(cli.store).stat().st_mode & 0o777 == 0o600
+def test_store_file_is_created_private(sqlite_url, cli_for, tmp_path):
+    """A SQLite store holds personal data: created 0600 whatever the umask."""
+    script = tmp_path / "org.yaml"
+    script.write_text(ORG, encoding="utf-8")
+    saved = os.umask(0o022)
+    try:
+        cli_for(sqlite_url).ok("run", str(script))
+    finally:
+        os.umask(saved)
+    assert Path(sqlite_url).stat().st_mode & 0o777 == 0o600
 
 
 def _null_state(url: str, position: int) -> None:

@@ -376,7 +376,9 @@ def test_a_forged_event_in_an_encrypted_store_is_found_without_heads(tmp_path):
     for forgery in ("plain row, chain recomputed", "ciphertext spliced"):
         store = tmp_path / f"{forgery[:5]}.sqlite"
         cli = CLI(str(store), tmp_path)
-        run = cli._in_process(["--store", str(store), "--key-file", str(key), "run", str(script)], None)
+        run = cli._in_process(
+            ["--store", str(store), "--key-file", str(key), "run", str(script)], None
+        )
         assert run.returncode == 0, run.stderr
         conn = sqlite3.connect(store)
         rows = conn.execute(
