@@ -344,6 +344,21 @@ def bad_arguments(folder: Path) -> list[tuple[str, list[str], int]]:
         cases.append(
             (f"chart --depth {depth}", ["chart", "-b", "base", "--depth", depth, "-o", "c.dot"], 2)
         )
+    latin = folder / "latin.key"
+    latin.write_bytes(b"caf\xe9 key")
+    empty = folder / "empty.key"
+    empty.write_bytes(b"")
+    short = folder / "short.key"
+    short.write_text("c2hvcnQ=", encoding="utf-8")
+    for label, key in [
+        ("missing", folder / "nope.key"),
+        ("a folder", folder),
+        ("latin-1", latin),
+        ("empty", empty),
+        ("too short", short),
+    ]:
+        cases.append((f"key file {label}", ["--key-file", str(key), "branches"], 2))
+        cases.append((f"key file {label} (run)", ["--key-file", str(key), "show", "-b", "base"], 2))
     cases += [
         ("chart to a missing folder", ["chart", "-b", "base", "-o", missing + ".dot"], 2),
         ("chart to an unknown format", ["chart", "-b", "base", "-o", "c.xyz"], 2),

@@ -109,6 +109,11 @@ def app(store: str | None, key_file: str | None) -> None:
                 key = handle.read().strip()
         except OSError as error:
             raise UserError(f"cannot read key file {key_file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UserError(
+                f"cannot read key file {key_file}: not text (a key is base64 text, as "
+                "AESCipher.create_key prints it)"
+            ) from None
     _settings = Settings(resolve_url(store), key)
 
 
