@@ -16,6 +16,13 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from orgsim.domain.events import AssignmentKind, LeaveCause, UnitKind
+from orgsim.scenario.yamlio import (
+    DuplicateKey,
+    first_error,
+    load_yaml,
+    undecodable,
+    yaml_problem,
+)
 
 
 class ScenarioError(ValueError):
@@ -264,124 +271,6 @@ class _Header(BaseModel):
     steps: list[Any] = []
 
 
-class _DuplicateKey(yaml.MarkedYAMLError):
-    """A key given twice in one mapping: YAML would silently keep the last one."""
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. YAML 1.1 also reads on/off/yes/no as
-    booleans, which would turn the SPEC's ``decide: {on: ...}`` key into ``True``.
-
-    A key given twice in one mapping is refused (PyYAML keeps the last one silently,
-    so ``{id: a, id: b}`` would quietly become ``b``)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _value in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key: the base class reports it
-                continue
-            if duplicate:
-                raise _DuplicateKey(
-                    problem=f"the key {key!r} is given twice in one mapping",
-                    problem_mark=key_node.start_mark,
-                )
-        return super().construct_mapping(node, deep=deep)
-
-
-def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    """Leave an impossible date (2014-02-31) as text, so validation names its field."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-#: pydantic's date errors: the message says how to write one, as ``--at`` does.
-DATE_ERRORS = {
-    "date_type",
-    "date_parsing",
-    "date_from_datetime_parsing",
-    "date_from_datetime_inexact",
-}
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"] if not isinstance(p, int) or True)
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif first["type"] == "missing":
-        message = "missing field"
-    elif first["type"] in DATE_ERRORS or (
-        first["type"] in ("int_parsing", "int_type") and "date" in message.lower()
-    ):
-        message = f"not a date: {first.get('input')!r}; use YYYY-MM-DD"
-    return f"{where}: {message}" if where else message
-
-
-def _undecodable(name: str, raw: bytes, error: UnicodeDecodeError) -> ScenarioError:
-    """A file in another encoding (Latin-1, Windows-1252): its line, and what to do."""
-    line = raw[: error.start].count(b"\n") + 1
-    return ScenarioError(
-        f"{name}:{line}: the file is not UTF-8 (byte 0x{raw[error.start]:02x}); "
-        "save the file as UTF-8"
-    )
-
-
-def _yaml_problem(error: yaml.YAMLError) -> str:
-    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    if "'\\t'" in problem or "\t" in problem:
-        problem += "; indent with spaces, not tabs"
-    return problem
-
-
-def _step_lines(root: yaml.Node | None) -> tuple[dict[str, int], list[int]]:
-    """Line numbers (1-based) of the top-level keys and of each step."""
-    keys: dict[str, int] = {}
-    steps: list[int] = []
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            keys[str(key.value)] = key.start_mark.line + 1
-            if key.value == "steps" and isinstance(value, yaml.SequenceNode):
-                steps = [item.start_mark.line + 1 for item in value.value]
-    return keys, steps
-
-
-def _load(text: str) -> tuple[Any, dict[str, int], list[int]]:
-    """The values and the line numbers from one pass of the (pure-Python) parser.
-
-    Lines are read before the values are built: building merges ``<<`` keys into the
-    node in place. Parsing once, not twice, halves the time of a long script.
-    """
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        key_lines, step_lines = _step_lines(root)
-        data = loader.construct_document(root) if root is not None else None
-    finally:
-        loader.dispose()
-    return data, key_lines, step_lines
-
-
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     name = str(path)
@@ -396,7 +285,7 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _undecodable(name, raw, error) from None
+        raise ScenarioError(undecodable(name, raw, error)) from None
     return parse_scenario(text, name)
 
 
@@ -411,15 +300,15 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
 
 def _parse_scenario(text: str, name: str) -> Scenario:
     try:
-        data, key_lines, step_lines = _load(text)
+        data, key_lines, step_lines = load_yaml(text)
     except ValueError as error:  # PyYAML's timestamp constructor: 2014-02-31
         raise ScenarioError(f"{name}: malformed YAML: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
-        if isinstance(error, _DuplicateKey):
-            raise ScenarioError(f"{name}{at}: {_yaml_problem(error)}") from None
-        raise ScenarioError(f"{name}{at}: malformed YAML: {_yaml_problem(error)}") from None
+        if isinstance(error, DuplicateKey):
+            raise ScenarioError(f"{name}{at}: {yaml_problem(error)}") from None
+        raise ScenarioError(f"{name}{at}: malformed YAML: {yaml_problem(error)}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{name}:1: a scenario is a mapping with 'scenario:' and 'steps:'")
     try:
@@ -427,7 +316,7 @@ def _parse_scenario(text: str, name: str) -> Scenario:
     except ValidationError as error:
         first = error.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""
-        raise ScenarioError(f"{name}:{key_lines.get(key, 1)}: {_first_error(error)}") from None
+        raise ScenarioError(f"{name}:{key_lines.get(key, 1)}: {first_error(error)}") from None
     steps: list[ParsedStep] = []
     for index, raw in enumerate(header.steps, start=1):
         line = step_lines[index - 1] if index - 1 < len(step_lines) else 1
@@ -446,7 +335,7 @@ def _parse_scenario(text: str, name: str) -> Scenario:
             parsed = step_type.model_validate(body if body is not None else {})
         except ValidationError as error:
             raise ScenarioError(
-                f"{name}:{line}: step {index} ({step_name}): {_first_error(error)}"
+                f"{name}:{line}: step {index} ({step_name}): {first_error(error)}"
             ) from None
         steps.append(ParsedStep(index=index, line=line, name=step_name, body=parsed))
     if header.grades is not None and len(set(header.grades)) != len(header.grades):
