@@ -326,11 +326,16 @@ class Store:
         self.backend.close()
 
     def run(
-        self, script: str | os.PathLike[str] | Mapping[str, Any], *, dry_run: bool = False
+        self,
+        script: str | os.PathLike[str] | Mapping[str, Any],
+        *,
+        dry_run: bool = False,
+        allow_empty: bool = False,
     ) -> dict[str, Any]:
         """Apply a scenario script (a file, or a mapping with a script's keys) to its
         branch, all or nothing. Returns the ``run --json`` document; its ``warnings``
-        are what the CLI prints on stderr."""
+        are what the CLI prints on stderr. A script without steps is refused unless
+        ``allow_empty``."""
         from orgsim.app.run import run_script
 
         rename = None
@@ -338,7 +343,7 @@ class Store:
             rename = _mapping_location
         with _boundary(rename):
             parsed = _parse(script)
-            report = run_script(self.backend, parsed, dry_run=dry_run)
+            report = run_script(self.backend, parsed, dry_run=dry_run, allow_empty=allow_empty)
         return {
             "branch": report.branch,
             "created": report.created,

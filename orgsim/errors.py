@@ -86,5 +86,8 @@ def translate(error: BaseException) -> OrgsimError | None:
     if isinstance(error, OrgsimError):
         return error
     if isinstance(error, expected_errors()):
+        # a legacy class may say it is a failed check (a damaged store: exit 1)
+        if getattr(error, "exit_code", 2) == CheckFailed.exit_code:
+            return CheckFailed(str(error), cause=error)
         return BadInput(str(error), cause=error)
     return None

@@ -13,8 +13,11 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Another apt-get (unattended-upgrades, a parallel set-up) may hold the dpkg lock: wait
+  # for it (up to APT_LOCK_TIMEOUT seconds, default 600) instead of failing at once.
+  LOCK=(-o "DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-600}")
+  $SUDO apt-get "${LOCK[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${LOCK[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}

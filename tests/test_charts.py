@@ -597,7 +597,7 @@ def test_bad_options_are_refused_before_anything_is_written(sqlite_url, write, t
         ),
         (["-b", "base", "--layout", "tall", "-o", out], "'tall' is not one of"),
         (["-b", "base", "-o", str(tmp_path / "x.txt")], "unknown chart format '.txt'"),
-        (["-b", "base", "-o", str(tmp_path / "x" / "y.svg")], "no such directory"),
+        (["-b", "base", "-o", str(tmp_path / "x" / "y.svg")], "does not exist"),
     ]:
         code, err = run("chart", *args)
         _assert_refused(code, err, message, tmp_path)

@@ -78,15 +78,28 @@ class ScenarioRunner:
         self.actor = actor or script.actor
         self.pending = _Pending()
         self.warnings: list[str] = []
+        self._created = False
 
     # --- helpers -------------------------------------------------------------------
 
     def fail(
         self, message: str, step: sc.ParsedStep | None = None, line: int | None = None
     ) -> RunError:
+        if self.new_organisation and any(
+            f"unknown {what} " in message for what in ("post", "unit", "person")
+        ):
+            message += (
+                " (this script has no 'based_on:', so it starts a new organisation; "
+                "add 'based_on: BRANCH' to change an existing branch)"
+            )
         if step is not None:
             return RunError(f"{step.where(self.script.file)}: {message}")
         return RunError(f"{self.script.file}:{line or 1}: {message}")
+
+    @property
+    def new_organisation(self) -> bool:
+        """The script starts a new organisation (no ``based_on``, no existing branch)."""
+        return self.script.based_on is None and self._created
 
     # --- the run -------------------------------------------------------------------
 
@@ -95,35 +108,48 @@ class ScenarioRunner:
         if self.reader.exists(script.scenario):
             if script.based_on is not None:
                 raise self.fail(
-                    f"branch {script.scenario!r} already exists; omit 'based_on' to append to it"
+                    f"branch {script.scenario!r} already exists; omit 'based_on' to append to it",
+                    line=script.line_of("based_on"),
                 )
             if script.fork_at is not None:
                 raise self.fail(
                     f"branch {script.scenario!r} already exists; 'fork_at' only applies "
-                    "when a branch is created"
+                    "when a branch is created",
+                    line=script.line_of("fork_at"),
                 )
             return self.reader.load(script.scenario), False
         if script.based_on is None:
             if script.fork_at is not None:
-                raise self.fail("fork_at: a fork point needs 'based_on' (the branch to fork from)")
+                raise self.fail(
+                    "fork_at: a fork point needs 'based_on' (the branch to fork from)",
+                    line=script.line_of("fork_at"),
+                )
             info = BranchRegistered(name=script.scenario, created=self.recorded, actor=self.actor)
             return BranchLog(info, [], []), True
         if not self.reader.exists(script.based_on):
             raise self.fail(
                 f"based_on: unknown branch {script.based_on!r}"
-                f" (branches: {', '.join(sorted(self.reader.registry)) or 'none yet'})"
+                f" (branches: {', '.join(sorted(self.reader.registry)) or 'none yet'})",
+                line=script.line_of("based_on"),
             )
         parent = self.reader.load(script.based_on)
         try:
             return _fork(parent, script, created=self.recorded, actor=self.actor), True
         except _ForkRefused as error:
-            raise self.fail(str(error)) from None
+            raise self.fail(str(error), line=script.line_of("fork_at")) from None
 
-    def run(self, dry_run: bool = False) -> RunReport:
+    def run(self, dry_run: bool = False, allow_empty: bool = False) -> RunReport:
         branch, created = self.prepare()
+        self._created = created and branch.info.parent is None
         base = branch.timeline
         so_far = Progress(base)
         self._header_events(branch, base, created)
+        if not self.script.steps and not allow_empty:
+            raise self.fail(
+                "the script has no steps, so it would change nothing "
+                "(run it with --allow-empty to record just its branch, grades and policy)",
+                line=self.script.line_of("steps"),
+            )
         so_far.append(self.pending.events)
         for step in self.script.steps:
             context = Context(
@@ -137,6 +163,8 @@ class ScenarioRunner:
             try:
                 events = translate(step.body, context)
             except StepFailed as error:
+                # an earlier step may already be wrong (found only when folded): that first
+                self._validate(base, so_far)
                 raise self.fail(str(error), step) from None
             except ReplayError as error:
                 raise self._blame(base, so_far, error) from None
@@ -174,7 +202,8 @@ class ScenarioRunner:
                 not created and state.grades is not None and state.grades != script.grades
             ):
                 raise self.fail(
-                    "grades: a grade scheme is set only when a new organisation is created"
+                    "grades: a grade scheme is set only when a new organisation is created",
+                    line=script.line_of("grades"),
                 )
             if state.grades != script.grades:
                 self.pending.add(
@@ -193,7 +222,7 @@ class ScenarioRunner:
             try:
                 policy = resolve_policy_or_error(script.policy)
             except ValueError as error:
-                raise self.fail(f"policy: {error}") from None
+                raise self.fail(f"policy: {error}", line=script.line_of("policy")) from None
             state = state or base.state_at()
             if state.policy != policy:
                 self.pending.add(
@@ -303,8 +332,11 @@ def run_script(
     dry_run: bool = False,
     now: dt.datetime | None = None,
     actor: str | None = None,
+    allow_empty: bool = False,
 ) -> RunReport:
-    return ScenarioRunner(store, script, now=now, actor=actor).run(dry_run=dry_run)
+    return ScenarioRunner(store, script, now=now, actor=actor).run(
+        dry_run=dry_run, allow_empty=allow_empty
+    )
 
 
 def append_events(

@@ -162,6 +162,25 @@ def slugify(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "unit"
 
 
+def file_slugs(units: list[str]) -> dict[str, str]:
+    """A file-name part per unit, unique even where slugs collide: ``a/b``, ``a?b`` and
+    ``a b`` all slugify to ``a-b``, and ``A`` and ``a`` are one file on a case-blind
+    disk, so each of a colliding group gets a short hash of its id (deterministic)."""
+    import hashlib
+
+    groups: dict[str, list[str]] = {}
+    for unit in units:
+        groups.setdefault(slugify(unit).lower(), []).append(unit)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        for unit in members:
+            slug = slugify(unit)
+            if len(members) > 1:
+                slug += "-" + hashlib.sha256(unit.encode("utf-8")).hexdigest()[:8]
+            out[unit] = slug
+    return out
+
+
 def _directorate_of(tree: ChartTree, unit: str | None, split_units: set[str]) -> str | None:
     """The outermost split unit that ``unit`` sits in (or is)."""
     found = None
@@ -242,6 +261,7 @@ def split_pages(
         return f"page '{tree.units[unit][0]}'", None
 
     pages: list[Page] = []
+    slugs = file_slugs(list(units))
     stubs: dict[str, list[ChartNode]] = {}
     top_stubs: list[ChartNode] = []
     for unit in drawn:
@@ -275,7 +295,7 @@ def split_pages(
         else:
             stubs.setdefault(owner, []).append(stub)
         _hang_from_above(tree, sub, home, target)
-        pages.append(Page(slugify(unit), name, sub))
+        pages.append(Page(slugs[unit], name, sub))
     index_keys = [k for k in order if home[k] is None]
     index = tree.restricted(index_keys, stubs, top_stubs)
     return [Page("", "", index), *pages]

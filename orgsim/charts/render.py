@@ -15,7 +15,7 @@ from pathlib import Path
 
 from orgsim.charts import pdf
 from orgsim.charts.dot import Heading, to_dot
-from orgsim.charts.layouts import Layout, draw, slugify, split_pages, split_units
+from orgsim.charts.layouts import Layout, draw, file_slugs, split_pages, split_units
 from orgsim.charts.tree import ChartError, ChartTree
 
 FORMATS = {".svg": "svg", ".pdf": "pdf", ".png": "png", ".dot": "dot", ".gv": "dot"}
@@ -161,7 +161,8 @@ def render(
         if not units:
             raise ChartError(f"cannot split by {options.split}: there is none in this chart")
         stem, suffix = output.stem, output.suffix
-        names = {u: f"{stem}-{slugify(u)}{suffix}" for u in units}
+        slugs = file_slugs(list(units))
+        names = {u: f"{stem}-{slugs[u]}{suffix}" for u in units}
         files: dict[Path, bytes] = {}
         for page in split_pages(tree, units, "file", names, output.name):
             path = output if not page.slug else output.with_name(f"{stem}-{page.slug}{suffix}")

@@ -26,10 +26,16 @@ from orgsim.store.recorder import Store, open_store, resolve_url
 
 
 def _console(stderr: bool = False) -> Console:
-    """Rich output that does not wrap lines or squeeze tables to 80 columns when piped."""
-    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    """Rich output that does not wrap lines or squeeze tables to 80 columns when piped.
+
+    Markup and emoji codes are off: what orgsim prints is mostly the user's own text
+    (titles, names, file names, warnings quoting a CSV), and "file.csv:100:" must not
+    become an emoji nor "[x]" vanish as a tag. Styling is given as Rich ``Text`` styles.
+    """
+    options = {"highlight": False, "soft_wrap": True, "markup": False, "emoji": False}
+    console = Console(stderr=stderr, **options)  # type: ignore[arg-type]
     if not console.is_terminal:
-        console = Console(stderr=stderr, highlight=False, soft_wrap=True, width=160)
+        console = Console(stderr=stderr, width=160, **options)  # type: ignore[arg-type]
     return console
 
 
@@ -105,6 +111,11 @@ def app(store: str | None, key_file: str | None) -> None:
                 key = handle.read().strip()
         except OSError as error:
             raise UserError(f"cannot read key file {key_file}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UserError(
+                f"cannot read key file {key_file}: not text (a key is base64 text, as "
+                "AESCipher.create_key prints it)"
+            ) from None
     _settings = Settings(resolve_url(store), key)
 
 
@@ -135,6 +146,11 @@ def fail(message: str) -> NoReturn:
 _one_line = errors.one_line
 
 
+def _asked_for_help(error: click.ClickException) -> bool:
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    return no_args is not None and isinstance(error, no_args)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map expected errors to exit codes."""
     import orgsim.cli.commands  # noqa: F401 - registers the commands
@@ -154,15 +170,22 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("orgsim: aborted\n")
         code = 2
     except click.ClickException as error:
-        sys.stderr.write(f"orgsim: error: {_one_line(error.format_message())}\n")
-        code = 2
+        if _asked_for_help(error):
+            # bare `orgsim`: Click 8.2+ raises NoArgsIsHelpError (exit 2, the help as the
+            # "error"); the help is what was asked for, so print it, exit 0
+            assert isinstance(error, click.UsageError) and error.ctx is not None
+            sys.stdout.write(error.ctx.get_help() + "\n")
+            code = 0
+        else:
+            sys.stderr.write(f"orgsim: error: {_one_line(error.format_message())}\n")
+            code = 2
     except errors.OrgsimError as error:
         if str(error):  # a failed check has printed its report already
             sys.stderr.write(f"orgsim: error: {_one_line(str(error))}\n")
         code = error.exit_code
     except expected as error:
         sys.stderr.write(f"orgsim: error: {_one_line(str(error))}\n")
-        code = 2
+        code = getattr(error, "exit_code", 2)  # a damaged store is a failed check: 1
     except BrokenPipeError:
         code = 0
     finally:

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from orgsim import api
 from orgsim.cli.app import (
@@ -171,7 +172,7 @@ def _print_compare(document: dict[str, Any]) -> None:
     for label, values, delta in table_rows(document):
         if label.startswith("## "):
             table.add_section()
-            table.add_row(f"[bold]{label[3:]}[/bold]", *([""] * (len(headers) - 1)))
+            table.add_row(Text(label[3:], style="bold"), *([""] * (len(headers) - 1)))
             continue
         row = [label, *values]
         if two:

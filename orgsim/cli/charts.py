@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from orgsim.cli.app import (
     print_json,
     settings,
 )
+from orgsim.output import check_target, write_files
 
 branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
 known_option = click.option(
@@ -39,32 +38,6 @@ def _positive(name: str) -> Callable[[click.Context, click.Parameter, int | None
         return value
 
     return check
-
-
-def _write_all(files: dict[Path, bytes]) -> None:
-    """Write every file or none: each goes to a temporary file first, then all are moved."""
-    for path in files:
-        parent = path.parent if str(path.parent) else Path(".")
-        if not parent.is_dir():
-            raise UserError(f"cannot write {path}: no such directory {parent}")
-    staged: list[tuple[str, Path]] = []
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        for path, data in files.items():
-            handle, temp = tempfile.mkstemp(
-                prefix=".orgsim-", suffix=path.suffix, dir=path.parent if str(path.parent) else "."
-            )
-            staged.append((temp, path))
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.chmod(temp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-    except OSError as error:
-        for temp, _ in staged:
-            os.unlink(temp)
-        raise UserError(f"cannot write {path}: {error.strerror}") from None
-    for temp, path in staged:
-        os.replace(temp, path)
 
 
 @app.command()
@@ -186,6 +159,7 @@ def chart(
         output_format(path)
     except ChartError as error:
         raise UserError(f"-o {path}: {error}") from None
+    check_target(path)
     try:
         reader = BranchReader(settings().store())
         tree, heading = chart_tree(
@@ -212,7 +186,7 @@ def chart(
         files = render(tree, heading, path, options)
     except ChartError as error:
         raise UserError(str(error)) from None
-    _write_all(files)
+    write_files(files)
     counts = tree.counts()
     if json_out:
         print_json(

@@ -39,10 +39,15 @@ known_option = click.option(
 @app.command()
 @click.argument("script", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Accept a script without steps (it records only its branch, grades and policy).",
+)
 @json_option
-def run(script: str, dry_run: bool, json_out: bool) -> None:
+def run(script: str, dry_run: bool, allow_empty: bool, json_out: bool) -> None:
     """Apply a scenario script to its branch, all or nothing."""
-    report = settings().api().run(script, dry_run=dry_run)
+    report = settings().api().run(script, dry_run=dry_run, allow_empty=allow_empty)
     for warning in report["warnings"]:
         err_console.print(f"orgsim: warning: {warning}", markup=False)
     if json_out:
@@ -162,7 +167,12 @@ def history(branch: str, all_events: bool, json_out: bool) -> None:
             e["type"],
             e["effective"] or "(undated)",
             e["recorded"][:19],
-            what[:80],
-            provenance[:60],
+            _clip(what, 80),
+            _clip(provenance, 60),
         )
     console.print(table)
+
+
+def _clip(text: str, width: int) -> str:
+    """Text cut to ``width`` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"

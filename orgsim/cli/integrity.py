@@ -12,17 +12,14 @@ from typing import TYPE_CHECKING
 import click
 
 from orgsim.cli.app import CheckFailed, UserError, app, json_option, print_json, settings
+from orgsim.output import check_target
 
 if TYPE_CHECKING:
     from orgsim.store.integrity import Report
 
 
 def _check_output_path(path: str, option: str) -> None:
-    target = Path(path)
-    if target.is_dir():
-        raise UserError(f"{option}: {path} is a directory")
-    if not target.parent.exists():
-        raise UserError(f"{option}: folder {target.parent} does not exist")
+    check_target(Path(path), option)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from orgsim.cli.app import (
     print_json,
     settings,
 )
+from orgsim.output import check_target
 
 if TYPE_CHECKING:  # rich is imported only when a bar is shown
     from rich.progress import Progress, TaskID
@@ -191,9 +192,7 @@ def export_command(branch: str, at: str | None, fmt: str | None, output: str) ->
     if fmt is None:
         fmt = "popolo" if output.lower().endswith(".json") else "organogram"
     if output != "-":
-        parent = Path(output).resolve().parent
-        if not parent.is_dir():
-            fail(f"-o: no such directory: {parent}")
+        check_target(Path(output))
     log = BranchReader(settings().store()).load(branch)
     try:
         result = export(log, day, fmt, output)

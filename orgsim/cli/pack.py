@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +12,7 @@ if TYPE_CHECKING:
     from orgsim.pack.document import PackError
 
 from orgsim.cli.app import UserError, app, console, json_option, parse_date, print_json, settings
+from orgsim.output import prepare_folder, write_files
 
 FORMATS = ("html", "pdf")
 
@@ -29,34 +27,6 @@ def _formats(value: str) -> list[str]:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "branch"
-
-
-def _write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Create the folder (only now, when everything is ready) and write every file via a
-    temporary file, so a failure leaves no half-written pack."""
-    created = not folder.exists()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UserError(f"cannot create {folder}: {error.strerror}") from None
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            handle, temp = tempfile.mkstemp(prefix=".orgsim-", suffix=Path(name).suffix, dir=folder)
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            staged.append((temp, folder / name))
-    except OSError as error:
-        for temp, _ in staged:
-            os.unlink(temp)
-        if created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise UserError(f"cannot write in {folder}: {error.strerror}") from None
-    for temp, path in staged:
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    return [path for _, path in staged]
 
 
 #: The pack's dates and the options that set them.
@@ -82,7 +52,7 @@ def _with_options(error: PackError) -> str:
     "output",
     required=True,
     metavar="DIR",
-    help="Folder to write the pack into (created if missing).",
+    help="Folder to write the pack into (created if missing; its parent must exist).",
 )
 @click.option(
     "--at",
@@ -139,8 +109,7 @@ def pack(
     proposed = parse_date(at, "--at")
     current = parse_date(before, "--before")
     folder = Path(output)
-    if folder.exists() and not folder.is_dir():
-        raise UserError(f"-o {output}: exists and is not a folder")
+    create = prepare_folder(folder)
     chromium = None
     if "pdf" in formats:
         try:
@@ -164,7 +133,10 @@ def pack(
             files[f"{stem}.pdf"] = html_to_pdf(html, chromium)
         except (ChromiumMissing, PdfFailed) as error:
             raise UserError(str(error)) from None
-    written = _write_all(folder, files)
+    written = write_files(
+        {folder / name: data for name, data in files.items()},
+        create_folder=folder if create else None,
+    )
     st = data.statutory
     if json_out:
         print_json(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from orgsim.cli.app import CheckFailed, app, console, json_option, parse_date, print_json, settings
 from orgsim.cli.core import branch_option
@@ -73,7 +74,7 @@ def audit(branch: str, json_out: bool) -> None:
             title=f"audit of {branch}: {len(decisions)} slotting decisions",
         )
         for d in decisions:
-            verdict = "[red]violation[/red]" if d["verdict"] == "violation" else "compliant"
+            verdict = Text("violation", style="red") if d["verdict"] == "violation" else "compliant"
             table.add_row(
                 str(d["version"]),
                 d["person"],

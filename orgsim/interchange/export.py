@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from orgsim.domain.structure import Structure, UnitView
 from orgsim.interchange.organogram import safe_ref
 from orgsim.interchange.popolo import popolo
 from orgsim.interchange.reconcile import PROFESSION_PREFIX
+from orgsim.output import write_files
 from orgsim.store.branches import BranchLog
 
 SENIOR_COLUMNS = [
@@ -238,17 +240,35 @@ def junior_path(path: Path) -> Path:
     return path.with_name(f"{stem}-junior{path.suffix or '.csv'}")
 
 
-def _write_csv(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-        writer.writerows(rows)
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def neutralise(cell: object) -> str:
+    """A cell a spreadsheet shows as text, never runs: a value starting with ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` (OWASP's advice), so
+    a post titled ``=HYPERLINK(...)`` stays a title. Plain numbers (``-1.5``) are kept."""
+    text = "" if cell is None else str(cell)
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _safe_rows(rows: list[list[str]]) -> list[list[str]]:
+    return [[neutralise(cell) for cell in row] for row in rows]
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(_safe_rows(rows))
+    return buffer.getvalue().encode("utf-8")
 
 
 def export_organogram(branch: BranchLog, at: dt.date, path: Path) -> dict[str, Any]:
     senior, junior = organogram_rows(branch, at)
     other = junior_path(path)
-    _write_csv(path, senior)
-    _write_csv(other, junior)
+    write_files({path: _csv_bytes(senior), other: _csv_bytes(junior)})  # both or neither
     return {
         "files": [str(path), str(other)],
         "senior_rows": len(senior) - 1,
@@ -283,7 +303,7 @@ def flat_rows(branch: BranchLog, at: dt.date) -> list[list[str]]:
 
 def csv_text(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows(_safe_rows(rows))
     return buffer.getvalue()
 
 
@@ -301,6 +321,5 @@ def export(branch: BranchLog, at: dt.date, fmt: str, path: str) -> dict[str, Any
         raise ValueError(f"unknown format {fmt!r}")
     if path == "-":
         return {"files": [], "text": text}
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+    write_files({Path(path): text.encode("utf-8")})
     return {"files": [path]}

@@ -3,8 +3,14 @@
 Chromium is a system program (Debian package ``chromium``); ``ORGSIM_CHROMIUM`` names
 another binary. When it is missing, :func:`find_chromium` raises :class:`ChromiumMissing`
 with one line saying what to do (``--format html`` needs no browser). The browser runs
-with a throwaway profile, no network services and no sandbox (it runs as the user, on a
-local file that loads nothing else).
+with a throwaway profile and no sandbox (it runs as the user, on a local file).
+
+Printing makes no network request at all, not even a DNS query: the flags that merely
+*disable* Google's background services were not enough (Chromium still looked up its
+update and safe-browsing hosts), so every name resolves to "not found" in-process
+(``--host-resolver-rules``), every request that could still go out (an IP literal) is sent
+to a proxy on a closed local port, and the page printed carries a Content-Security-Policy
+that refuses anything not inside it. The pack is self-contained, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -21,6 +27,36 @@ INSTALL_HINT = (
     "ORGSIM_CHROMIUM to a Chrome/Chromium binary; --format html needs no browser"
 )
 TIMEOUT = 240
+#: No request leaves the machine (see the module's docstring).
+NO_NETWORK = (
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--dns-prefetch-disable",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--no-pings",
+    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,"
+    "MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,Translate,"
+    "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions",
+    "--metrics-recording-only",
+    "--safebrowsing-disable-auto-update",
+)
+#: Only what a self-contained page holds may load while printing.
+CSP = (
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+    "img-src data: blob:; style-src 'unsafe-inline' data:; font-src data:; "
+    "script-src 'unsafe-inline'\">"
+)
+
+
+def offline(html: str) -> str:
+    """The page with the Content-Security-Policy first in its head."""
+    lower = html[:2000].lower()
+    at = lower.find("<head>")
+    if at >= 0:
+        return html[: at + 6] + CSP + html[at + 6 :]
+    return CSP + html
 
 
 class ChromiumMissing(RuntimeError):
@@ -65,23 +101,30 @@ def chromium_command(chromium: str, profile: Path, extra: list[str]) -> list[str
         "--disable-breakpad",
         "--hide-scrollbars",
         "--mute-audio",
+        *NO_NETWORK,
         f"--user-data-dir={profile}",
         *extra,
     ]
 
 
-def html_to_pdf(html: str, chromium: str | None = None, timeout: int = TIMEOUT) -> bytes:
-    """Print ``html`` to PDF bytes (A4; landscape pages where the CSS asks for them)."""
+def html_to_pdf(
+    html: str,
+    chromium: str | None = None,
+    timeout: int = TIMEOUT,
+    extra: tuple[str, ...] = (),
+) -> bytes:
+    """Print ``html`` to PDF bytes (A4; landscape pages where the CSS asks for them),
+    with no network request (``extra``: more Chromium flags, e.g. a net log for a test)."""
     program = chromium or find_chromium()
     with tempfile.TemporaryDirectory(prefix="orgsim-pack-") as tmp:
         folder = Path(tmp)
         page = folder / "pack.html"
-        page.write_text(html, encoding="utf-8")
+        page.write_text(offline(html), encoding="utf-8")
         out = folder / "pack.pdf"
         command = chromium_command(
             program,
             folder / "profile",
-            [f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()],
+            [*extra, f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()],
         )
         env = {**os.environ, "HOME": str(folder)}
         try:

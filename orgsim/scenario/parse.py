@@ -16,6 +16,13 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from orgsim.domain.events import AssignmentKind, LeaveCause, UnitKind
+from orgsim.scenario.yamlio import (
+    DuplicateKey,
+    first_error,
+    load_yaml,
+    undecodable,
+    yaml_problem,
+)
 
 
 class ScenarioError(ValueError):
@@ -237,6 +244,11 @@ class Scenario(BaseModel):
     policy: str | dict[str, Any] | None
     actor: str | None
     steps: list[ParsedStep]
+    #: Line of each top-level key (``based_on``, ``policy``…), for errors found later.
+    lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
 
 class _Header(BaseModel):
@@ -259,92 +271,44 @@ class _Header(BaseModel):
     steps: list[Any] = []
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. YAML 1.1 also reads on/off/yes/no as
-    booleans, which would turn the SPEC's ``decide: {on: ...}`` key into ``True``."""
-
-
-def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    """Leave an impossible date (2014-02-31) as text, so validation names its field."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"] if not isinstance(p, int) or True)
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif first["type"] == "missing":
-        message = "missing field"
-    return f"{where}: {message}" if where else message
-
-
-def _step_lines(root: yaml.Node | None) -> tuple[dict[str, int], list[int]]:
-    """Line numbers (1-based) of the top-level keys and of each step."""
-    keys: dict[str, int] = {}
-    steps: list[int] = []
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            keys[str(key.value)] = key.start_mark.line + 1
-            if key.value == "steps" and isinstance(value, yaml.SequenceNode):
-                steps = [item.start_mark.line + 1 for item in value.value]
-    return keys, steps
-
-
-def _load(text: str) -> tuple[Any, dict[str, int], list[int]]:
-    """The values and the line numbers from one pass of the (pure-Python) parser.
-
-    Lines are read before the values are built: building merges ``<<`` keys into the
-    node in place. Parsing once, not twice, halves the time of a long script.
-    """
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        key_lines, step_lines = _step_lines(root)
-        data = loader.construct_document(root) if root is not None else None
-    finally:
-        loader.dispose()
-    return data, key_lines, step_lines
-
-
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{name}: cannot read: {error}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{name}: is a folder, not a scenario file") from None
+    except OSError as error:
+        raise ScenarioError(f"{name}: cannot read: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(undecodable(name, raw, error)) from None
     return parse_scenario(text, name)
 
 
 def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     try:
-        data, key_lines, step_lines = _load(text)
+        return _parse_scenario(text, name)
+    except RecursionError:
+        raise ScenarioError(
+            f"{name}: malformed YAML: nested too deeply (a scenario needs a few levels)"
+        ) from None
+
+
+def _parse_scenario(text: str, name: str) -> Scenario:
+    try:
+        data, key_lines, step_lines = load_yaml(text)
     except ValueError as error:  # PyYAML's timestamp constructor: 2014-02-31
         raise ScenarioError(f"{name}: malformed YAML: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ScenarioError(f"{name}{at}: malformed YAML: {problem}") from None
+        if isinstance(error, DuplicateKey):
+            raise ScenarioError(f"{name}{at}: {yaml_problem(error)}") from None
+        raise ScenarioError(f"{name}{at}: malformed YAML: {yaml_problem(error)}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{name}:1: a scenario is a mapping with 'scenario:' and 'steps:'")
     try:
@@ -352,7 +316,7 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     except ValidationError as error:
         first = error.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""
-        raise ScenarioError(f"{name}:{key_lines.get(key, 1)}: {_first_error(error)}") from None
+        raise ScenarioError(f"{name}:{key_lines.get(key, 1)}: {first_error(error)}") from None
     steps: list[ParsedStep] = []
     for index, raw in enumerate(header.steps, start=1):
         line = step_lines[index - 1] if index - 1 < len(step_lines) else 1
@@ -371,11 +335,12 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
             parsed = step_type.model_validate(body if body is not None else {})
         except ValidationError as error:
             raise ScenarioError(
-                f"{name}:{line}: step {index} ({step_name}): {_first_error(error)}"
+                f"{name}:{line}: step {index} ({step_name}): {first_error(error)}"
             ) from None
         steps.append(ParsedStep(index=index, line=line, name=step_name, body=parsed))
     if header.grades is not None and len(set(header.grades)) != len(header.grades):
         raise ScenarioError(f"{name}:{key_lines.get('grades', 1)}: grades: a grade is listed twice")
+    _check_pay_ranges(header, name, key_lines.get("pay_ranges", 1))
     return Scenario(
         file=name,
         scenario=header.scenario,
@@ -387,7 +352,30 @@ def parse_scenario(text: str, name: str = "<script>") -> Scenario:
         policy=header.policy,
         actor=header.actor,
         steps=steps,
+        lines=key_lines,
     )
+
+
+def _check_pay_ranges(header: _Header, name: str, line: int) -> None:
+    """Pay ranges belong to grades of the scheme and run from a minimum to a maximum."""
+    if not header.pay_ranges:
+        return
+    if header.grades is None:
+        raise ScenarioError(
+            f"{name}:{line}: pay_ranges: give them with the grade scheme ('grades:')"
+        )
+    for grade, (low, high) in header.pay_ranges.items():
+        if grade not in header.grades:
+            raise ScenarioError(
+                f"{name}:{line}: pay_ranges: grade {grade!r} is not in the scheme "
+                f"({', '.join(header.grades)})"
+            )
+        if low < 0 or low > high:
+            raise ScenarioError(
+                f"{name}:{line}: pay_ranges: {grade}: the minimum {low} is above the maximum {high}"
+                if low > high
+                else f"{name}:{line}: pay_ranges: {grade}: a negative amount"
+            )
 
 
 # --- personal details for redundancy cost (SPEC section 13) ---------------------------

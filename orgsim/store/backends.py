@@ -197,8 +197,9 @@ def test_barrier(timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
-def sqlite_recorder(path: Path) -> tuple[AggregateRecorder, Factory]:
-    """The events recorder of a SQLite file, creating the file and its table if needed."""
+def sqlite_recorder(path: Path | str, create: bool = True) -> tuple[AggregateRecorder, Factory]:
+    """The events recorder of a SQLite file (a path, or a ``file:`` URI such as a
+    read-only one), creating its table if ``create``."""
     from eventsourcing.sqlite import SQLiteFactory
 
     factory = SQLiteFactory(
@@ -206,7 +207,7 @@ def sqlite_recorder(path: Path) -> tuple[AggregateRecorder, Factory]:
             env={
                 "SQLITE_DBNAME": str(path),
                 "SQLITE_LOCK_TIMEOUT": "10",
-                "CREATE_TABLE": "y",
+                "CREATE_TABLE": "y" if create else "n",
                 # Stream ids are stored as hex text either way; "text" skips building a UUID
                 # object for every row read, a third of the cost of loading a long branch.
                 "ORIGINATOR_ID_TYPE": "text",
@@ -228,3 +229,14 @@ def postgres_recorder(env: dict[str, str]) -> tuple[AggregateRecorder, Factory]:
 
     factory = PostgresFactory(Environment(env=env))
     return factory.aggregate_recorder("events"), factory
+
+
+def postgres_table_exists(recorder: AggregateRecorder) -> bool:
+    """Whether the recorder's events table exists (a read must not create it)."""
+    postgres = _postgres(recorder)
+    assert postgres is not None
+    name = qualified_table(recorder)
+    with postgres.datastore.transaction(commit=False) as cursor:
+        cursor.execute(b"SELECT to_regclass(%s) AS found", (name,))
+        row = cursor.fetchone()
+    return row is not None and row["found"] is not None

@@ -154,12 +154,9 @@ def check_heads(ordered: Iterable[StreamCheck], entries: list[dict[str, Any]]) -
 
 def write_heads(report: Report, path: str) -> None:
     """Write the heads document atomically (a temporary file, then a rename)."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
+    from orgsim.output import OutputError, write_text
+
     try:
-        temporary.write_text(
-            json.dumps(heads_document(report.streams), indent=2) + "\n", encoding="utf-8"
-        )
-        temporary.replace(target)
-    except OSError as error:
-        raise HeadsError(f"cannot write heads file {path}: {error.strerror}") from None
+        write_text(Path(path), json.dumps(heads_document(report.streams), indent=2) + "\n")
+    except OutputError as error:
+        raise HeadsError(f"cannot write heads file {path}: {error}") from None

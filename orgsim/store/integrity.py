@@ -113,7 +113,7 @@ class _Checker:
         check = StreamCheck(kind, branch, stream.hex)
         unreadable: Break | None = None
         try:
-            rows = self.store.select(stream)
+            rows = self.store.select(stream, check=False)
         except StoreError as error:
             rows, cause = self._read_one_by_one(stream)
             unreadable = Break(
@@ -290,7 +290,7 @@ def verify(
             if hex_id in owned:
                 continue
             try:
-                count = len(store.select(stream_key(stream)))
+                count = len(store.select(stream_key(stream), check=False))
             except StoreError:
                 count = 0
             check = StreamCheck("unknown", None, hex_id, count)

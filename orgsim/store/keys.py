@@ -165,6 +165,8 @@ def rekey(store: Store, new_key: str | None) -> Rekeyed:
         raise StoreError("the store is not encrypted and no new key was given; nothing to do")
     rows = list(_events_rekeyed(store, new_cipher))
     snapshots = 0
+    if store.recorder is not None:
+        store.writable()  # open for writing now, so the snapshot table is the writable one
     snapshot_recorder = store.snapshot_recorder()
     if snapshot_recorder is not None:
         # Snapshots are a cache of folded state (personal data too): re-key them as well.
@@ -194,7 +196,7 @@ def rekey(store: Store, new_key: str | None) -> Rekeyed:
 
 def _events_rekeyed(store: Store, new_cipher: Cipher | None) -> Iterator[StoredEvent]:
     for stream in store.stream_ids():
-        for stored in store.select(as_id(stream)):
+        for stored in store.select(as_id(stream), check=False):
             state = stored.state
             if store.mapper.cipher is not None:
                 try:

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import parse_qs, unquote, urlparse
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import (
@@ -37,9 +36,10 @@ from pydantic import BaseModel, ConfigDict
 
 from orgsim.store import backends
 from orgsim.store.backends import Factory
-from orgsim.store.errors import CONFLICT_MESSAGE, ConflictError, StoreError
+from orgsim.store.errors import CONFLICT_MESSAGE, ConflictError, StoreDamaged, StoreError
 from orgsim.store.keys import KEY_HELP, check_key, make_cipher
 from orgsim.store.mapper import GENESIS, Decoded, Mapper, MappingError
+from orgsim.store.opening import Opener, PostgresOpener, SqliteOpener
 
 __all__ = [
     "CONFLICT_MESSAGE",
@@ -49,6 +49,7 @@ __all__ = [
     "BranchRegistered",
     "ConflictError",
     "Store",
+    "StoreDamaged",
     "StoreError",
     "StreamWrite",
     "branch_stream",
@@ -93,7 +94,12 @@ class StreamWrite:
 
 
 class Store:
-    """Branches and their own events, over one library recorder."""
+    """Branches and their own events, over one library recorder.
+
+    With an ``opener`` (a SQLite file, a PostgreSQL database) the store reads through a
+    read-only recorder and opens a writing one only for the first write: reading never
+    creates or alters anything (see :mod:`orgsim.store.opening`).
+    """
 
     def __init__(
         self,
@@ -101,12 +107,13 @@ class Store:
         recorder: AggregateRecorder | None,
         mapper: Mapper,
         factory: Factory | None,
-        lazy_path: Path | None = None,
+        opener: Opener | None = None,
     ) -> None:
         self.url = url
         self._recorder = recorder
         self._factory = factory
-        self._lazy_path = lazy_path
+        self._opener = opener
+        self._writing = opener is None
         self._snapshots: AggregateRecorder | None = None
         self.mapper = mapper
         self.registry_mapper = Mapper(
@@ -115,18 +122,61 @@ class Store:
 
     # --- reading -------------------------------------------------------------------
 
-    def select(self, stream: UUID | str, gt: int | None = None) -> Sequence[StoredEvent]:
+    def select(
+        self, stream: UUID | str, gt: int | None = None, check: bool = True
+    ) -> Sequence[StoredEvent]:
+        """The stream's rows after position ``gt``. With ``check`` (all but ``verify``,
+        which reports damage itself), a damaged row raises :class:`StoreDamaged`."""
         if self._recorder is None:
             return []
         try:
-            return self._recorder.select_events(stream, gt=gt)
+            rows = self._recorder.select_events(stream, gt=gt)
         except PersistenceError as error:
             raise self._error("cannot read the store", error) from error
         except (TypeError, ValueError) as error:  # a damaged row (e.g. a NULL state)
-            raise StoreError(
-                f"cannot read the store {self.url}: a stored event is damaged "
-                f"({error})".splitlines()[0]
-            ) from error
+            if not check:
+                raise StoreError(f"a stored event is damaged ({error})") from error
+            raise self._damaged(stream, self._first_unreadable(stream, gt)) from error
+        if check:
+            expected = (gt or 0) + 1
+            for row in rows:
+                if not isinstance(row.state, bytes) or row.originator_version != expected:
+                    raise self._damaged(stream, expected)
+                expected += 1
+        return rows
+
+    def _first_unreadable(self, stream: UUID | str, gt: int | None) -> int | None:
+        """The position of the first row the recorder cannot read, one row at a time."""
+        assert self._recorder is not None
+        last = gt or 0
+        while True:
+            try:
+                rows = self._recorder.select_events(stream, gt=last, limit=1)
+            except Exception:
+                return last + 1
+            if not rows or not isinstance(rows[0].originator_version, int):
+                return None
+            last = rows[0].originator_version
+
+    def _damaged(self, stream: UUID | str, position: int | None) -> StoreDamaged:
+        """ "The store is damaged at BRANCH version N": where, as far as it can be told."""
+        where = "the branch registry" if str(stream) in (str(REGISTRY_ID), REGISTRY_ID.hex) else ""
+        if not where:
+            where = f"stream {stream}"
+            try:
+                registry = self.branches()
+            except StoreError:
+                registry = {}
+            for name, info in registry.items():
+                if branch_stream(name).hex == str(stream).replace("-", ""):
+                    offset = info.fork_version or 0
+                    where = f"{name}" + (
+                        f" version {offset + position}" if position is not None else ""
+                    )
+                    break
+        elif position is not None:
+            where += f" entry {position}"
+        return StoreDamaged(f"the store is damaged at {where}; run orgsim verify")
 
     def branches(self) -> dict[str, BranchRegistered]:
         out: dict[str, BranchRegistered] = {}
@@ -150,7 +200,11 @@ class Store:
         try:
             return mapper.to_model(stored)
         except MappingError as error:
-            raise StoreError(str(error)) from error
+            if "wrong or missing key" in str(error) or "unknown stored" in str(error):
+                raise StoreError(str(error)) from error
+            raise self._damaged(stored.originator_id, stored.originator_version) from error
+        except Exception as error:  # bytes that do not decode at all
+            raise self._damaged(stored.originator_id, stored.originator_version) from error
 
     def _error(self, doing: str, error: Exception) -> StoreError:
         return StoreError(f"{doing} {self.url}: {error}".splitlines()[0])
@@ -175,7 +229,7 @@ class Store:
     def sample_rows(self, streams: int = 20) -> Iterator[StoredEvent]:
         """The registry's rows, then the first row of up to ``streams`` other streams:
         enough to tell which key the store was written with."""
-        yield from self.select(REGISTRY_ID)
+        yield from (r for r in self.select(REGISTRY_ID, check=False) if isinstance(r.state, bytes))
         if self._recorder is None:
             return
         others = [s for s in self.stream_ids() if s not in (REGISTRY_ID.hex, str(REGISTRY_ID))]
@@ -206,9 +260,10 @@ class Store:
     def compact(self, recorder: AggregateRecorder | None = None) -> None:
         """Rebuild the table's storage so no overwritten state lingers in free pages or
         dead tuples (after re-keying): SQLite ``VACUUM``, PostgreSQL ``VACUUM FULL``."""
-        recorder = recorder or self._recorder
         if recorder is None:
-            return
+            if self._recorder is None:
+                return
+            recorder = self.writable()
         try:
             backends.vacuum(recorder)
         except Exception as error:
@@ -227,26 +282,36 @@ class Store:
                 rows.append(stored)
         if not rows:
             return 0
-        recorder = self._writable()
+        recorder = self.writable()
         try:
             backends.insert(recorder, rows)
         except (IntegrityError, RecordConflictError) as error:
             raise ConflictError(CONFLICT_MESSAGE) from error
-        except PersistenceError as error:
+        except Exception as error:  # a full disk, a read-only file, a lost connection
+            if self._opener is not None:
+                self._opener.failed_write()
             raise self._error("cannot write to the store", error) from error
         return len(rows)
 
-    def _writable(self) -> AggregateRecorder:
-        if self._recorder is None:
-            assert self._lazy_path is not None
-            self._recorder, self._factory = backends.sqlite_recorder(self._lazy_path)
+    def writable(self) -> AggregateRecorder:
+        """The writing recorder, opened (creating the file or tables) on first use."""
+        if not self._writing:
+            assert self._opener is not None
+            recorder, factory = self._opener.write()
+            if self._factory is not None:
+                self._factory.close()
+            self._recorder, self._factory = recorder, factory
+            self._snapshots = None
+            self._writing = True
+        assert self._recorder is not None
         return self._recorder
+
+    _writable = writable
 
     def snapshot_recorder(self) -> AggregateRecorder | None:
         """The snapshot table (``stored_snapshots``): a cache beside the events, never
         evidence. None until the store exists."""
         if self._snapshots is None:
-            self._writable_if_exists()
             if self._factory is not None:
                 self._snapshots = self._factory.aggregate_recorder("snapshots")
             elif self._recorder is not None:
@@ -257,13 +322,12 @@ class Store:
                 return None
         return self._snapshots
 
-    def _writable_if_exists(self) -> None:
-        if self._recorder is None and self._lazy_path is not None and self._lazy_path.exists():
-            self._recorder, self._factory = backends.sqlite_recorder(self._lazy_path)
-
     def close(self) -> None:
         if self._factory is not None:
             self._factory.close()
+            self._factory = None
+        if self._opener is not None:
+            self._opener.closed()
 
     @property
     def recorder(self) -> AggregateRecorder | None:
@@ -280,8 +344,9 @@ def resolve_url(url: str | None) -> str:
 def open_store(url: str | None = None, key: str | None = None) -> Store:
     """Open a store by URL: a SQLite path (default), ``memory``, or ``postgresql://``.
 
-    A SQLite file that does not exist yet is created only on the first write, so a
-    failed or read-only command leaves nothing behind.
+    Nothing is created or changed until the first write: a SQLite file that does not exist
+    yet is created (mode 0600) by it, a PostgreSQL database gets its tables then, and a
+    read-only command leaves the store as it was (see :mod:`orgsim.store.opening`).
     """
     url = resolve_url(url)
     if key is None:
@@ -291,21 +356,16 @@ def open_store(url: str | None = None, key: str | None = None) -> Store:
         from eventsourcing.popo import POPOAggregateRecorder
 
         return Store(url, POPOAggregateRecorder(), mapper, None)
-    if url.startswith(("postgresql://", "postgres://")):
-        recorder, factory = _postgres_recorder(url)
-        return _checked(Store(url, recorder, mapper, factory))
-    path = Path(url.removeprefix("sqlite://"))
-    if path.exists():
-        if path.is_dir():
-            raise StoreError(f"the store {url} is a directory, not a SQLite file")
-        try:
-            recorder, factory = backends.sqlite_recorder(path)
-        except Exception as error:
-            raise StoreError(f"cannot open the store {url}: {error}".splitlines()[0]) from error
-        return _checked(Store(url, recorder, mapper, factory))
-    if not path.parent.exists():
-        raise StoreError(f"cannot create the store {url}: folder {path.parent} does not exist")
-    return Store(url, None, mapper, None, lazy_path=path)
+    opener: Opener
+    if url.startswith(("postgresql:", "postgres:")):
+        opener = PostgresOpener(url)
+    else:
+        opener = SqliteOpener(url, Path(url.removeprefix("sqlite://")))
+    recorder, factory = opener.read()
+    store = Store(url, recorder, mapper, factory, opener)
+    if recorder is None:
+        return store
+    return _checked(store)
 
 
 def _checked(store: Store) -> Store:
@@ -315,25 +375,3 @@ def _checked(store: Store) -> Store:
         store.close()
         raise
     return store
-
-
-def _postgres_recorder(url: str) -> tuple[AggregateRecorder, Factory]:
-    parsed = urlparse(url)
-    query = parse_qs(parsed.query)
-    env = {
-        "POSTGRES_DBNAME": (parsed.path or "/postgres").lstrip("/") or "postgres",
-        "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parsed.port or 5432),
-        "POSTGRES_USER": unquote(parsed.username or "postgres"),
-        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-        "POSTGRES_CONNECT_TIMEOUT": "5",
-        "CREATE_TABLE": "y",
-    }
-    if "schema" in query:
-        env["POSTGRES_SCHEMA"] = query["schema"][0]
-    try:
-        return backends.postgres_recorder(env)
-    except Exception as error:
-        raise StoreError(
-            f"cannot open the store {parsed.scheme}://{parsed.hostname}: {error}".splitlines()[0]
-        ) from error
