@@ -19,6 +19,7 @@ from orgsim.pack import rows, statutory
 from orgsim.pack.context import Context
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.outcomes import Outcomes
+from orgsim.pack.walk import Walk
 from orgsim.pack.walk import walk as walk_window
 from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.mapper import GENESIS
@@ -122,6 +123,22 @@ def _everyone(before: Structure, after: Structure, log: BranchLog) -> dict[str, 
     return out
 
 
+def outcome_keys(walk: Walk) -> dict[str, str]:
+    """Each affected person's column in the equality breakdown by outcome: Left when they
+    have left, else the slotting stage they reached."""
+    out: dict[str, str] = {}
+    for pid, a in walk.affected.items():
+        if a.result == "left":
+            out[pid] = "left"
+        elif a.stage == "slotted" or a.result == "slotted":
+            out[pid] = "slotted"
+        elif a.stage in ("ring_fenced", "at_risk"):
+            out[pid] = a.stage
+        else:
+            out[pid] = "pending"
+    return out
+
+
 def build_pack(
     store: Store,
     branch: str,
@@ -158,7 +175,7 @@ def build_pack(
         before, after, post_changes, people
     )
     timetable, check = statutory.timetable(ctx, log, proposed, window, walk)
-    equality, equality_note, group, workforce = eq.equality(before, list(walk.affected))
+    equality, equality_note, group, workforce = eq.equality(before, outcome_keys(walk))
     statutory.transfers(before, after, check)
 
     organisation = after.organisation_name() or before.organisation_name() or branch

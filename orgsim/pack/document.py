@@ -135,6 +135,10 @@ class EqualityRow:
     workforce: EqualityCell
     affected: EqualityCell
     difference: str = ""
+    #: the workforce not affected (workforce = not affected + affected)
+    unaffected: EqualityCell = field(default_factory=lambda: EqualityCell("", ""))
+    #: the affected by outcome, in :data:`orgsim.pack.equality.OUTCOME_COLUMNS` order
+    outcomes: dict[str, EqualityCell] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,6 +146,8 @@ class EqualityTable:
     characteristic: str
     rows: list[EqualityRow]
     note: str = ""
+    #: the outcome columns' headings
+    outcome_labels: list[str] = field(default_factory=list)
 
 
 @dataclass

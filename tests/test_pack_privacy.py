@@ -1,0 +1,148 @@
+"""The pack's privacy: nobody identified by subtraction, and no confidential fact about a
+single identifiable person in the collective version (issue 12, "Private").
+
+Expected values come from the rule the pack states: counts from 1 to 4 are withheld, and
+so is any count that would let a withheld one be worked out by subtraction across the
+workforce, affected, not-affected and outcome columns together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CLI
+from test_pack import council, council_store, pack, tables, visible_text  # noqa: F401
+
+from orgsim.pack.equality import suppress
+
+FICTIONAL = [
+    "Albertine Quarrie",
+    "Benedick Oakhampton",
+    "Cordelia Vantongeren",
+    "Dorian Fenwhistle",
+    "Eudora Marchbanks",
+    "Florizel Upjohn",
+    "Griselda Ashbourne",
+    "Horatio Wedgwood",
+    "Imogen Tattersall",
+    "Jasper Coldicott",
+    "Katharina Pellow",
+    "Lucan Drinkwater",
+]
+
+
+def twelve() -> str:
+    """12 staff, 6 disabled (p01..p06); p01 holds off-12, the one post that survives."""
+    lines = [
+        "scenario: twelve",
+        "effective: 2020-01-01",
+        "grades: [G1, G2]",
+        "steps:",
+        "  - create_unit: {id: org, name: Example Parish Council, kind: organisation}",
+        "  - create_post: {id: boss, title: Clerk, grade: G2, unit: org}",
+    ]
+    for i in range(1, 13):
+        lines.append(
+            f"  - create_post: {{id: off-{i:02d}, title: Officer {i:02d}, grade: G1, "
+            f"unit: org, reports_to: boss}}"
+        )
+    for n, name in enumerate(FICTIONAL, start=1):
+        disabled = "yes" if n <= 6 else "no"
+        lines.append(
+            f"  - join: {{id: p{n:02d}, name: {name}, grade: G1, "
+            f"characteristics: {{disability: '{disabled}'}}}}"
+        )
+        post = 12 if n == 1 else n - 1  # p01 holds off-12, the post that survives
+        lines.append(f"  - assign: {{person: p{n:02d}, post: off-{post:02d}}}")
+    return "\n".join(lines) + "\n"
+
+
+def cut(deleted: int = 11) -> str:
+    lines = [
+        "scenario: cut",
+        "based_on: twelve",
+        "fork_at: 2020-06-01",
+        "effective: 2021-04-01",
+        "steps:",
+    ]
+    for i in range(1, deleted + 1):
+        lines.append(f"  - delete_post: {{id: off-{i:02d}}}")
+    lines.append("  - slot: {}")
+    return "\n".join(lines) + "\n"
+
+
+def test_suppress_never_leaves_one_hidden_cell_in_a_sum():
+    """The issue's case as a table: workforce 6 = not affected 1 + affected 5 (disabled);
+    6 = 0 + 6 (not disabled)."""
+    counts = {
+        ("W", "y"): 6,
+        ("U", "y"): 1,
+        ("G", "y"): 5,
+        ("W", "n"): 6,
+        ("U", "n"): 0,
+        ("G", "n"): 6,
+    }
+    relations = [
+        [("W", "y"), ("U", "y"), ("G", "y")],
+        [("W", "n"), ("U", "n"), ("G", "n")],
+        [("W", "y"), ("W", "n")],
+        [("U", "y"), ("U", "n")],
+        [("G", "y"), ("G", "n")],
+    ]
+    hidden = suppress(counts, relations)
+    assert ("U", "y") in hidden  # 1 person: primary
+    assert ("G", "y") in hidden  # else 6 - 5 gives the 1 away
+    for relation in relations:
+        assert sum(c in hidden for c in relation) != 1
+    # nothing from 1 to 4 is left showing
+    assert all(c in hidden for c, n in counts.items() if 0 < n < 5)
+
+
+EQUALITY_HEAD = ["", "Workforce", "%", "Affected", "%", "Difference", "Not affected"]
+
+
+def assert_no_disclosure(rows: list[list[str]], workforce: int, group: int) -> None:
+    """Every published count is 0 or at least 5, and no sum the table implies has exactly
+    one withheld figure: workforce = not affected + affected in each row, affected = the
+    outcome columns, and each column adds up to its total."""
+    head, body = rows[0], rows[1:]
+    assert head[:7] == EQUALITY_HEAD
+    outcome_cols = list(range(7, len(head)))
+    for row in body:
+        for i in (1, 3, 6, *outcome_cols):
+            assert row[i] == "*" or row[i] == "no data" or not 0 < int(row[i]) < 5, row
+        assert [row[1], row[6], row[3]].count("*") != 1, row
+        if outcome_cols:
+            assert [row[3], *(row[i] for i in outcome_cols)].count("*") != 1, row
+    for i in (1, 3, 6, *outcome_cols):
+        assert [r[i] for r in body].count("*") != 1, (head[i], body)
+
+
+def test_the_one_person_not_affected_is_not_identified_by_subtraction(lite: CLI, write, tmp_path):
+    """12 staff, 6 disabled; 11 affected, 5 of them disabled: showing both "6 disabled in
+    the workforce" and "5 disabled among the affected" would say the one person left is
+    disabled. The affected count (or the workforce count) must be withheld."""
+    lite.ok("run", write(twelve()))
+    lite.ok("run", write(cut()))
+    _doc, files = pack(lite, tmp_path, "--branch", "cut", "--format", "html")
+    found = tables(files["html"].read_text(encoding="utf-8"))
+    disability = found["Disability"]
+    assert_no_disclosure(disability, 12, 11)
+    rows = {r[0]: r for r in disability[1:]}
+    assert "*" in (rows["yes"][1], rows["yes"][3])
+    assert rows["yes"][6] == "*"  # 1 person: never shown
+
+
+@pytest.fixture
+def lite(sqlite_url: str, tmp_path: Path) -> CLI:
+    return CLI(sqlite_url, tmp_path)
+
+
+def test_council_equality_tables_disclose_nothing_by_subtraction(council: CLI, tmp_path: Path):  # noqa: F811
+    _doc, files = pack(council, tmp_path, "--branch", "short", "--format", "html")
+    found = tables(files["html"].read_text(encoding="utf-8"))
+    for name in ("Sex", "Age band", "Disability", "Ethnicity"):
+        rows = found[name]
+        assert rows[0][7:] == ["Slotted", "Ring-fenced", "At risk"]  # by outcome
+        assert_no_disclosure(rows, 30, 22)
