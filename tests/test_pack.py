@@ -369,7 +369,7 @@ def test_names_only_with_names(council: CLI, tmp_path: Path):
     text = visible_text(files["html"].read_text(encoding="utf-8"))
     for name in NAMES[:22]:  # everyone whose post is deleted
         assert name in text
-    assert "contains names" in text
+    assert "collective version with names" in text
     assert RARE not in text  # characteristics are only ever aggregated
     pdf = pdf_text(files["pdf"])
     assert NAMES[0] in " ".join(pdf.split()) and RARE not in pdf

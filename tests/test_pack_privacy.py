@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CLI
-from test_pack import council, council_store, pack, tables, visible_text  # noqa: F401
+from conftest import CLI, SCENARIOS
+from test_pack import council, council_store, pack, pdf_text, tables, visible_text  # noqa: F401
 
 from orgsim.pack.equality import suppress
 
@@ -146,3 +146,56 @@ def test_council_equality_tables_disclose_nothing_by_subtraction(council: CLI, t
         rows = found[name]
         assert rows[0][7:] == ["Slotted", "Ring-fenced", "At risk"]  # by outcome
         assert_no_disclosure(rows, 30, 22)
+
+
+def outcome_rows(html: str) -> list[list[str]]:
+    found = tables(html)
+    by_header = {tuple(rows[0]): rows[1:] for rows in found.values() if rows}
+    return (
+        by_header.get(("Post deleted", "Grade", "Outcome", "Reasons"))
+        or by_header[("Person and post", "Grade", "Outcome", "Reasons")]
+    )
+
+
+def test_collective_version_never_attributes_confidential_outcomes(lite: CLI, tmp_path: Path):
+    """Kent (scenario kcc-2014-top-tier, lines 476-486): two directors applied for
+    voluntary redundancy, one corporate director was unsuccessful in a ring-fenced
+    competition and left, two more left by redundancy; four were appointed. In the
+    collective version none of that is attributed to a post; only counts, withheld
+    under 5 (2 and 3 leavers by cause, 4 appointed), while the total of 5 leavers shows."""
+    for script in ("kcc-2013-baseline", "kcc-2014-top-tier"):
+        lite.ok("run", str(SCENARIOS / f"{script}.yaml"))
+    doc, files = pack(lite, tmp_path, "--branch", "top-tier-2014")
+    assert doc["version"] == "collective" and doc["names"] is False
+    html = files["html"].read_text(encoding="utf-8")
+    text = visible_text(html)
+    pdf = " ".join(pdf_text(files["pdf"]).split())
+    for confidential in (
+        "applied for voluntary redundancy",
+        "unsuccessful in ring-fenced competition",
+        "no suitable alternative",
+        "Left: redundancy",
+        "Left: voluntary redundancy,",
+        "Appointed to Director",
+    ):
+        assert confidential not in text and confidential not in pdf, confidential
+    for row in outcome_rows(html):
+        assert "Left" not in row[2] and "Appointed" not in row[2], row
+    later = {r[0]: r[1] for r in tables(html)["Outcomes after the slotting stage"][1:]}
+    assert later["Left the organisation (all causes)"] == "5"
+    assert later["— Left: voluntary redundancy"] == "fewer than 5"
+    assert later["— Left: compulsory redundancy"] == "fewer than 5"
+    assert later["Appointed to a post (all routes)"] == "fewer than 5"
+    assert "collective version" in text and "Collective version" in pdf
+
+    doc, files = pack(lite, tmp_path, "--branch", "top-tier-2014", "--internal", "--format", "html")
+    assert doc["version"] == "internal" and doc["names"] is True  # --internal implies --names
+    html = files["html"].read_text(encoding="utf-8")
+    text = visible_text(html)
+    assert "Internal version" in text and "Confidential" in text
+    (comms,) = [r for r in outcome_rows(html) if "Director of Communication" in r[0]]
+    assert "Then: Left: redundancy, 1 April 2014" in comms[2]
+    later = {r[0]: r[1] for r in tables(html)["Outcomes after the slotting stage"][1:]}
+    assert later["— Left: voluntary redundancy"] == "2"
+    assert later["— Left: compulsory redundancy"] == "3"
+    assert later["Appointed to a post (all routes)"] == "4"

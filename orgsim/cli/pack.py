@@ -106,6 +106,13 @@ def _with_options(error: PackError) -> str:
     "individual protected characteristics).",
 )
 @click.option(
+    "--internal",
+    is_flag=True,
+    help="The internal version: names (implies --names) and each person's outcome after "
+    "slotting (appointments, voluntary redundancy, competition results, dismissals). The "
+    "default collective version gives those only as counts, withheld under 5.",
+)
+@click.option(
     "--format",
     "format_",
     default="html,pdf",
@@ -120,6 +127,7 @@ def pack(
     at: str | None,
     before: str | None,
     names: bool,
+    internal: bool,
     format_: str,
     json_out: bool,
 ) -> None:
@@ -149,7 +157,15 @@ def pack(
             raise UserError(str(error)) from None
     reader = BranchReader(settings().store())
     try:
-        data = build_pack(settings().store(), branch, current, proposed, names=names, reader=reader)
+        data = build_pack(
+            settings().store(),
+            branch,
+            current,
+            proposed,
+            names=names or internal,
+            internal=internal,
+            reader=reader,
+        )
     except PackError as error:
         raise UserError(_with_options(error)) from None
     except ChartError as error:
@@ -172,7 +188,8 @@ def pack(
                 "branch": branch,
                 "current": data.current.isoformat(),
                 "proposed": data.proposed.isoformat(),
-                "names": names,
+                "names": data.names,
+                "version": "internal" if data.internal else "collective",
                 "files": [str(p) for p in written],
                 "posts": data.post_counts,
                 "people": len(data.people),
@@ -206,6 +223,6 @@ def pack(
         f"{counts['new']} post{'' if counts['new'] == 1 else 's'} created, "
         f"{counts['deleted']} deleted, {counts['changed']} changed; "
         f"{displaced} {'person' if displaced == 1 else 'people'} displaced; "
-        f"timetable {verdict}" + ("; NAMES INCLUDED" if names else ""),
+        f"timetable {verdict}; {data.version_name}" + ("; NAMES INCLUDED" if data.names else ""),
         markup=False,
     )

@@ -16,6 +16,7 @@ from orgsim.domain.changes import changes_between
 from orgsim.domain.structure import Structure
 from orgsim.pack import equality as eq
 from orgsim.pack import rows, statutory
+from orgsim.pack.confidential import later_counts
 from orgsim.pack.context import Context
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.outcomes import Outcomes
@@ -146,10 +147,15 @@ def build_pack(
     proposed: dt.date | None = None,
     *,
     names: bool = False,
+    internal: bool = False,
     reader: BranchReader | None = None,
     charts: bool = True,
 ) -> Pack:
-    """Everything the pack says. Raises UnknownBranch, PackError, ChartError."""
+    """Everything the pack says. Raises UnknownBranch, PackError, ChartError.
+
+    ``internal`` makes the internal version (names, and each person's outcome after
+    slotting row by row); it implies ``names``. The default is the collective version."""
+    names = names or internal
     reader = reader or BranchReader(store)
     log = reader.load(branch)
     current, proposed = default_dates(log, proposed, current)
@@ -163,7 +169,7 @@ def build_pack(
     affected = {pid: a.old_post for pid, a in walk.affected.items()}
     labels = eq.labels(before, after, affected)
     redact = eq.Redactor(_everyone(before, after, log), labels, names)
-    ctx = Context(branch, before, after, names, labels, redact)
+    ctx = Context(branch, before, after, names, labels, redact, internal)
 
     post_changes, unit_changes = rows.changes(ctx, changes_between(before, after), window)
     verdicts = {d.version: d for d in audit_branch(log)}
@@ -171,8 +177,9 @@ def build_pack(
     pools = outcomes.pools()
     people = outcomes.people()
     posts = outcomes.posts({r.id for r in post_changes if r.kind == "new"})
+    later = later_counts(walk, exact=internal)
     summary_posts, summary_people, summary_units, cost_note = rows.summary(
-        before, after, post_changes, people
+        before, after, post_changes, people, later
     )
     timetable, check = statutory.timetable(ctx, log, proposed, window, walk)
     equality, equality_note, group, workforce = eq.equality(before, outcome_keys(walk))
@@ -209,4 +216,6 @@ def build_pack(
         workforce,
         _footer(store, reader, log),
         cost_note,
+        internal=internal,
+        later=later,
     )

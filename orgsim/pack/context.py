@@ -55,6 +55,8 @@ class Context:
     names: bool
     labels: dict[str, str]
     redact: Callable[[str | None], str]
+    #: the internal version: individual outcomes after slotting shown row by row
+    internal: bool = False
 
     @property
     def both(self) -> tuple[Structure, Structure]:

@@ -151,6 +151,16 @@ class EqualityTable:
 
 
 @dataclass
+class LaterCount:
+    """One outcome after slotting, counted (:mod:`orgsim.pack.confidential`)."""
+
+    label: str
+    count: str  #: a number, or "fewer than 5" when withheld
+    n: int  #: the exact figure (rendered only in the internal version)
+    total: bool = False
+
+
+@dataclass
 class Footer:
     branch: str
     parent: str | None
@@ -188,6 +198,16 @@ class Pack:
     workforce: int
     footer: Footer
     cost_note: str = ""
+    #: the internal version (names and individual outcomes) rather than the collective one
+    internal: bool = False
+    #: outcomes after slotting, as counts (withheld under 5 in the collective version)
+    later: list[LaterCount] = field(default_factory=list)
+
+    @property
+    def version_name(self) -> str:
+        if self.internal:
+            return "internal version"
+        return "collective version with names" if self.names else "collective version"
 
     @property
     def violations(self) -> int:
@@ -210,6 +230,7 @@ __all__ = [
     "EqualityRow",
     "EqualityTable",
     "Footer",
+    "LaterCount",
     "Pack",
     "PackError",
     "PersonRow",

@@ -93,10 +93,12 @@ class Outcomes:
                 self.pool_of_post[post] = pool_id
                 winners = [p for p, _ in walk.appointed_to.get(post, []) if p in pool.candidates]
                 winners += [p for p in walk.slotted_into.get(post, []) if p in pool.candidates]
-                if winners:
+                if winners and ctx.internal:
                     results.append(
                         f"{ctx.title(post)}: appointed {', '.join(ctx.who(p) for p in winners)}"
                     )
+                elif winners:  # who won would say who lost: never in the collective version
+                    results.append(f"{ctx.title(post)}: filled from the pool")
                 else:
                     results.append(f"{ctx.title(post)}: competition pending")
             self.pool_text[pool_id] = count
@@ -223,8 +225,18 @@ class Outcomes:
             pending = True
         if a.result_on is not None and then:
             then += f", {text.long_date(a.result_on)}"
-        if a.result_reason:
+        if a.result_reason and then:
             then += f" — {ctx.redact(a.result_reason)}"
+        if not ctx.internal and a.result in ("appointed", "left", "redeployed"):
+            # confidential to the person: counted in section 4.4, never attributed
+            then = ""
+            if a.stage is not None:
+                outcome = a.stage if stage != "violation" else "violation"
+            else:
+                outcome = "none"
+                text_ = "Outcome withheld in this version (counted in section 4.4)"
+        elif not ctx.internal and a.stage in ("ring_fenced", "at_risk") and a.result is None:
+            then = ""  # "pending" next to a withheld outcome would say there is one
         return PersonRow(
             ctx.who(pid),
             old.title if old else a.old_post,
@@ -302,7 +314,9 @@ class Outcomes:
                 pool = walk.pools[self.pool_of_post[pid]]
                 reasons.extend(pool.reasons)
                 winners = [p for p, _ in walk.appointed_to.get(pid, [])]
-                if winners:
+                if winners and not ctx.internal:
+                    then = "Filled by appointment from the pool"
+                elif winners:
                     then = "Appointed: " + ", ".join(ctx.who(p) for p in winners)
                     basis = [b for _, b in walk.appointed_to.get(pid, []) if b]
                     if basis:
@@ -312,9 +326,9 @@ class Outcomes:
             elif pid in walk.appointed_to:
                 outcome = "appointed"
                 basis = [b for _, b in walk.appointed_to[pid] if b]
-                text_ = "Filled by appointment: " + ", ".join(
-                    ctx.who(p) for p, _ in walk.appointed_to[pid]
-                )
+                text_ = "Filled by appointment"
+                if ctx.internal:
+                    text_ += ": " + ", ".join(ctx.who(p) for p, _ in walk.appointed_to[pid])
                 if basis:
                     text_ += f" ({basis[0]})"
             elif pid in proposed_slots:

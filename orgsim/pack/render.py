@@ -69,7 +69,8 @@ def render_html(pack: Pack) -> str:
     short = pack.footer.head_chain[:16]
     running = (
         f"{pack.organisation} · consultation pack · branch {pack.branch} v"
-        f"{pack.footer.version} · chain {short}" + (" · CONTAINS NAMES" if pack.names else "")
+        f"{pack.footer.version} · chain {short} · {pack.version_name}"
+        + (" · CONFIDENTIAL" if pack.internal else (" · CONTAINS NAMES" if pack.names else ""))
     )
     css = css.replace("/*RUNNING-FOOTER*/", f'"{_css_string(running)}"')
     if "</" in css:
