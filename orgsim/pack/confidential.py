@@ -64,7 +64,7 @@ def later_counts(walk: Walk, exact: bool) -> list[LaterCount]:
     cells: dict[tuple[str, ...], int] = {(k,): v for k, v in n.items()}
     cells[("appointed",)] = appointed
     cells[("left",)] = left
-    relations = [
+    relations: list[list[tuple[str, ...]]] = [
         [("appointed",), ("appointed_pool",), ("appointed_other",)],
         [("left",), ("left_voluntary",), ("left_redundancy",), ("left_other",)],
     ]
