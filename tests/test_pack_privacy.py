@@ -199,3 +199,29 @@ def test_collective_version_never_attributes_confidential_outcomes(lite: CLI, tm
     assert later["— Left: voluntary redundancy"] == "2"
     assert later["— Left: compulsory redundancy"] == "3"
     assert later["Appointed to a post (all routes)"] == "4"
+
+
+def test_one_names_rule_for_diff_and_history(lite: CLI, write):
+    """Names in human output only with --names; protected characteristics in history
+    (human or --json) only with --characteristics."""
+    lite.ok("run", write(twelve()))
+    lite.ok("run", write(cut()))
+    span = ("--from", "2021-03-31", "--to", "2021-04-01")
+    plain = lite.ok("diff", "--branch", "cut", *span).stdout
+    assert "p05" in plain  # people are still listed, by id
+    assert not any(name in plain for name in FICTIONAL)
+    named = lite.ok("diff", "--branch", "cut", *span, "--names").stdout
+    assert FICTIONAL[4] in named  # p05 holds off-04, deleted
+
+    doc = lite.json("history", "--branch", "twelve")
+    joined = [e for e in doc["events"] if e["type"] == "PersonJoined"]
+    assert len(joined) == 12
+    assert all(e["characteristics"] == "withheld" for e in joined)
+    assert "disability" not in lite.ok("history", "--branch", "twelve", "--json").stdout
+    doc = lite.json("history", "--branch", "twelve", "--characteristics")
+    first = next(e for e in doc["events"] if e["type"] == "PersonJoined")
+    assert first["characteristics"] == {"disability": "yes"}  # p01, disabled in twelve()
+    human = lite.ok("history", "--branch", "twelve").stdout
+    assert not any(name in human for name in FICTIONAL) and "disability" not in human
+    human = lite.ok("history", "--branch", "twelve", "--names").stdout
+    assert FICTIONAL[0] in human and "disability" not in human
