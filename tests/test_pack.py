@@ -351,7 +351,7 @@ def test_pack_is_self_contained_complete_and_anonymous(council: CLI, tmp_path: P
     assert "Ring-fenced pool: 2 candidates for 1 post" in text
     assert "At risk of redundancy" in text
     assert "Vacancy to be filled by appointment" in text
-    assert "same grade G1, 80% match to new-01, 1 candidate for 1 post" in text
+    assert "same grade G1, 80% match to Advisor 01 (grade G1), 1 candidate for 1 post" in text
     # changed posts with reason and source
     assert "Finance and Payroll Manager" in text and "payroll added" in text
     assert "Cabinet report 4.1" in text
@@ -478,10 +478,15 @@ def test_a_decision_the_audit_calls_a_violation_is_shown_as_one(lite: CLI, write
     people = by_header[("Post deleted", "Grade", "Outcome", "Reasons")]
     (officer,) = [r for r in people if r[0].startswith("Officer 01")]
     assert officer[2].startswith("Against policy") and "breaks the slotting policy" in officer[2]
-    assert officer[3] == reason
+    # the audit's reason, in plain English: posts by title and grade, not by id
+    plain = reason.replace("off-01", "Officer 01 (grade G1)").replace(
+        "new-lead", "Team Lead (grade G1)"
+    )
+    assert "Team Lead (grade G1)" in plain
+    assert officer[3] == plain
     posts = by_header[("Post", "Grade", "How it is filled", "Reasons")]
     (lead,) = [r for r in posts if r[0].startswith("Team Lead")]
-    assert lead[2].startswith("Against policy") and lead[3] == reason
+    assert lead[2].startswith("Against policy") and lead[3] == plain
     summary = {r[0]: r for r in found["People"][1:]}
     assert summary["— slotted against the slotting policy"][2] == "1"
     assert summary["— slotted into a new post"][2] == "0"

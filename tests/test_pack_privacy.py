@@ -187,6 +187,12 @@ def test_collective_version_never_attributes_confidential_outcomes(lite: CLI, tm
     assert later["— Left: compulsory redundancy"] == "fewer than 5"
     assert later["Appointed to a post (all routes)"] == "fewer than 5"
     assert "collective version" in text and "Collective version" in pdf
+    # reasons in plain English: titles and grades, never a post id; the tie-break stated
+    (comms,) = [r for r in outcome_rows(html) if "Director of Communication" in r[0]]
+    assert "no match recorded from Director of Communication (grade D)" in comms[3]
+    assert "90% match to Director Economic Development (grade D)" in text
+    assert "80% match to cd-" not in text and "then by id" not in text
+    assert "policy's stated fixed order of post reference numbers" in text
 
     doc, files = pack(lite, tmp_path, "--branch", "top-tier-2014", "--internal", "--format", "html")
     assert doc["version"] == "internal" and doc["names"] is True  # --internal implies --names
@@ -225,3 +231,43 @@ def test_one_names_rule_for_diff_and_history(lite: CLI, write):
     assert not any(name in human for name in FICTIONAL) and "disability" not in human
     human = lite.ok("history", "--branch", "twelve", "--names").stdout
     assert FICTIONAL[0] in human and "disability" not in human
+
+
+def test_a_verdict_other_than_compliant_or_violation_is_flagged_for_review(
+    lite: CLI, write, monkeypatch
+):
+    """Until the audit gives its third verdict in this tree, the decision is constructed:
+    the hand decision of test_pack.HAND, as the audit reports it, re-labelled
+    ``basis_revised`` with the issue's figures. The pack shows it flagged for review with
+    the audit's reasons, counts it on page 1, and never as an ordinary slot."""
+    import dataclasses
+
+    from test_pack import HAND, base_script
+
+    import orgsim
+    from orgsim.pack import build, render_html
+
+    lite.ok("run", write(base_script()))
+    lite.ok("run", write(HAND))
+    real = build.audit_branch
+    why = "match revised from 80% (recorded 2020-07-01) to 70% (recorded 2020-09-01)"
+
+    def revised(log):
+        return [dataclasses.replace(d, verdict="basis_revised", reasons=[why]) for d in real(log)]
+
+    monkeypatch.setattr(build, "audit_branch", revised)
+    store = orgsim.open_store(lite.store)
+    try:
+        data = build.build_pack(store.backend, "hand", charts=False)
+    finally:
+        store.close()
+    assert data.reviews == 1 and data.violations == 0
+    html = render_html(data)
+    text = visible_text(html)
+    assert "1 slotting decision is flagged for review." in text
+    assert "Filled by slotting" not in text
+    people = outcome_rows(html)
+    (officer,) = [r for r in people if r[0].startswith("Officer 01")]
+    assert officer[2].startswith("Flagged for review") and officer[3] == why
+    summary = {r[0]: r for r in tables(html)["People"][1:]}
+    assert summary["— slotted, flagged for review"][2] == "1"

@@ -20,6 +20,7 @@ from orgsim.pack.confidential import later_counts
 from orgsim.pack.context import Context
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.outcomes import Outcomes
+from orgsim.pack.plain import Plain
 from orgsim.pack.walk import Walk
 from orgsim.pack.walk import walk as walk_window
 from orgsim.store.branches import BranchLog, BranchReader
@@ -169,7 +170,7 @@ def build_pack(
     affected = {pid: a.old_post for pid, a in walk.affected.items()}
     labels = eq.labels(before, after, affected)
     redact = eq.Redactor(_everyone(before, after, log), labels, names)
-    ctx = Context(branch, before, after, names, labels, redact, internal)
+    ctx = Context(branch, before, after, names, labels, redact, internal, Plain((after, before)))
 
     post_changes, unit_changes = rows.changes(ctx, changes_between(before, after), window)
     verdicts = {d.version: d for d in audit_branch(log)}

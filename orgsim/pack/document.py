@@ -65,6 +65,8 @@ class PersonRow:
     pending: bool = False
     #: a slotting decision about this person is one the audit calls a violation
     violation: bool = False
+    #: a slotting decision about this person the audit flags otherwise (for review)
+    review: bool = False
 
 
 @dataclass
@@ -213,6 +215,12 @@ class Pack:
     def violations(self) -> int:
         """People with a slotting decision the audit calls a violation."""
         return sum(1 for row in self.people if row.violation)
+
+    @property
+    def reviews(self) -> int:
+        """People with a slotting decision the audit flags for review (neither compliant
+        nor a violation, e.g. its match revised after the decision)."""
+        return sum(1 for row in self.people if row.review)
 
     @property
     def post_counts(self) -> dict[str, int]:

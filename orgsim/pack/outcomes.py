@@ -47,9 +47,19 @@ def _own_reasons(reasons: list[str], old_post: str, state: OrgState) -> list[str
 
 
 def _breach(verdicts: dict[int, AuditedDecision], version: int | None) -> AuditedDecision | None:
-    """The audit's verdict on the decision recorded at ``version``, when a violation."""
+    """The audit's verdict on the decision recorded at ``version`` when it is anything but
+    compliant: a violation, or any other verdict the audit gives (such as a decision whose
+    basis was revised after it was made), which the pack flags for review."""
     found = verdicts.get(version) if version is not None else None
-    return found if found is not None and found.verdict == "violation" else None
+    return found if found is not None and found.verdict != "compliant" else None
+
+
+def flag(decision: AuditedDecision) -> tuple[str, str]:
+    """(outcome key, words) for a decision the audit does not call compliant."""
+    if decision.verdict == "violation":
+        return "violation", AGAINST_POLICY
+    words = decision.verdict.replace("_", " ")
+    return "review", f"flagged for review by orgsim audit ({words})"
 
 
 class Outcomes:
@@ -108,7 +118,7 @@ class Outcomes:
                     [ctx.post_text(p) for p in pool.posts],
                     [ctx.who(p) for p in pool.candidates],
                     count,
-                    [ctx.redact(r) for r in pool.reasons],
+                    [ctx.reason(r) for r in pool.reasons],
                     "; ".join(results),
                 )
             )
@@ -131,7 +141,7 @@ class Outcomes:
                         [ctx.post_text(p) for p in proposed.posts],
                         [ctx.who(p) for p in proposed.candidates],
                         count,
-                        [ctx.redact(r) for r in reasons],
+                        [ctx.reason(r) for r in reasons],
                         "not yet recorded",
                         proposed_only=True,
                     )
@@ -175,8 +185,9 @@ class Outcomes:
             if a.stage_basis and a.stage_basis != "slotting policy":
                 text_ += f" (decided {a.stage_basis})"
             if stage_breach is not None:
-                stage = outcome = "violation"
-                text_ += f": {AGAINST_POLICY}"
+                stage, words = flag(stage_breach)
+                outcome = stage
+                text_ += f": {words}"
                 reasons = list(stage_breach.reasons)
         elif a.stage == "ring_fenced":
             outcome = "ring_fenced"
@@ -217,8 +228,8 @@ class Outcomes:
             then = f"Slotted into {ctx.post_text(a.result_post)} ({a.result_detail})"
             outcome = "slotted"
             if result_breach is not None:
-                outcome = "violation"
-                then += f", which {AGAINST_POLICY}"
+                outcome, words = flag(result_breach)
+                then += f", which is {words}" if outcome == "review" else f", which {words}"
                 reasons = [*reasons, *(r for r in result_breach.reasons if r not in reasons)]
         elif a.stage in ("ring_fenced", "at_risk"):
             then = "Outcome pending"
@@ -231,12 +242,13 @@ class Outcomes:
             # confidential to the person: counted in section 4.4, never attributed
             then = ""
             if a.stage is not None:
-                outcome = a.stage if stage != "violation" else "violation"
+                outcome = a.stage if stage not in ("violation", "review") else stage
             else:
                 outcome = "none"
                 text_ = "Outcome withheld in this version (counted in section 4.4)"
         elif not ctx.internal and a.stage in ("ring_fenced", "at_risk") and a.result is None:
             then = ""  # "pending" next to a withheld outcome would say there is one
+        breaches = (stage_breach, result_breach)
         return PersonRow(
             ctx.who(pid),
             old.title if old else a.old_post,
@@ -247,9 +259,10 @@ class Outcomes:
             outcome,
             text_,
             then,
-            [ctx.redact(r) for r in reasons],
+            [ctx.reason(r) for r in reasons],
             pending,
-            violation=stage_breach is not None or result_breach is not None,
+            violation=any(b is not None and b.verdict == "violation" for b in breaches),
+            review=any(b is not None and b.verdict != "violation" for b in breaches),
         )
 
     def people(self) -> list[PersonRow]:
@@ -295,10 +308,13 @@ class Outcomes:
                     if (b := _breach(self.verdicts, walk.decisions.get((p, pid)))) is not None
                 ]
                 if breaches:
-                    outcome = "violation"
-                    text_ = "Slotted against the slotting policy: " + ", ".join(
-                        ctx.who(p) for p in people
-                    )
+                    against = any(b.verdict == "violation" for b in breaches)
+                    outcome = "violation" if against else "review"
+                    text_ = (
+                        "Slotted against the slotting policy: "
+                        if against
+                        else "Slotted, flagged for review by orgsim audit: "
+                    ) + ", ".join(ctx.who(p) for p in people)
                     for b in breaches:
                         reasons.extend(b.reasons)
                 else:
@@ -365,7 +381,7 @@ class Outcomes:
                     outcome,
                     text_,
                     then,
-                    [ctx.redact(r) for r in unique],
+                    [ctx.reason(r) for r in unique],
                 )
             )
         rank = ctx.after.grade_rank()

@@ -20,6 +20,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OUTCOME_LABELS = {
     "slotted": "Slotted",
     "violation": "Against policy",
+    "review": "Flagged for review",
     "ring_fenced": "Ring-fenced",
     "at_risk": "At risk",
     "pending": "Pending",

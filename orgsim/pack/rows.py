@@ -132,6 +132,16 @@ def summary(
                 "decisions orgsim audit finds in breach of the policy (section 4)",
             )
         )
+    if stages["review"]:
+        rows.append(
+            SummaryRow(
+                "— slotted, flagged for review",
+                "",
+                text.num(stages["review"]),
+                "",
+                "decisions orgsim audit flags for review, e.g. a match revised after them",
+            )
+        )
     for count in later_counts:
         if count.total or (count.label == "Redeployed" and count.n):
             rows.append(
