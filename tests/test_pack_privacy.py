@@ -8,6 +8,7 @@ workforce, affected, not-affected and outcome columns together.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,18 @@ def test_collective_version_never_attributes_confidential_outcomes(lite: CLI, tm
     assert later["— Left: compulsory redundancy"] == "fewer than 5"
     assert later["Appointed to a post (all routes)"] == "fewer than 5"
     assert "collective version" in text and "Collective version" in pdf
+    # page 1 defines its own numbers, on the same page
+    flow = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(files["pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    page1 = " ".join(flow.split()).replace("- ", "-")
+    assert "26 proposed redundancies" in page1
+    assert "The legal count for collective consultation (TULRCA 1992 s188)" in page1
+    assert "of them 17 slotted into a new post, 6 in a ring" in page1
+    assert "3 at risk of redundancy" in page1 and "5 left the organisation" in page1
     # reasons in plain English: titles and grades, never a post id; the tie-break stated
     (comms,) = [r for r in outcome_rows(html) if "Director of Communication" in r[0]]
     assert "no match recorded from Director of Communication (grade D)" in comms[3]

@@ -217,6 +217,16 @@ class Pack:
         return sum(1 for row in self.people if row.violation)
 
     @property
+    def stage_counts(self) -> dict[str, int]:
+        """People displaced by slotting stage: slotted (against the policy or flagged for
+        review included), ring_fenced, at_risk, other."""
+        out = {"slotted": 0, "ring_fenced": 0, "at_risk": 0, "other": 0}
+        for row in self.people:
+            stage = "slotted" if row.stage in ("violation", "review") else row.stage
+            out[stage if stage in out else "other"] += 1
+        return out
+
+    @property
     def reviews(self) -> int:
         """People with a slotting decision the audit flags for review (neither compliant
         nor a violation, e.g. its match revised after the decision)."""
