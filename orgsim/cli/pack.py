@@ -14,7 +14,16 @@ import click
 if TYPE_CHECKING:
     from orgsim.pack.document import PackError
 
-from orgsim.cli.app import UserError, app, console, json_option, parse_date, print_json, settings
+from orgsim.cli.app import (
+    UserError,
+    app,
+    console,
+    json_option,
+    parse_date,
+    parse_time,
+    print_json,
+    settings,
+)
 
 FORMATS = ("html", "pdf")
 
@@ -106,6 +115,14 @@ def _with_options(error: PackError) -> str:
     "individual protected characteristics).",
 )
 @click.option(
+    "--as-known-at",
+    "as_known_at",
+    default=None,
+    metavar="TIME",
+    help="Rebuild the pack from only the events recorded by TIME (a date means the end "
+    "of that day, UTC): the pack that could have been issued then.",
+)
+@click.option(
     "--internal",
     is_flag=True,
     help="The internal version: names (implies --names) and each person's outcome after "
@@ -127,6 +144,7 @@ def pack(
     at: str | None,
     before: str | None,
     names: bool,
+    as_known_at: str | None,
     internal: bool,
     format_: str,
     json_out: bool,
@@ -146,6 +164,7 @@ def pack(
     formats = _formats(format_)
     proposed = parse_date(at, "--at")
     current = parse_date(before, "--before")
+    known = parse_time(as_known_at, "--as-known-at")
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"-o {output}: exists and is not a folder")
@@ -165,6 +184,7 @@ def pack(
             names=names or internal,
             internal=internal,
             reader=reader,
+            as_known_at=known,
         )
     except PackError as error:
         raise UserError(_with_options(error)) from None
@@ -177,7 +197,7 @@ def pack(
         files[f"{stem}.html"] = html.encode("utf-8")
     if "pdf" in formats:
         try:
-            files[f"{stem}.pdf"] = html_to_pdf(html, chromium)
+            files[f"{stem}.pdf"] = html_to_pdf(html, chromium, created=data.data_time)
         except (ChromiumMissing, PdfFailed) as error:
             raise UserError(str(error)) from None
     written = _write_all(folder, files)
@@ -206,6 +226,7 @@ def pack(
                     "hr1_due": st.hr1_due.isoformat() if st.hr1_due else None,
                 },
                 "head_chain": data.footer.head_chain,
+                "as_known_at": known.isoformat() if known else None,
             }
         )
         return

@@ -19,6 +19,7 @@ from orgsim.pack import rows, statutory
 from orgsim.pack.confidential import later_counts
 from orgsim.pack.context import Context
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
+from orgsim.pack.known import KnownAtReader
 from orgsim.pack.outcomes import Outcomes
 from orgsim.pack.plain import Plain
 from orgsim.pack.walk import Walk
@@ -151,12 +152,16 @@ def build_pack(
     internal: bool = False,
     reader: BranchReader | None = None,
     charts: bool = True,
+    as_known_at: dt.datetime | None = None,
 ) -> Pack:
     """Everything the pack says. Raises UnknownBranch, PackError, ChartError.
 
-    ``internal`` makes the internal version (names, and each person's outcome after
+    ``as_known_at`` rebuilds the pack from only the events recorded by then (the pack that
+    could have been issued at that time). ``internal`` makes the internal version (names, and each person's outcome after
     slotting row by row); it implies ``names``. The default is the collective version."""
     names = names or internal
+    if as_known_at is not None:
+        reader = KnownAtReader(store, as_known_at)
     reader = reader or BranchReader(store)
     log = reader.load(branch)
     current, proposed = default_dates(log, proposed, current)
@@ -219,4 +224,6 @@ def build_pack(
         cost_note,
         internal=internal,
         later=later,
+        as_known_at=as_known_at,
+        data_time=max((i.event.recorded for i in log.log), default=None),
     )

@@ -204,6 +204,10 @@ class Pack:
     internal: bool = False
     #: outcomes after slotting, as counts (withheld under 5 in the collective version)
     later: list[LaterCount] = field(default_factory=list)
+    #: built from the events recorded by this time only (``--as-known-at``)
+    as_known_at: dt.datetime | None = None
+    #: the recorded time of the latest event the pack relies on: the PDF's date
+    data_time: dt.datetime | None = None
 
     @property
     def version_name(self) -> str:

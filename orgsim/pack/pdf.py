@@ -5,11 +5,19 @@ another binary. When it is missing, :func:`find_chromium` raises :class:`Chromiu
 with one line saying what to do (``--format html`` needs no browser). The browser runs
 with a throwaway profile, no network services and no sandbox (it runs as the user, on a
 local file that loads nothing else).
+
+The PDF is reproducible: the same HTML gives the same bytes. Chromium lays text out with
+sub-pixel positions that vary from run to run unless font hinting and sub-pixel
+positioning are off (hence those switches), and it stamps the clock time as the PDF's
+creation and modification dates; :func:`stamp` replaces both with a time taken from the
+data (the pack passes the recorded time of the latest event it relies on).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -65,13 +73,33 @@ def chromium_command(chromium: str, profile: Path, extra: list[str]) -> list[str
         "--disable-breakpad",
         "--hide-scrollbars",
         "--mute-audio",
+        "--font-render-hinting=none",
+        "--disable-font-subpixel-positioning",
+        "--run-all-compositor-stages-before-draw",
         f"--user-data-dir={profile}",
         *extra,
     ]
 
 
-def html_to_pdf(html: str, chromium: str | None = None, timeout: int = TIMEOUT) -> bytes:
-    """Print ``html`` to PDF bytes (A4; landscape pages where the CSS asks for them)."""
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
+
+
+def stamp(data: bytes, when: dt.datetime) -> bytes:
+    """The PDF with its creation and modification dates set to ``when`` (in UTC, as
+    Chromium writes them with TZ=UTC). Only the 14 digits change, so no offset moves."""
+    utc = when.astimezone(dt.UTC) if when.tzinfo else when
+    digits = f"{utc:%Y%m%d%H%M%S}".encode("ascii")
+    return _PDF_DATE.sub(lambda m: m.group(1) + digits, data)
+
+
+def html_to_pdf(
+    html: str,
+    chromium: str | None = None,
+    timeout: int = TIMEOUT,
+    created: dt.datetime | None = None,
+) -> bytes:
+    """Print ``html`` to PDF bytes (A4; landscape pages where the CSS asks for them), its
+    dates set to ``created`` when given."""
     program = chromium or find_chromium()
     with tempfile.TemporaryDirectory(prefix="orgsim-pack-") as tmp:
         folder = Path(tmp)
@@ -83,7 +111,7 @@ def html_to_pdf(html: str, chromium: str | None = None, timeout: int = TIMEOUT) 
             folder / "profile",
             [f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()],
         )
-        env = {**os.environ, "HOME": str(folder)}
+        env = {**os.environ, "HOME": str(folder), "TZ": "UTC"}
         try:
             done = subprocess.run(
                 command,
@@ -108,4 +136,4 @@ def html_to_pdf(html: str, chromium: str | None = None, timeout: int = TIMEOUT) 
             ]
             last = lines[-1].strip() if lines else f"exit status {done.returncode}"
             raise PdfFailed(f"Chromium wrote no PDF: {last}")
-        return data
+        return stamp(data, created) if created is not None else data

@@ -71,6 +71,7 @@ def render_html(pack: Pack) -> str:
     running = (
         f"{pack.organisation} · consultation pack · branch {pack.branch} v"
         f"{pack.footer.version} · chain {short} · {pack.version_name}"
+        + (f" · as known at {pack.as_known_at:%Y-%m-%d %H:%M}" if pack.as_known_at else "")
         + (" · CONFIDENTIAL" if pack.internal else (" · CONTAINS NAMES" if pack.names else ""))
     )
     css = css.replace("/*RUNNING-FOOTER*/", f'"{_css_string(running)}"')
