@@ -123,6 +123,21 @@ def _with_options(error: PackError) -> str:
     "of that day, UTC): the pack that could have been issued then.",
 )
 @click.option(
+    "--letters",
+    "letters",
+    default=None,
+    metavar="DIR",
+    help="Also write one private letter per person whose post is deleted into DIR "
+    "(always with names; never inside the pack's folder).",
+)
+@click.option(
+    "--letter-templates",
+    "letter_templates",
+    default=None,
+    metavar="DIR",
+    help="A folder with the council's own letter.html.j2 (Jinja2) to use instead.",
+)
+@click.option(
     "--internal",
     is_flag=True,
     help="The internal version: names (implies --names) and each person's outcome after "
@@ -145,6 +160,8 @@ def pack(
     before: str | None,
     names: bool,
     as_known_at: str | None,
+    letters: str | None,
+    letter_templates: str | None,
     internal: bool,
     format_: str,
     json_out: bool,
@@ -168,6 +185,16 @@ def pack(
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"-o {output}: exists and is not a folder")
+    letter_folder = Path(letters) if letters is not None else None
+    if letter_folder is not None:
+        if letter_folder.exists() and not letter_folder.is_dir():
+            raise UserError(f"--letters {letters}: exists and is not a folder")
+        if letter_folder.resolve() == folder.resolve():
+            raise UserError(
+                f"--letters {letters}: letters are private, give a folder other than the pack's"
+            )
+    if letter_templates is not None and letter_folder is None:
+        raise UserError("--letter-templates goes with --letters DIR")
     chromium = None
     if "pdf" in formats:
         try:
@@ -190,6 +217,27 @@ def pack(
         raise UserError(_with_options(error)) from None
     except ChartError as error:
         raise UserError(str(error)) from None
+    letter_files: dict[str, bytes] = {}
+    if letter_folder is not None:
+        from orgsim.pack.letters import LetterTemplateError, render_letters
+
+        private = data
+        if not data.internal:
+            private = build_pack(
+                settings().store(),
+                branch,
+                current,
+                proposed,
+                internal=True,
+                reader=reader,
+                charts=False,
+                as_known_at=known,
+            )
+        try:
+            templates = Path(letter_templates) if letter_templates is not None else None
+            letter_files = render_letters(private, templates)
+        except LetterTemplateError as error:
+            raise UserError(str(error)) from None
     html = render_html(data)
     stem = f"{_slug(branch)}-consultation-pack"
     files: dict[str, bytes] = {}
@@ -201,6 +249,8 @@ def pack(
         except (ChromiumMissing, PdfFailed) as error:
             raise UserError(str(error)) from None
     written = _write_all(folder, files)
+    if letter_folder is not None:
+        written_letters = _write_all(letter_folder, letter_files)
     st = data.statutory
     if json_out:
         print_json(
@@ -227,6 +277,7 @@ def pack(
                 },
                 "head_chain": data.footer.head_chain,
                 "as_known_at": known.isoformat() if known else None,
+                "letters": [str(p) for p in written_letters] if letter_folder else [],
             }
         )
         return
@@ -238,6 +289,11 @@ def pack(
         "no_consultation": "FALLS SHORT of the statutory minimum",
     }[st.verdict]
     console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
+    if letter_folder is not None:
+        console.print(
+            f"wrote {len(letter_files)} private letters (with names) into {letter_folder}",
+            markup=False,
+        )
     displaced = len(data.people)
     console.print(
         f"{branch}: {data.current.isoformat()} -> {data.proposed.isoformat()}: "

@@ -67,6 +67,11 @@ class PersonRow:
     violation: bool = False
     #: a slotting decision about this person the audit flags otherwise (for review)
     review: bool = False
+    #: for individual letters only (never printed in the pack)
+    person_id: str = ""
+    displaced_on: dt.date | None = None
+    #: the date of the later outcome in ``then_text`` (when shown)
+    result_on: dt.date | None = None
 
 
 @dataclass

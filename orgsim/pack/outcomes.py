@@ -263,6 +263,9 @@ class Outcomes:
             pending,
             violation=any(b is not None and b.verdict == "violation" for b in breaches),
             review=any(b is not None and b.verdict != "violation" for b in breaches),
+            person_id=pid,
+            displaced_on=a.displaced_on,
+            result_on=a.result_on if then else None,
         )
 
     def people(self) -> list[PersonRow]:
