@@ -15,7 +15,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.changes import changes_between
 from orgsim.domain.structure import Structure
 from orgsim.pack import equality as eq
-from orgsim.pack import rows, statutory
+from orgsim.pack import rows, s188, statutory
 from orgsim.pack.confidential import later_counts
 from orgsim.pack.context import Context
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
@@ -190,6 +190,7 @@ def build_pack(
     timetable, check = statutory.timetable(ctx, log, proposed, window, walk)
     equality, equality_note, group, workforce = eq.equality(before, outcome_keys(walk))
     statutory.transfers(before, after, check)
+    disclosure = s188.disclosure(ctx, walk, window, after_state, check)
 
     organisation = after.organisation_name() or before.organisation_name() or branch
     figures: list[ChartFigure] = []
@@ -226,4 +227,5 @@ def build_pack(
         later=later,
         as_known_at=as_known_at,
         data_time=max((i.event.recorded for i in log.log), default=None),
+        disclosure=disclosure,
     )

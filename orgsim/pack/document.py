@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 # The chart dataclasses move to orgsim.pack.charts (or figures); import them from there then.
 from orgsim.pack.figures import ChartFigure, ChartPage
@@ -213,6 +214,8 @@ class Pack:
     as_known_at: dt.datetime | None = None
     #: the recorded time of the latest event the pack relies on: the PDF's date
     data_time: dt.datetime | None = None
+    #: TULRCA 1992 s188(4), item by item (:mod:`orgsim.pack.s188`)
+    disclosure: list[Any] = field(default_factory=list)
 
     @property
     def version_name(self) -> str:
