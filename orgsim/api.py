@@ -185,11 +185,12 @@ class Branch:
         return Structure(structure(self.store.backend, self.name, day, known), known)
 
     @_api
-    def history(self, all: bool = False) -> dict[str, Any]:
-        """As ``history --json``; ``all`` includes the events inherited from the parent."""
+    def history(self, all: bool = False, characteristics: bool = False) -> dict[str, Any]:
+        """As ``history --json``; ``all`` includes the events inherited from the parent;
+        protected characteristics only with ``characteristics``."""
         from orgsim.views.history import history
 
-        return history(self.store.backend, self.name, all)
+        return history(self.store.backend, self.name, all, characteristics)
 
     @_api
     def slot(self, at: DateLike = None) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def test_difference_appears_as_events_in_history(dfid):
     assert created["source"].startswith(DFID.format(date=SEPT, kind="senior") + ":")
     # holders: one post changed hands (B89), the holders of deleted posts left
     left = {e["person"] for e in events if e["type"] == "PersonLeft"}
-    assert "dfid-B89-george-turkington" in left and len(left) == 27
+    assert "dfid-B89-holder" in left and len(left) == 27
     assert all(e["cause"] == "other" for e in events if e["type"] == "PersonLeft")
 
 
@@ -221,7 +221,7 @@ def test_messy_dfid_data_is_flagged_and_repaired(dfid):
     matched = {m["post"]: m["file"] for m in two["name_matches"]}
     assert matched["dfid-B91"] == "Timothy Wheeler" and matched["dfid-B105"] == "Kevin Mallett"
     assert "dfid-B102" not in posts  # deleted in September
-    assert posts["dfid-A1"]["holders"] == ["dfid-A1-lowcock-mark"]
+    assert posts["dfid-A1"]["holders"] == ["dfid-A1-holder"]
 
 
 def test_reimporting_the_same_release_writes_nothing(dfid):
@@ -283,12 +283,22 @@ def test_round_trip_of_a_branch_with_two_releases(dfid, tmp_path):
         "copy", dt.date(2013, 9, 30), BranchReader(memory).load("copy").timeline.state_at()
     ).to_json()
     original = dfid["show"][SEPT]
+
+    # person ids carry no names, so they depend on the history (a second holder of a post
+    # is -holder-2): compare holders by name
+    def by_name(doc: dict) -> dict:
+        name = {p["id"]: p["name"] for p in doc["people"]}
+        posts = [{**p, "holders": sorted(name[h] for h in p["holders"])} for p in doc["posts"]]
+        displaced = sorted(name[h] for h in doc["displaced"])
+        return {"units": doc["units"], "posts": posts, "displaced": displaced}
+
+    mine, theirs = by_name(copy), by_name(original)
     for key in ("units", "posts", "displaced"):
-        assert copy[key] == original[key], key
+        assert mine[key] == theirs[key], key
     # a person keeps the grade they joined with: no event regrades a person
-    strip = lambda people: [{**p, "grade": None} for p in people]  # noqa: E731
+    strip = lambda people: sorted(p["name"] for p in people)  # noqa: E731
     assert strip(copy["people"]) == strip(original["people"])
-    assert {p["id"]: p["grade"] for p in original["people"]}["dfid-A10-malik-moazzam"] == "SCS2"
+    assert {p["id"]: p["grade"] for p in original["people"]}["dfid-A10-holder"] == "SCS2"
 
 
 def test_popolo_and_flat_csv_exports(dfid, tmp_path):
@@ -306,7 +316,7 @@ def test_popolo_and_flat_csv_exports(dfid, tmp_path):
     assert {"id", "person_id", "post_id", "organization_id", "start_date", "end_date"} <= set(
         ended[0]
     )
-    assert any(m["person_id"] == "dfid-B89-george-turkington" for m in ended)
+    assert any(m["person_id"] == "dfid-B89-holder" for m in ended)
     persons = {p["id"] for p in doc["persons"]}
     assert all(m["person_id"] in persons for m in doc["memberships"])
     current = [m for m in doc["memberships"] if m["end_date"] is None]
@@ -359,14 +369,14 @@ def test_hta_imports_cleanly_with_one_holder_change(cli, tmp_path):
     history = cli.json("history", "--branch", "hta")["events"]
     changes = [e for e in history if e["effective"] == "2011-09-30"]
     assert {(e["type"], e.get("person")) for e in changes} == {
-        ("PersonLeft", "hta-2-martin-sue"),
-        ("PersonJoined", "hta-2-gallone-sue"),
-        ("PersonAssigned", "hta-2-gallone-sue"),
+        ("PersonLeft", "hta-2-holder"),
+        ("PersonJoined", "hta-2-holder-2"),
+        ("PersonAssigned", "hta-2-holder-2"),
     }
     doc = cli.json("show", "--branch", "hta", "--at", "2011-09-30")
     assert len(doc["units"]) == 6 and len(doc["posts"]) == 5 and len(doc["people"]) == 5
     posts = {p["id"]: p for p in doc["posts"]}
-    assert posts["hta-2"]["holders"] == ["hta-2-gallone-sue"]
+    assert posts["hta-2"]["holders"] == ["hta-2-holder-2"]
     assert posts["hta-1"]["reports_to"] is None
     assert {p["reports_to"] for i, p in posts.items() if i != "hta-1"} == {"hta-1"}
 
@@ -566,10 +576,13 @@ def test_later_release_becomes_events_and_is_idempotent(tmp_path, memory_store):
     assert state.grades == ["AO", "EO", "SCS1", "SCS2", "SCS3"]
     assert state.pay_ranges["EO"] == (25000, 30000)
     assert {a.person: a.fte for a in state.holders["afe-T3"].values()} == {
-        "afe-T3-ann-lee": 0.5,
-        "afe-T3-bo-chan": 0.5,
+        "afe-T3-holder": 0.5,
+        "afe-T3-holder-2": 0.5,
     }
     assert state.people["afe-T5-nd"].name == "N/D"
+    for pid, person in state.people.items():  # ids never carry a name
+        for part in person.name.casefold().replace(",", " ").split():
+            assert len(part) < 3 or part not in pid.casefold(), (pid, person.name)
     group = "afe-T2.delivery.eo.operational-delivery.caseworker"
     assert state.posts[group].fte == 3.5 and state.posts[group].reports_to == "afe-T2"
     assert state.posts["afe-T99.delivery.ao.operational-delivery.clerk"].reports_to is None
@@ -606,24 +619,24 @@ def test_later_release_becomes_events_and_is_idempotent(tmp_path, memory_store):
     }
     assert {e.post: e.grade for e in by("PostRegraded")} == {"afe-T2": "SCS1A", "afe-T11": "SCS2"}
     # John Doe moved from T2 to the new T10: same person, not a leaver and a joiner
-    assert ("afe-T2-doe-john", "afe-T2") in {(e.person, e.post) for e in by("PersonUnassigned")}
-    assert ("afe-T2-doe-john", "afe-T10") in {(e.person, e.post) for e in by("PersonAssigned")}
+    assert ("afe-T2-holder", "afe-T2") in {(e.person, e.post) for e in by("PersonUnassigned")}
+    assert ("afe-T2-holder", "afe-T10") in {(e.person, e.post) for e in by("PersonAssigned")}
     # the job share ended: Bo Chan left; Ann Lee (name flipped) now holds the whole post
     assert {e.person for e in by("PersonLeft")} == {
-        "afe-T3-bo-chan",
+        "afe-T3-holder-2",
         "afe-T5-nd",
-        "afe-T8-lou-tan",
-        "afe-T9-fox-max",
+        "afe-T8-holder",
+        "afe-T9-holder",
     }
-    assert {e.person for e in by("PersonJoined")} == {"afe-T5-kim-pat"}
+    assert {e.person for e in by("PersonJoined")} == {"afe-T5-holder"}
     assert [e.unit for e in by("UnitCreated")] == ["change"]
     assert [e.unit for e in by("UnitClosed")] == ["old-unit"]
     assert kinds["PostCreated"] == 1
     view = Structure.from_state(
         "ex", dt.date(2020, 9, 30), BranchReader(store).load("ex").timeline.state_at()
     )
-    assert view.posts["afe-T3"].holders == ("afe-T3-ann-lee",)
-    assert view.posts["afe-T10"].holders == ("afe-T2-doe-john",)
+    assert view.posts["afe-T3"].holders == ("afe-T3-holder",)
+    assert view.posts["afe-T10"].holders == ("afe-T2-holder",)
     assert view.posts["afe-T2"].reports_to == "afe-T11"
     assert view.posts["afe-T11"].reports_to == "afe-T1"
     assert view.displaced == ()
@@ -650,7 +663,7 @@ def test_a_deleted_post_that_comes_back_gets_a_new_id(tmp_path, memory_store):
         ("PersonJoined", None),
         ("PersonAssigned", "afe-T2-2"),
     ]
-    assert third.events[1].person == "afe-T2-doe-john-2"  # the earlier John Doe left
+    assert third.events[1].person == "afe-T2-holder-2"  # the earlier John Doe left
 
 
 def test_export_writes_job_shares_and_vacancies(tmp_path, memory_store):

@@ -48,6 +48,7 @@ from orgsim.cli.core import branch_option, known_option
     metavar="DATE",
     help="With --against: the effective date (default: today).",
 )
+@click.option("--names", is_flag=True, help="Show people's names (off by default).")
 @known_option
 @json_option
 def diff(
@@ -56,11 +57,12 @@ def diff(
     to: str | None,
     against: str | None,
     at: str | None,
+    names: bool,
     as_known_at: str | None,
     json_out: bool,
 ) -> None:
     """Every change to units, posts and people between two dates or two branches, with the
-    reason and source of the event that made it."""
+    reason and source of the event that made it. People's names only with --names."""
     known = parse_time(as_known_at, "--as-known-at")
     if against is not None:
         if from_ is not None or to is not None:
@@ -81,10 +83,12 @@ def diff(
     if json_out:
         print_json(document)
         return
-    _print_diff(document)
+    _print_diff(document, names)
 
 
-def _print_diff(document: dict[str, Any]) -> None:
+def _print_diff(document: dict[str, Any], names: bool = False) -> None:
+    """The diff as tables; people by id, with their names only with ``names`` (the one
+    rule of every human output: chart, pack, viewer and diff alike)."""
     from rich.text import Text
 
     if "against" in document:
@@ -106,7 +110,7 @@ def _print_diff(document: dict[str, Any]) -> None:
             table.add_row(
                 Text(row["id"]),
                 Text(row["change"]),
-                Text(_what(section, row)),
+                Text(_what(section, row, names)),
                 Text(row.get("effective") or ""),
                 Text(provenance),
             )
@@ -118,10 +122,12 @@ def _print_diff(document: dict[str, Any]) -> None:
     )
 
 
-def _what(section: str, row: dict[str, Any]) -> str:
+def _what(section: str, row: dict[str, Any], names: bool = False) -> str:
     """One short phrase: a name, or before -> after for what changed."""
     before, after = row.get("before"), row.get("after")
     label = row.get("name") or row.get("title") or ""
+    if section == "people" and not names:
+        label = ""
     if before is None or after is None:
         return label
     if section == "people":
@@ -130,7 +136,7 @@ def _what(section: str, row: dict[str, Any]) -> str:
             posts = ", ".join(view.get("posts") or []) or "no post"
             return f"{posts} ({view.get('status') or 'no status'})"
 
-        return f"{label}: {side(before)} -> {side(after)}"
+        return (f"{label}: " if label else "") + f"{side(before)} -> {side(after)}"
     changed = [k for k in after if before.get(k) != after.get(k)]
     return f"{label}: " + "; ".join(f"{before.get(k)} -> {after.get(k)}" for k in changed)
 

@@ -140,10 +140,21 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
 @app.command()
 @branch_option
 @click.option("--all", "all_events", is_flag=True, help="Include inherited events.")
+@click.option("--names", is_flag=True, help="Show people's names (off by default).")
+@click.option(
+    "--characteristics",
+    is_flag=True,
+    help="Show people's protected characteristics (withheld by default, also in --json).",
+)
 @json_option
-def history(branch: str, all_events: bool, json_out: bool) -> None:
-    """A branch's events with both clocks and provenance (its own, numbered from the fork)."""
-    document = settings().api().branch(branch).history(all_events)
+def history(
+    branch: str, all_events: bool, names: bool, characteristics: bool, json_out: bool
+) -> None:
+    """A branch's events with both clocks and provenance (its own, numbered from the fork).
+
+    Names are shown only with --names (the --json document keeps them: it is the record);
+    protected characteristics only with --characteristics, in both."""
+    document = settings().api().branch(branch).history(all_events, characteristics)
     if json_out:
         print_json(document)
         return
@@ -158,8 +169,9 @@ def history(branch: str, all_events: bool, json_out: bool) -> None:
     )
     skip = {"version", "type", "effective", "recorded", "reason", "source", "actor", "inherited"}
     for e in document["events"]:
+        hide = skip | ({"name"} if e["type"] == "PersonJoined" and not names else set())
         what = ", ".join(
-            f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, [], {})
+            f"{k}={v}" for k, v in e.items() if k not in hide and v not in (None, [], {})
         )
         provenance = " / ".join(x for x in (e["reason"], e["source"]) if x)
         table.add_row(

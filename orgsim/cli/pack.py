@@ -11,7 +11,16 @@ import click
 if TYPE_CHECKING:
     from orgsim.pack.document import PackError
 
-from orgsim.cli.app import UserError, app, console, json_option, parse_date, print_json, settings
+from orgsim.cli.app import (
+    UserError,
+    app,
+    console,
+    json_option,
+    parse_date,
+    parse_time,
+    print_json,
+    settings,
+)
 from orgsim.output import prepare_folder, write_files
 
 FORMATS = ("html", "pdf")
@@ -76,6 +85,36 @@ def _with_options(error: PackError) -> str:
     "individual protected characteristics).",
 )
 @click.option(
+    "--as-known-at",
+    "as_known_at",
+    default=None,
+    metavar="TIME",
+    help="Rebuild the pack from only the events recorded by TIME (a date means the end "
+    "of that day, UTC): the pack that could have been issued then.",
+)
+@click.option(
+    "--letters",
+    "letters",
+    default=None,
+    metavar="DIR",
+    help="Also write one private letter per person whose post is deleted into DIR "
+    "(always with names; never inside the pack's folder).",
+)
+@click.option(
+    "--letter-templates",
+    "letter_templates",
+    default=None,
+    metavar="DIR",
+    help="A folder with the council's own letter.html.j2 (Jinja2) to use instead.",
+)
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="The internal version: names (implies --names) and each person's outcome after "
+    "slotting (appointments, voluntary redundancy, competition results, dismissals). The "
+    "default collective version gives those only as counts, withheld under 5.",
+)
+@click.option(
     "--format",
     "format_",
     default="html,pdf",
@@ -90,6 +129,10 @@ def pack(
     at: str | None,
     before: str | None,
     names: bool,
+    as_known_at: str | None,
+    letters: str | None,
+    letter_templates: str | None,
+    internal: bool,
     format_: str,
     json_out: bool,
 ) -> None:
@@ -108,8 +151,19 @@ def pack(
     formats = _formats(format_)
     proposed = parse_date(at, "--at")
     current = parse_date(before, "--before")
+    known = parse_time(as_known_at, "--as-known-at")
     folder = Path(output)
     create = prepare_folder(folder)
+    letter_folder = Path(letters) if letters is not None else None
+    create_letters = False
+    if letter_folder is not None:
+        create_letters = prepare_folder(letter_folder, "--letters")
+        if letter_folder.resolve() == folder.resolve():
+            raise UserError(
+                f"--letters {letters}: letters are private, give a folder other than the pack's"
+            )
+    if letter_templates is not None and letter_folder is None:
+        raise UserError("--letter-templates goes with --letters DIR")
     chromium = None
     if "pdf" in formats:
         try:
@@ -118,11 +172,41 @@ def pack(
             raise UserError(str(error)) from None
     reader = BranchReader(settings().store())
     try:
-        data = build_pack(settings().store(), branch, current, proposed, names=names, reader=reader)
+        data = build_pack(
+            settings().store(),
+            branch,
+            current,
+            proposed,
+            names=names or internal,
+            internal=internal,
+            reader=reader,
+            as_known_at=known,
+        )
     except PackError as error:
         raise UserError(_with_options(error)) from None
     except ChartError as error:
         raise UserError(str(error)) from None
+    letter_files: dict[str, bytes] = {}
+    if letter_folder is not None:
+        from orgsim.pack.letters import LetterTemplateError, render_letters
+
+        private = data
+        if not data.internal:
+            private = build_pack(
+                settings().store(),
+                branch,
+                current,
+                proposed,
+                internal=True,
+                reader=reader,
+                charts=False,
+                as_known_at=known,
+            )
+        try:
+            templates = Path(letter_templates) if letter_templates is not None else None
+            letter_files = render_letters(private, templates)
+        except LetterTemplateError as error:
+            raise UserError(str(error)) from None
     html = render_html(data)
     stem = f"{_slug(branch)}-consultation-pack"
     files: dict[str, bytes] = {}
@@ -130,13 +214,18 @@ def pack(
         files[f"{stem}.html"] = html.encode("utf-8")
     if "pdf" in formats:
         try:
-            files[f"{stem}.pdf"] = html_to_pdf(html, chromium)
+            files[f"{stem}.pdf"] = html_to_pdf(html, chromium, created=data.data_time)
         except (ChromiumMissing, PdfFailed) as error:
             raise UserError(str(error)) from None
     written = write_files(
         {folder / name: data for name, data in files.items()},
         create_folder=folder if create else None,
     )
+    if letter_folder is not None:
+        written_letters = write_files(
+            {letter_folder / name: data for name, data in letter_files.items()},
+            create_folder=letter_folder if create_letters else None,
+        )
     st = data.statutory
     if json_out:
         print_json(
@@ -144,7 +233,8 @@ def pack(
                 "branch": branch,
                 "current": data.current.isoformat(),
                 "proposed": data.proposed.isoformat(),
-                "names": names,
+                "names": data.names,
+                "version": "internal" if data.internal else "collective",
                 "files": [str(p) for p in written],
                 "posts": data.post_counts,
                 "people": len(data.people),
@@ -161,6 +251,8 @@ def pack(
                     "hr1_due": st.hr1_due.isoformat() if st.hr1_due else None,
                 },
                 "head_chain": data.footer.head_chain,
+                "as_known_at": known.isoformat() if known else None,
+                "letters": [str(p) for p in written_letters] if letter_folder else [],
             }
         )
         return
@@ -172,12 +264,17 @@ def pack(
         "no_consultation": "FALLS SHORT of the statutory minimum",
     }[st.verdict]
     console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False)
+    if letter_folder is not None:
+        console.print(
+            f"wrote {len(letter_files)} private letters (with names) into {letter_folder}",
+            markup=False,
+        )
     displaced = len(data.people)
     console.print(
         f"{branch}: {data.current.isoformat()} -> {data.proposed.isoformat()}: "
         f"{counts['new']} post{'' if counts['new'] == 1 else 's'} created, "
         f"{counts['deleted']} deleted, {counts['changed']} changed; "
         f"{displaced} {'person' if displaced == 1 else 'people'} displaced; "
-        f"timetable {verdict}" + ("; NAMES INCLUDED" if names else ""),
+        f"timetable {verdict}; {data.version_name}" + ("; NAMES INCLUDED" if data.names else ""),
         markup=False,
     )

@@ -18,6 +18,14 @@ from orgsim.interchange.organogram import Holder
 from orgsim.interchange.reconcile_base import UNDISCLOSED, PlanContext, Wanted, pick_id
 
 
+def person_id_base(org_id: str, post_ref: str, undisclosed: bool) -> str:
+    """The id a new holder is given: the organisation and the post they arrive in, never
+    their name (ids are printed where names are withheld: charts, packs, ``show``).
+    ``org-ref-holder`` (``-holder-2``... when taken); ``org-ref-nd`` for a name not
+    disclosed. A re-import finds people again by name, not by id, so nothing is lost."""
+    return f"{org_id}-{post_ref}-{'nd' if undisclosed else 'holder'}"
+
+
 class HolderPlanning(PlanContext):
     def _holders(
         self, wanted: dict[str, Wanted], live: dict[str, PostView], org_id: str
@@ -157,7 +165,7 @@ class HolderPlanning(PlanContext):
                 )
                 continue
             ref = post.senior.ref if post.senior else post.id
-            base = f"{org_id}-{ref}-{'nd' if holder.undisclosed else holder.key or 'x'}"
+            base = person_id_base(org_id, ref, holder.undisclosed)
 
             def reusable(pid: str) -> bool:
                 """A current person with that name who holds nothing may take the post."""

@@ -5,7 +5,10 @@ dataclasses (:mod:`orgsim.pack.document`), from one branch and two effective dat
 (:mod:`orgsim.pack.render`) fills the Jinja2 template with it, charts inline as SVG;
 :func:`html_to_pdf` (:mod:`orgsim.pack.pdf`) prints that HTML with headless Chromium.
 Names of people appear only when asked for (``names=True``); individual protected
-characteristics never do.
+characteristics never do. The default is the collective version, which gives outcomes
+after slotting only as counts (:mod:`orgsim.pack.confidential`); ``internal=True`` makes
+the internal version. ``as_known_at`` rebuilds the pack from the events recorded by then
+(:mod:`orgsim.pack.known`); :mod:`orgsim.pack.letters` writes individual letters.
 """
 
 from orgsim.pack.build import build_pack, default_dates

@@ -15,11 +15,15 @@ from orgsim.domain import events as ev
 from orgsim.domain.changes import changes_between
 from orgsim.domain.structure import Structure
 from orgsim.pack import equality as eq
-from orgsim.pack import rows, statutory
+from orgsim.pack import rows, s188, statutory
+from orgsim.pack.confidential import later_counts
 from orgsim.pack.context import Context
 from orgsim.pack.cost import cost_section
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
+from orgsim.pack.known import KnownAtReader
 from orgsim.pack.outcomes import Outcomes
+from orgsim.pack.plain import Plain
+from orgsim.pack.walk import Walk
 from orgsim.pack.walk import walk as walk_window
 from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.mapper import GENESIS
@@ -123,6 +127,22 @@ def _everyone(before: Structure, after: Structure, log: BranchLog) -> dict[str, 
     return out
 
 
+def outcome_keys(walk: Walk) -> dict[str, str]:
+    """Each affected person's column in the equality breakdown by outcome: Left when they
+    have left, else the slotting stage they reached."""
+    out: dict[str, str] = {}
+    for pid, a in walk.affected.items():
+        if a.result == "left":
+            out[pid] = "left"
+        elif a.stage == "slotted" or a.result == "slotted":
+            out[pid] = "slotted"
+        elif a.stage in ("ring_fenced", "at_risk"):
+            out[pid] = a.stage
+        else:
+            out[pid] = "pending"
+    return out
+
+
 def build_pack(
     store: Store,
     branch: str,
@@ -130,10 +150,19 @@ def build_pack(
     proposed: dt.date | None = None,
     *,
     names: bool = False,
+    internal: bool = False,
     reader: BranchReader | None = None,
     charts: bool = True,
+    as_known_at: dt.datetime | None = None,
 ) -> Pack:
-    """Everything the pack says. Raises UnknownBranch, PackError, ChartError."""
+    """Everything the pack says. Raises UnknownBranch, PackError, ChartError.
+
+    ``as_known_at`` rebuilds the pack from only the events recorded by then (the pack that
+    could have been issued at that time). ``internal`` makes the internal version (names, and each person's outcome after
+    slotting row by row); it implies ``names``. The default is the collective version."""
+    names = names or internal
+    if as_known_at is not None:
+        reader = KnownAtReader(store, as_known_at)
     reader = reader or BranchReader(store)
     log = reader.load(branch)
     current, proposed = default_dates(log, proposed, current)
@@ -147,7 +176,7 @@ def build_pack(
     affected = {pid: a.old_post for pid, a in walk.affected.items()}
     labels = eq.labels(before, after, affected)
     redact = eq.Redactor(_everyone(before, after, log), labels, names)
-    ctx = Context(branch, before, after, names, labels, redact)
+    ctx = Context(branch, before, after, names, labels, redact, internal, Plain((after, before)))
 
     post_changes, unit_changes = rows.changes(ctx, changes_between(before, after), window)
     verdicts = {d.version: d for d in audit_branch(log)}
@@ -155,12 +184,14 @@ def build_pack(
     pools = outcomes.pools()
     people = outcomes.people()
     posts = outcomes.posts({r.id for r in post_changes if r.kind == "new"})
+    later = later_counts(walk, exact=internal)
     summary_posts, summary_people, summary_units, cost_note = rows.summary(
-        before, after, post_changes, people
+        before, after, post_changes, people, later
     )
     timetable, check = statutory.timetable(ctx, log, proposed, window, walk)
-    equality, equality_note, group, workforce = eq.equality(before, list(walk.affected))
+    equality, equality_note, group, workforce = eq.equality(before, outcome_keys(walk))
     statutory.transfers(before, after, check)
+    disclosure = s188.disclosure(ctx, walk, window, after_state, check)
 
     organisation = after.organisation_name() or before.organisation_name() or branch
     figures: list[ChartFigure] = []
@@ -194,4 +225,9 @@ def build_pack(
         _footer(store, reader, log),
         cost_note,
         redundancy=cost_section(after, after_state, names),
+        internal=internal,
+        later=later,
+        as_known_at=as_known_at,
+        data_time=max((i.event.recorded for i in log.log), default=None),
+        disclosure=disclosure,
     )

@@ -19,17 +19,30 @@ import re
 from dataclasses import replace
 
 from orgsim.charts import ChartOptions, Heading, chart_tree, dot_source, run_dot, split_pages
+from orgsim.charts.dot import legend
+from orgsim.charts.layouts import Layout
 from orgsim.charts.model import ChartTree
 from orgsim.charts.render import page_units
+from orgsim.charts.tree import ChartNode
 from orgsim.pack.figures import ChartFigure, ChartPage
 from orgsim.store.branches import BranchReader
 
-#: The drawing area of a printed chart page, in points (A4 less margins and caption).
-LANDSCAPE = (770.0, 425.0)
-PORTRAIT = (510.0, 655.0)
-#: A chart that would print smaller than this on either orientation is split into an
-#: overview and one page per directorate.
-MIN_SCALE = 0.6
+#: The drawing area of a printed chart page, in points: A4 less margins, and less the
+#: section heading of the first chart page (pack.css caps the drawing at 126 mm high on a
+#: landscape page with the heading, 200 mm on a portrait one), so that the printed size
+#: worked out here is never larger than what Chromium prints.
+LANDSCAPE = (770.0, 357.0)
+PORTRAIT = (510.0, 567.0)
+#: No chart text prints smaller than this (points): a chart whose smallest text would is
+#: split into an overview and one page per directorate, and a directorate too big for a
+#: page is split again by its divisions, rather than shrunk.
+MIN_TEXT_PT = 7.0
+#: How deep :func:`_pages` splits (directorates, divisions, services).
+MAX_SPLITS = 3
+#: Graphviz measures text with the font it is given and Chromium draws the SVG with the
+#: font the SVG names: the pack gives Graphviz a font that is installed (fonts-dejavu-core,
+#: also the pack's body font), so both use the same one and titles sit centred.
+PACK_FONT = "DejaVu Sans"
 #: Past this many posts the structure charts are drawn as units (a post chart of a whole
 #: council is for ``orgsim chart --split directorate``, not for a pack).
 POST_LIMIT = 400
@@ -78,40 +91,128 @@ def fit(width: float, height: float) -> tuple[str, float]:
     return best
 
 
-def _svg(tree: ChartTree, heading: Heading, prefix: str, label: str) -> ChartPage:
-    source = dot_source(tree, heading, ChartOptions(layout="stacked"))
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+
+
+def smallest_text(svg: str) -> float:
+    """The smallest font size in the SVG, in its own units (points for Graphviz)."""
+    sizes = [float(m) for m in _FONT_SIZE.findall(svg)]
+    return min(sizes) if sizes else 14.0
+
+
+def printed_text(page: ChartPage) -> float:
+    """The smallest chart text of ``page`` as printed, in points."""
+    return smallest_text(page.svg) * fit(page.width, page.height)[1]
+
+
+def _svg(tree: ChartTree, heading: Heading, prefix: str, label: str, title: str) -> ChartPage:
+    """One page: ``heading`` is drawn (kept short: a long title would widen the drawing
+    and shrink its text), ``title`` is the page's full title for the caption. Leaves are
+    stacked under their manager; a drawing that is then too tall to print legibly is
+    drawn naive (leaves side by side) when that prints its text larger."""
+    best: ChartPage | None = None
+    for layout in ("stacked", "naive"):
+        page = _draw(tree, heading, prefix, label, title, layout)
+        if best is None or printed_text(page) > printed_text(best) + 0.05:
+            best = page
+        if printed_text(best) >= MIN_TEXT_PT:
+            break
+    assert best is not None
+    return best
+
+
+def _draw(
+    tree: ChartTree, heading: Heading, prefix: str, label: str, title: str, layout: Layout
+) -> ChartPage:
+    source = dot_source(tree, heading, ChartOptions(layout=layout))
+    source = source.replace('fontname="Helvetica"', f'fontname="{PACK_FONT}"')
+    if tree.change:  # the legend row is as wide as a page; the caption says it in words
+        source = source.replace(f'<TR><TD ALIGN="LEFT">{legend(tree.level)}</TD></TR>', "")
     svg, width, height = inline_svg(run_dot(source, "svg"), prefix, label)
-    return ChartPage(heading.title, svg, width, height, fit(width, height)[0])
+    return ChartPage(title, svg, width, height, fit(width, height)[0])
 
 
-def _pages(tree: ChartTree, heading: Heading, prefix: str, label: str) -> list[ChartPage]:
-    whole = _svg(tree, heading, prefix, label)
-    if fit(whole.width, whole.height)[1] >= MIN_SCALE:
+def _pages(
+    tree: ChartTree,
+    heading: Heading,
+    prefix: str,
+    label: str,
+    title: str,
+    depth: int = 0,
+) -> list[ChartPage]:
+    """The chart on one page when its smallest text prints at :data:`MIN_TEXT_PT` or more;
+    else an overview and one page per directorate, each split again if need be."""
+    whole = _svg(tree, heading, prefix, label, title)
+    if printed_text(whole) >= MIN_TEXT_PT or depth >= MAX_SPLITS:
         return [whole]
     units = page_units(tree)
-    pages = split_pages(tree, units, "number") if units else []
-    if len(pages) < 2:
-        return [whole]
+    pages = split_pages(tree, units, "number" if depth == 0 else "page") if units else []
+    if sum(1 for page in pages if page.slug) < 2:  # no smaller units: share out the leaves
+        return _leaf_pages(tree, heading, prefix, label, title, whole)
     out = []
     for number, page in enumerate(pages, start=1):
         if not page.slug:
-            title = heading.title
-            lines = (
-                *heading.lines,
-                f"chart page 1 of {len(pages)}: overview, one page per directorate follows",
-            )
+            where = "overview, one page per unit follows"
+            sub_title, drawn = title, heading.title
         else:
-            title = f"{heading.title}: {page.heading}"
-            lines = (*heading.lines, f"chart page {number} of {len(pages)}")
-        out.append(
-            _svg(
-                page.tree,
-                replace(heading, title=title, lines=lines),
-                f"{prefix}-{number}",
-                f"{label}, chart page {number}",
-            )
+            where = f"{page.heading}"
+            sub_title, drawn = f"{title}: {page.heading}", page.heading
+        line = f"chart page {number} of {len(pages)}: {where}"
+        out += _pages(
+            page.tree,
+            replace(heading, title=drawn, lines=(*heading.lines[:1], line) if depth == 0 else ()),
+            f"{prefix}-{number}",
+            f"{label}, part {number}",
+            sub_title,
+            depth + 1,
         )
     return out
+
+
+def _leaf_pages(
+    tree: ChartTree, heading: Heading, prefix: str, label: str, title: str, whole: ChartPage
+) -> list[ChartPage]:
+    """A unit too big for a page that no smaller unit splits: the posts of the manager
+    with the most leaf posts (posts with no reports) are shared out over as few pages as
+    keep its text at :data:`MIN_TEXT_PT`, each page showing the rest as a "continued"
+    box under that manager."""
+    leaves_of = {
+        key: [c for c in kids if not tree.children.get(c)]
+        for key, kids in tree.children.items()
+        if tree.nodes[key].kind != "stub"
+    }
+    manager = max(leaves_of, key=lambda k: (len(leaves_of[k]), k), default=None)
+    if manager is None or len(leaves_of[manager]) < 2:
+        return [whole]
+    leaves = leaves_of[manager]
+    for parts in range(2, len(leaves) + 1):
+        size = -(-len(leaves) // parts)
+        chunks = [leaves[i : i + size] for i in range(0, len(leaves), size)]
+        out = []
+        for number, chunk in enumerate(chunks, start=1):
+            others = [k for k in leaves if k not in chunk]
+            keep = [k for k in tree.nodes if k not in others]
+            stub = ChartNode(
+                key=f"s:{prefix}-more-{number}",
+                kind="stub",
+                id="",
+                title=f"{tree.nodes[manager].title}: more reports",
+                count=len(others),
+                link=f"the other parts of this page ({len(chunks)} in all)",
+            )
+            part = tree.restricted(keep, extra={manager: [stub]})
+            out.append(
+                _svg(
+                    part,
+                    replace(heading, lines=(*heading.lines, f"part {number} of {len(chunks)}")),
+                    f"{prefix}-part{number}",
+                    f"{label}, part {number}",
+                    f"{title} (part {number} of {len(chunks)})",
+                )
+            )
+        if all(printed_text(page) >= MIN_TEXT_PT for page in out) or size == 1:
+            return out
+    return [whole]
 
 
 def chart_figures(
@@ -162,6 +263,8 @@ def chart_figures(
                 f"The structure has {posts} posts, too many to read on paper: this chart "
                 "shows units. Post charts per directorate: orgsim chart --split directorate."
             )
-        pages = _pages(tree, replace(heading, title=title), f"chart-{key}", title)
+        short = {"current": "Current structure", "proposed": "Proposed structure"}
+        drawn = replace(heading, title=short.get(key, "What changes"))
+        pages = _pages(tree, drawn, f"chart-{key}", title, title)
         figures.append(ChartFigure(key, title, caption, pages, note))
     return figures

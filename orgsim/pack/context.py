@@ -55,6 +55,14 @@ class Context:
     names: bool
     labels: dict[str, str]
     redact: Callable[[str | None], str]
+    #: the internal version: individual outcomes after slotting shown row by row
+    internal: bool = False
+    #: post ids in reason text -> "Title (grade G)" (:mod:`orgsim.pack.plain`)
+    plain: Callable[[str], str] = str
+
+    def reason(self, text: str | None) -> str:
+        """A reason as the pack prints it: people redacted, posts by title and grade."""
+        return self.plain(self.redact(text))
 
     @property
     def both(self) -> tuple[Structure, Structure]:

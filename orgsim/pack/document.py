@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # The chart dataclasses move to orgsim.pack.charts (or figures); import them from there then.
 from orgsim.pack.figures import ChartFigure, ChartPage
@@ -69,6 +69,13 @@ class PersonRow:
     pending: bool = False
     #: a slotting decision about this person is one the audit calls a violation
     violation: bool = False
+    #: a slotting decision about this person the audit flags otherwise (for review)
+    review: bool = False
+    #: for individual letters only (never printed in the pack)
+    person_id: str = ""
+    displaced_on: dt.date | None = None
+    #: the date of the later outcome in ``then_text`` (when shown)
+    result_on: dt.date | None = None
 
 
 @dataclass
@@ -139,6 +146,10 @@ class EqualityRow:
     workforce: EqualityCell
     affected: EqualityCell
     difference: str = ""
+    #: the workforce not affected (workforce = not affected + affected)
+    unaffected: EqualityCell = field(default_factory=lambda: EqualityCell("", ""))
+    #: the affected by outcome, in :data:`orgsim.pack.equality.OUTCOME_COLUMNS` order
+    outcomes: dict[str, EqualityCell] = field(default_factory=dict)
 
 
 @dataclass
@@ -146,6 +157,18 @@ class EqualityTable:
     characteristic: str
     rows: list[EqualityRow]
     note: str = ""
+    #: the outcome columns' headings
+    outcome_labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LaterCount:
+    """One outcome after slotting, counted (:mod:`orgsim.pack.confidential`)."""
+
+    label: str
+    count: str  #: a number, or "fewer than 5" when withheld
+    n: int  #: the exact figure (rendered only in the internal version)
+    total: bool = False
 
 
 @dataclass
@@ -188,11 +211,43 @@ class Pack:
     cost_note: str = ""
     #: redundancy cost totals (orgsim.pack.cost), None when nobody is to be costed
     redundancy: CostSection | None = None
+    #: the internal version (names and individual outcomes) rather than the collective one
+    internal: bool = False
+    #: outcomes after slotting, as counts (withheld under 5 in the collective version)
+    later: list[LaterCount] = field(default_factory=list)
+    #: built from the events recorded by this time only (``--as-known-at``)
+    as_known_at: dt.datetime | None = None
+    #: the recorded time of the latest event the pack relies on: the PDF's date
+    data_time: dt.datetime | None = None
+    #: TULRCA 1992 s188(4), item by item (:mod:`orgsim.pack.s188`)
+    disclosure: list[Any] = field(default_factory=list)
+
+    @property
+    def version_name(self) -> str:
+        if self.internal:
+            return "internal version"
+        return "collective version with names" if self.names else "collective version"
 
     @property
     def violations(self) -> int:
         """People with a slotting decision the audit calls a violation."""
         return sum(1 for row in self.people if row.violation)
+
+    @property
+    def stage_counts(self) -> dict[str, int]:
+        """People displaced by slotting stage: slotted (against the policy or flagged for
+        review included), ring_fenced, at_risk, other."""
+        out = {"slotted": 0, "ring_fenced": 0, "at_risk": 0, "other": 0}
+        for row in self.people:
+            stage = "slotted" if row.stage in ("violation", "review") else row.stage
+            out[stage if stage in out else "other"] += 1
+        return out
+
+    @property
+    def reviews(self) -> int:
+        """People with a slotting decision the audit flags for review (neither compliant
+        nor a violation, e.g. its match revised after the decision)."""
+        return sum(1 for row in self.people if row.review)
 
     @property
     def post_counts(self) -> dict[str, int]:
@@ -210,6 +265,7 @@ __all__ = [
     "EqualityRow",
     "EqualityTable",
     "Footer",
+    "LaterCount",
     "Pack",
     "PackError",
     "PersonRow",

@@ -3,9 +3,10 @@
 - :class:`Redactor` scrubs people's ids and names out of free text written into events
   (reasons, sources, decisions), replacing each with how the pack refers to the person;
 - :func:`labels` says how each person is referred to without names: by their (old) post;
-- :func:`equality` compares the affected group with the workforce, characteristic by
-  characteristic, only ever aggregated: cells under 5 are suppressed (and a second cell
-  when one alone would give it away), rare values grouped.
+- :func:`equality` compares the affected group with the workforce (and with the people
+  not affected, and by outcome), characteristic by characteristic, only ever aggregated:
+  :func:`suppress` withholds counts under 5 and every count that would let one be worked
+  out by subtraction across all those columns together; rare values are grouped.
 """
 
 from __future__ import annotations
@@ -71,36 +72,70 @@ def _label(key: str) -> str:
     return key.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
-def _cells(counts: dict[str, int], total: int) -> dict[str, EqualityCell]:
-    """Cells for one column: counts under 5 suppressed, and when only one is, the next
-    smallest too (so it cannot be worked out from the total)."""
-    if total < SUPPRESS_BELOW:
-        return {k: EqualityCell("*", "*", True) for k in counts}
-    hidden = {k for k, n in counts.items() if 0 < n < SUPPRESS_BELOW}
-    if len(hidden) == 1:
-        others = sorted((n, k) for k, n in counts.items() if n > 0 and k not in hidden)
-        if others:
-            hidden.add(others[0][1])
-    out = {}
-    for k, n in counts.items():
-        if k in hidden:
-            out[k] = EqualityCell("*", "*", True)
-        else:
-            out[k] = EqualityCell(str(n), f"{100 * n / total:.0f}%")
-    return out
+#: How each person affected is counted in the breakdown by outcome, in column order.
+OUTCOME_COLUMNS = {
+    "slotted": "Slotted",
+    "ring_fenced": "Ring-fenced",
+    "at_risk": "At risk",
+    "left": "Left",
+    "pending": "Other or pending",
+}
+
+Cell = tuple[str, ...]
 
 
-def equality(before: Structure, affected: list[str]) -> tuple[list[EqualityTable], str, int, int]:
+def suppress(
+    counts: dict[Cell, int], relations: list[list[Cell]], also: set[Cell] | None = None
+) -> set[Cell]:
+    """The cells to withhold from a set of published counts tied by ``relations``.
+
+    Each relation is a list of cells whose sum is published (a row's total is itself one
+    of the cells; a column's total, such as the workforce size, is a fixed figure not in
+    the list). Primary suppression withholds every count from 1 to 4; complementary
+    suppression then withholds, in any relation with exactly one cell withheld, the
+    smallest other cell (non-zero first), until no relation has exactly one: a single
+    hidden cell in a sum can always be worked out by subtraction, across the workforce and
+    affected tables as well as within one. ``also`` are cells withheld from the start.
+    """
+    hidden = {c for c, n in counts.items() if 0 < n < SUPPRESS_BELOW} | (also or set())
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            if sum(1 for c in relation if c in hidden) != 1:
+                continue
+            others = [c for c in relation if c not in hidden]
+            if not others:
+                continue
+            pick = min(others, key=lambda c: (counts[c] == 0, counts[c], c))
+            hidden.add(pick)
+            changed = True
+    return hidden
+
+
+def _cell(n: int, total: int, hidden: bool, percent: bool = True) -> EqualityCell:
+    if hidden:
+        return EqualityCell("*", "*" if percent else "", True)
+    return EqualityCell(str(n), f"{100 * n / total:.0f}%" if percent and total else "")
+
+
+def equality(
+    before: Structure, outcomes: dict[str, str]
+) -> tuple[list[EqualityTable], str, int, int]:
     """The affected group against the whole workforce at the current date, one table per
-    characteristic; (tables, note, group size, workforce size)."""
+    characteristic, with the people not affected and the breakdown of the affected by
+    outcome (``outcomes``: person id -> a key of :data:`OUTCOME_COLUMNS`), all suppressed
+    together by :func:`suppress`; (tables, note, group size, workforce size)."""
     workforce = {p.id: p.characteristics for p in before.people.values()}
-    group = {pid: workforce.get(pid, {}) for pid in affected}
+    group = {pid: workforce.get(pid, {}) for pid in outcomes}
     # someone displaced before they were current? take what the state has
-    for pid in affected:
+    for pid in outcomes:
         person = before.person(pid)
         if pid not in workforce and person is not None:
             group[pid] = person.characteristics
-    keys = sorted({k for c in workforce.values() for k in c})
+    unaffected = {pid: c for pid, c in workforce.items() if pid not in group}
+    everyone = {**workforce, **group}
+    keys = sorted({k for c in everyone.values() for k in c})
     if not keys:
         return (
             [],
@@ -111,46 +146,76 @@ def equality(before: Structure, affected: list[str]) -> tuple[list[EqualityTable
             len(group),
             len(workforce),
         )
+    columns = [k for k in OUTCOME_COLUMNS if k in set(outcomes.values())]
     tables = []
     for key in keys:
-        w_values = Counter(c.get(key) for c in workforce.values())
-        g_values = Counter(c.get(key) for c in group.values())
+        w_values = Counter(c.get(key) for c in everyone.values())
         shown = sorted(v for v, n in w_values.items() if v is not None and n >= SUPPRESS_BELOW)
-        rare = [v for v, n in w_values.items() if v is not None and n < SUPPRESS_BELOW]
+        rare = {v for v, n in w_values.items() if v is not None and n < SUPPRESS_BELOW}
         labels = {v: v for v in shown}
-        w_counts = {v: w_values[v] for v in shown}
-        g_counts = {v: g_values[v] for v in shown}
         if rare:
             labels["__other"] = "Other values (fewer than 5 people each)"
-            w_counts["__other"] = sum(w_values[v] for v in rare)
-            g_counts["__other"] = sum(g_values[v] for v in rare)
         labels["__none"] = "Not recorded"
-        w_counts["__none"] = w_values[None]
-        g_counts["__none"] = g_values[None]
-        w_cells = _cells(w_counts, len(workforce))
-        g_cells = _cells(g_counts, len(group))
-        recorded_in_group = sum(n for v, n in g_counts.items() if v != "__none")
+
+        def row_of(value: str | None) -> str:
+            if value is None:
+                return "__none"
+            return "__other" if value in rare else value
+
+        counts: dict[Cell, int] = {}
+        for v in labels:
+            for col in ("W", "U", "G", *columns):
+                counts[(col, v)] = 0
+        for pid, c in everyone.items():
+            v = row_of(c.get(key))
+            if pid in workforce:
+                counts[("W", v)] += 1
+            if pid in group:
+                counts[("G", v)] += 1
+                counts[(outcomes[pid], v)] += 1
+            elif pid in workforce:
+                counts[("U", v)] += 1
+        relations: list[list[Cell]] = []
+        for v in labels:
+            relations.append([("W", v), ("U", v), ("G", v)])
+            if columns:
+                relations.append([("G", v), *((k, v) for k in columns)])
+        for col in ("W", "U", "G", *columns):
+            relations.append([(col, v) for v in labels])
+        # an affected group under 5 is withheld whole, then the rule closes over it
+        small = (
+            {c for c in counts if c[0] not in ("W", "U")} if len(group) < SUPPRESS_BELOW else set()
+        )
+        hidden = suppress(counts, relations, small)
+        recorded_in_group = sum(counts[("G", v)] for v in labels if v != "__none")
         rows = []
         for v, label in labels.items():
-            w, g = w_cells[v], g_cells[v]
+            w = _cell(counts[("W", v)], len(workforce), ("W", v) in hidden)
+            u = _cell(counts[("U", v)], len(unaffected), ("U", v) in hidden, percent=False)
+            g = _cell(counts[("G", v)], len(group), ("G", v) in hidden)
             if recorded_in_group == 0 and v != "__none":
                 g = EqualityCell("no data", "", False)
             diff = ""
             if not w.suppressed and not g.suppressed and g.count != "no data" and len(group):
-                pp = 100 * g_counts[v] / len(group) - 100 * w_counts[v] / len(workforce)
+                pp = 100 * counts[("G", v)] / len(group) - 100 * counts[("W", v)] / len(workforce)
                 diff = f"{pp:+.0f} pts"
-            rows.append(EqualityRow(label, w, g, diff))
+            by_outcome = {
+                k: _cell(counts[(k, v)], 0, (k, v) in hidden, percent=False) for k in columns
+            }
+            rows.append(EqualityRow(label, w, g, diff, u, by_outcome))
         note = ""
         if recorded_in_group == 0:
             note = "No data for the affected group."
         elif len(group) < SUPPRESS_BELOW:
             note = "The affected group is under 5 people: its figures are suppressed."
-        tables.append(EqualityTable(_label(key), rows, note))
+        tables.append(EqualityTable(_label(key), rows, note, [OUTCOME_COLUMNS[k] for k in columns]))
     note = (
         f"Compares the {plural(len(group), 'person', 'people')} whose posts are deleted "
-        f"with the whole workforce of {len(workforce)} at the current date. Cells under "
-        f"{SUPPRESS_BELOW} people are shown as *, and values held by fewer than "
-        f"{SUPPRESS_BELOW} people in the workforce are grouped, so that nobody can be "
-        "identified."
+        f"with the whole workforce of {len(workforce)} at the current date, and shows the "
+        "affected group by outcome (the slotting stage each person reached, or Left if "
+        f"they have left). Counts from 1 to {SUPPRESS_BELOW - 1} are shown as *, and so is "
+        "any other count that would let one be worked out by subtraction, across all the "
+        "columns of a table together; values held by fewer than "
+        f"{SUPPRESS_BELOW} people are grouped, so that nobody can be identified."
     )
     return tables, note, len(group), len(workforce)

@@ -47,9 +47,19 @@ def _own_reasons(reasons: list[str], old_post: str, state: OrgState) -> list[str
 
 
 def _breach(verdicts: dict[int, AuditedDecision], version: int | None) -> AuditedDecision | None:
-    """The audit's verdict on the decision recorded at ``version``, when a violation."""
+    """The audit's verdict on the decision recorded at ``version`` when it is anything but
+    compliant: a violation, or any other verdict the audit gives (such as a decision whose
+    basis was revised after it was made), which the pack flags for review."""
     found = verdicts.get(version) if version is not None else None
-    return found if found is not None and found.verdict == "violation" else None
+    return found if found is not None and found.verdict != "compliant" else None
+
+
+def flag(decision: AuditedDecision) -> tuple[str, str]:
+    """(outcome key, words) for a decision the audit does not call compliant."""
+    if decision.verdict == "violation":
+        return "violation", AGAINST_POLICY
+    words = decision.verdict.replace("_", " ")
+    return "review", f"flagged for review by orgsim audit ({words})"
 
 
 class Outcomes:
@@ -93,10 +103,12 @@ class Outcomes:
                 self.pool_of_post[post] = pool_id
                 winners = [p for p, _ in walk.appointed_to.get(post, []) if p in pool.candidates]
                 winners += [p for p in walk.slotted_into.get(post, []) if p in pool.candidates]
-                if winners:
+                if winners and ctx.internal:
                     results.append(
                         f"{ctx.title(post)}: appointed {', '.join(ctx.who(p) for p in winners)}"
                     )
+                elif winners:  # who won would say who lost: never in the collective version
+                    results.append(f"{ctx.title(post)}: filled from the pool")
                 else:
                     results.append(f"{ctx.title(post)}: competition pending")
             self.pool_text[pool_id] = count
@@ -106,7 +118,7 @@ class Outcomes:
                     [ctx.post_text(p) for p in pool.posts],
                     [ctx.who(p) for p in pool.candidates],
                     count,
-                    [ctx.redact(r) for r in pool.reasons],
+                    [ctx.reason(r) for r in pool.reasons],
                     "; ".join(results),
                 )
             )
@@ -129,7 +141,7 @@ class Outcomes:
                         [ctx.post_text(p) for p in proposed.posts],
                         [ctx.who(p) for p in proposed.candidates],
                         count,
-                        [ctx.redact(r) for r in reasons],
+                        [ctx.reason(r) for r in reasons],
                         "not yet recorded",
                         proposed_only=True,
                     )
@@ -173,8 +185,9 @@ class Outcomes:
             if a.stage_basis and a.stage_basis != "slotting policy":
                 text_ += f" (decided {a.stage_basis})"
             if stage_breach is not None:
-                stage = outcome = "violation"
-                text_ += f": {AGAINST_POLICY}"
+                stage, words = flag(stage_breach)
+                outcome = stage
+                text_ += f": {words}"
                 reasons = list(stage_breach.reasons)
         elif a.stage == "ring_fenced":
             outcome = "ring_fenced"
@@ -215,16 +228,27 @@ class Outcomes:
             then = f"Slotted into {ctx.post_text(a.result_post)} ({a.result_detail})"
             outcome = "slotted"
             if result_breach is not None:
-                outcome = "violation"
-                then += f", which {AGAINST_POLICY}"
+                outcome, words = flag(result_breach)
+                then += f", which is {words}" if outcome == "review" else f", which {words}"
                 reasons = [*reasons, *(r for r in result_breach.reasons if r not in reasons)]
         elif a.stage in ("ring_fenced", "at_risk"):
             then = "Outcome pending"
             pending = True
         if a.result_on is not None and then:
             then += f", {text.long_date(a.result_on)}"
-        if a.result_reason:
+        if a.result_reason and then:
             then += f" — {ctx.redact(a.result_reason)}"
+        if not ctx.internal and a.result in ("appointed", "left", "redeployed"):
+            # confidential to the person: counted in section 4.4, never attributed
+            then = ""
+            if a.stage is not None:
+                outcome = a.stage if stage not in ("violation", "review") else stage
+            else:
+                outcome = "none"
+                text_ = "Outcome withheld in this version (counted in section 4.4)"
+        elif not ctx.internal and a.stage in ("ring_fenced", "at_risk") and a.result is None:
+            then = ""  # "pending" next to a withheld outcome would say there is one
+        breaches = (stage_breach, result_breach)
         return PersonRow(
             ctx.who(pid),
             old.title if old else a.old_post,
@@ -235,9 +259,13 @@ class Outcomes:
             outcome,
             text_,
             then,
-            [ctx.redact(r) for r in reasons],
+            [ctx.reason(r) for r in reasons],
             pending,
-            violation=stage_breach is not None or result_breach is not None,
+            violation=any(b is not None and b.verdict == "violation" for b in breaches),
+            review=any(b is not None and b.verdict != "violation" for b in breaches),
+            person_id=pid,
+            displaced_on=a.displaced_on,
+            result_on=a.result_on if then else None,
         )
 
     def people(self) -> list[PersonRow]:
@@ -283,10 +311,13 @@ class Outcomes:
                     if (b := _breach(self.verdicts, walk.decisions.get((p, pid)))) is not None
                 ]
                 if breaches:
-                    outcome = "violation"
-                    text_ = "Slotted against the slotting policy: " + ", ".join(
-                        ctx.who(p) for p in people
-                    )
+                    against = any(b.verdict == "violation" for b in breaches)
+                    outcome = "violation" if against else "review"
+                    text_ = (
+                        "Slotted against the slotting policy: "
+                        if against
+                        else "Slotted, flagged for review by orgsim audit: "
+                    ) + ", ".join(ctx.who(p) for p in people)
                     for b in breaches:
                         reasons.extend(b.reasons)
                 else:
@@ -302,7 +333,9 @@ class Outcomes:
                 pool = walk.pools[self.pool_of_post[pid]]
                 reasons.extend(pool.reasons)
                 winners = [p for p, _ in walk.appointed_to.get(pid, [])]
-                if winners:
+                if winners and not ctx.internal:
+                    then = "Filled by appointment from the pool"
+                elif winners:
                     then = "Appointed: " + ", ".join(ctx.who(p) for p in winners)
                     basis = [b for _, b in walk.appointed_to.get(pid, []) if b]
                     if basis:
@@ -312,9 +345,9 @@ class Outcomes:
             elif pid in walk.appointed_to:
                 outcome = "appointed"
                 basis = [b for _, b in walk.appointed_to[pid] if b]
-                text_ = "Filled by appointment: " + ", ".join(
-                    ctx.who(p) for p, _ in walk.appointed_to[pid]
-                )
+                text_ = "Filled by appointment"
+                if ctx.internal:
+                    text_ += ": " + ", ".join(ctx.who(p) for p, _ in walk.appointed_to[pid])
                 if basis:
                     text_ += f" ({basis[0]})"
             elif pid in proposed_slots:
@@ -351,7 +384,7 @@ class Outcomes:
                     outcome,
                     text_,
                     then,
-                    [ctx.redact(r) for r in unique],
+                    [ctx.reason(r) for r in unique],
                 )
             )
         rank = ctx.after.grade_rank()

@@ -11,11 +11,19 @@ update and safe-browsing hosts), so every name resolves to "not found" in-proces
 (``--host-resolver-rules``), every request that could still go out (an IP literal) is sent
 to a proxy on a closed local port, and the page printed carries a Content-Security-Policy
 that refuses anything not inside it. The pack is self-contained, so nothing is lost.
+
+The PDF is reproducible: the same HTML gives the same bytes. Chromium lays text out with
+sub-pixel positions that vary from run to run unless font hinting and sub-pixel
+positioning are off (hence those switches), and it stamps the clock time as the PDF's
+creation and modification dates; :func:`stamp` replaces both with a time taken from the
+data (the pack passes the recorded time of the latest event it relies on).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -102,9 +110,23 @@ def chromium_command(chromium: str, profile: Path, extra: list[str]) -> list[str
         "--hide-scrollbars",
         "--mute-audio",
         *NO_NETWORK,
+        "--font-render-hinting=none",
+        "--disable-font-subpixel-positioning",
+        "--run-all-compositor-stages-before-draw",
         f"--user-data-dir={profile}",
         *extra,
     ]
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
+
+
+def stamp(data: bytes, when: dt.datetime) -> bytes:
+    """The PDF with its creation and modification dates set to ``when`` (in UTC, as
+    Chromium writes them with TZ=UTC). Only the 14 digits change, so no offset moves."""
+    utc = when.astimezone(dt.UTC) if when.tzinfo else when
+    digits = f"{utc:%Y%m%d%H%M%S}".encode("ascii")
+    return _PDF_DATE.sub(lambda m: m.group(1) + digits, data)
 
 
 def html_to_pdf(
@@ -112,9 +134,11 @@ def html_to_pdf(
     chromium: str | None = None,
     timeout: int = TIMEOUT,
     extra: tuple[str, ...] = (),
+    created: dt.datetime | None = None,
 ) -> bytes:
     """Print ``html`` to PDF bytes (A4; landscape pages where the CSS asks for them),
-    with no network request (``extra``: more Chromium flags, e.g. a net log for a test)."""
+    with no network request (``extra``: more Chromium flags, e.g. a net log for a test),
+    its dates set to ``created`` when given."""
     program = chromium or find_chromium()
     with tempfile.TemporaryDirectory(prefix="orgsim-pack-") as tmp:
         folder = Path(tmp)
@@ -126,7 +150,7 @@ def html_to_pdf(
             folder / "profile",
             [*extra, f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()],
         )
-        env = {**os.environ, "HOME": str(folder)}
+        env = {**os.environ, "HOME": str(folder), "TZ": "UTC"}
         try:
             done = subprocess.run(
                 command,
@@ -151,4 +175,4 @@ def html_to_pdf(
             ]
             last = lines[-1].strip() if lines else f"exit status {done.returncode}"
             raise PdfFailed(f"Chromium wrote no PDF: {last}")
-        return data
+        return stamp(data, created) if created is not None else data

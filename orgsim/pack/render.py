@@ -20,6 +20,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OUTCOME_LABELS = {
     "slotted": "Slotted",
     "violation": "Against policy",
+    "review": "Flagged for review",
     "ring_fenced": "Ring-fenced",
     "at_risk": "At risk",
     "pending": "Pending",
@@ -69,7 +70,9 @@ def render_html(pack: Pack) -> str:
     short = pack.footer.head_chain[:16]
     running = (
         f"{pack.organisation} · consultation pack · branch {pack.branch} v"
-        f"{pack.footer.version} · chain {short}" + (" · CONTAINS NAMES" if pack.names else "")
+        f"{pack.footer.version} · chain {short} · {pack.version_name}"
+        + (f" · as known at {pack.as_known_at:%Y-%m-%d %H:%M}" if pack.as_known_at else "")
+        + (" · CONFIDENTIAL" if pack.internal else (" · CONTAINS NAMES" if pack.names else ""))
     )
     css = css.replace("/*RUNNING-FOOTER*/", f'"{_css_string(running)}"')
     if "</" in css:

@@ -18,7 +18,7 @@ from orgsim.domain.structure import PostView, Structure
 from orgsim.domain.timeline import Logged
 from orgsim.pack import text
 from orgsim.pack.context import Context, post_title, unit_name
-from orgsim.pack.document import ChangeRow, PersonRow, SummaryRow
+from orgsim.pack.document import ChangeRow, LaterCount, PersonRow, SummaryRow
 from orgsim.views.changes import Provenance, diff_document
 from orgsim.views.metrics import metrics
 
@@ -30,6 +30,7 @@ def summary(
     after: Structure,
     post_changes: list[ChangeRow],
     people: list[PersonRow],
+    later_counts: list[LaterCount],
 ) -> tuple[list[SummaryRow], list[SummaryRow], list[SummaryRow], str]:
     """The proposal in numbers; establishment figures from :func:`orgsim.views.metrics.metrics`
     (the ``compare`` command's), so the pack and ``compare`` always agree."""
@@ -107,7 +108,6 @@ def summary(
             )
         )
 
-    outcome = Counter(p.outcome for p in people)
     stages = Counter(p.stage for p in people)
     rows = [
         row("Headcount", mb["people"]["current"], ma["people"]["current"]),
@@ -132,10 +132,21 @@ def summary(
                 "decisions orgsim audit finds in breach of the policy (section 4)",
             )
         )
-    rows.append(SummaryRow("Then appointed to a post", "", text.num(outcome["appointed"])))
-    rows.append(SummaryRow("Then left the organisation", "", text.num(outcome["left"])))
-    if outcome["redeployed"]:
-        rows.append(SummaryRow("Then redeployed", "", text.num(outcome["redeployed"])))
+    if stages["review"]:
+        rows.append(
+            SummaryRow(
+                "— slotted, flagged for review",
+                "",
+                text.num(stages["review"]),
+                "",
+                "decisions orgsim audit flags for review, e.g. a match revised after them",
+            )
+        )
+    for count in later_counts:
+        if count.total or (count.label == "Redeployed" and count.n):
+            rows.append(
+                SummaryRow(f"Then: {count.label[:1].lower()}{count.label[1:]}", "", count.count)
+            )
     later = sum(1 for p in people if p.violation and p.stage != "violation")
     if later:
         rows.append(

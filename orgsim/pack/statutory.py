@@ -192,11 +192,11 @@ def statutory(
         "The organisation is treated as one establishment; where the dismissals fall at "
         "several establishments, count each one separately.",
     ]
+    how_many = plural(left, "person", "people")
+    if not ctx.internal and left < 5:
+        how_many = "fewer than 5 people"  # a count under 5 is withheld (section 4.4)
     if left:
-        notes.append(
-            f"In this scenario {plural(left, 'person', 'people')} left by redundancy "
-            "or voluntary redundancy."
-        )
+        notes.append(f"In this scenario {how_many} left by redundancy or voluntary redundancy.")
     warnings: list[str] = []
     required = None
     latest = hr1_due = None

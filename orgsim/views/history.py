@@ -1,6 +1,9 @@
 """A branch's history: its events with both clocks and provenance (``history --json``).
 
 Each event's own fields follow the SPEC's common ones; values are made JSON-ready here.
+A person's protected characteristics (``PersonJoined.characteristics``) are special
+category data: they are left out unless asked for (``characteristics=True``, the
+``--characteristics`` flag); the event then shows ``"characteristics": "withheld"``.
 """
 
 from __future__ import annotations
@@ -26,9 +29,18 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def event_record(version: int, event: ev.Event, inherited: bool = False) -> dict[str, Any]:
-    """SPEC section 7 history entry: both clocks, provenance, then the event's fields."""
+#: What an event shows in place of protected characteristics left out.
+WITHHELD = "withheld"
+
+
+def event_record(
+    version: int, event: ev.Event, inherited: bool = False, characteristics: bool = False
+) -> dict[str, Any]:
+    """SPEC section 7 history entry: both clocks, provenance, then the event's fields
+    (protected characteristics only with ``characteristics``)."""
     fields = event.model_dump(exclude={"effective", "recorded", "reason", "source", "actor"})
+    if not characteristics and fields.get("characteristics"):
+        fields["characteristics"] = WITHHELD
     record: dict[str, Any] = {
         "version": version,
         "type": type(event).__name__,
@@ -51,12 +63,16 @@ def event_record(version: int, event: ev.Event, inherited: bool = False) -> dict
     return record
 
 
-def history(store: Store, name: str, include_inherited: bool = False) -> dict[str, Any]:
+def history(
+    store: Store, name: str, include_inherited: bool = False, characteristics: bool = False
+) -> dict[str, Any]:
     branch = BranchReader(store).load(name)
     events: list[dict[str, Any]] = []
     if include_inherited:
-        events.extend(event_record(i.version, i.event, True) for i in branch.inherited)
-    events.extend(event_record(i.version, i.event) for i in branch.own)
+        events.extend(
+            event_record(i.version, i.event, True, characteristics) for i in branch.inherited
+        )
+    events.extend(event_record(i.version, i.event, False, characteristics) for i in branch.own)
     return {
         "branch": name,
         "parent": branch.info.parent,
