@@ -46,7 +46,9 @@ def test_each_step_changes_its_fact_from_its_date(cli, write):
     after = cli.json("show", "--branch", "facts", "--at", "2022-06-01")
     assert _post(before, "off")["fte"] == 1.0 and _post(after, "off")["fte"] == 0.6
     assert _post(before, "off")["cost"] == 30000 and _post(after, "off")["cost"] == 18000
-    assert _post(before, "off")["reports_to"] == "boss" and _post(after, "off")["reports_to"] is None
+    assert (
+        _post(before, "off")["reports_to"] == "boss" and _post(after, "off")["reports_to"] is None
+    )
     assert _person(before, "x1")["grade"] == "G1" and _person(after, "x1")["grade"] == "G2"
     assert _person(before, "x1")["name"] == "Robin Example"
     assert _person(after, "x1")["name"] == "Robin Renamed"
