@@ -338,8 +338,9 @@ def _post_cost_changed(state: OrgState, e: ev.PostCostChanged) -> None:
 
 def _post_accountabilities_changed(state: OrgState, e: ev.PostAccountabilitiesChanged) -> None:
     post = state.live_post(e.post, "change its accountabilities")
-    if any(a.weight <= ZERO for a in e.accountabilities):
-        raise DomainError(f"post {e.post!r}: an accountability needs a positive weight")
+    # weight 0 is a tag, not a duty (an importer's profession label), as in PostCreated
+    if any(a.weight < ZERO for a in e.accountabilities):
+        raise DomainError(f"post {e.post!r}: an accountability cannot weigh less than 0")
     post.accountabilities = list(e.accountabilities)
 
 
