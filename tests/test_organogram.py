@@ -812,3 +812,42 @@ def test_files_in_either_order_and_a_junior_file_alone(tmp_path):
     assert list(release.posts) == ["T1", "T2"] and len(release.juniors) == 1
     with pytest.raises(OrganogramError, match="is a junior staff file"):
         read_organogram(junior)
+
+
+def test_placeholder_references_and_junk_grades_are_warned_not_posts(tmp_path):
+    """Issue 14: 'Deleted', 'Eliminated', 'Awaiting_Recruitment_Action' in the Post Unique
+    Reference column name no post (12 'Deleted' rows once merged into one post of 11.83
+    FTE); a grade of '?' is no grade."""
+    rows = [
+        senior_row("T1", "Jane Smith", "SCS3", "Chief Executive", "Office", "XX"),
+        senior_row("T2", "Ola Ng", "?", "Director of Delivery", "Delivery", "T1"),
+        *[
+            senior_row("Deleted", f"Person {n}", "SCS1", f"Old post {n}", "Delivery", "T2")
+            for n in range(3)
+        ],
+        senior_row("Eliminated", "Eliminated", "SCS1", "Gone", "Delivery", "T2"),
+        senior_row("Awaiting_Recruitment_Action", "Vacant", "SCS1", "To fill", "Delivery", "T2"),
+    ]
+    senior = write_csv(tmp_path / "ex-2021-03-31-senior.csv", SENIOR_HEADER, rows)
+    release = read_organogram(senior)
+    assert set(release.posts) == {"T1", "T2"}
+    text = "\n".join(release.warnings)
+    for line, ref in ((4, "Deleted"), (5, "Deleted"), (6, "Deleted"), (7, "Eliminated")):
+        assert f":{line}: post reference {ref!r} is a placeholder, not a post: row skipped" in text
+    assert "'Awaiting_Recruitment_Action' is a placeholder" in text
+    assert ":3: post T2 has no grade '?': recorded as 'Not known'" in text
+    assert release.posts["T2"].grade == "Not known"
+
+
+def test_grades_order_by_the_civil_service_table_and_extend_in_place():
+    """The table's order (AA lowest ... SCS3): a new grade goes in at its rank, the
+    existing scheme's order is kept, and a label already there (by key) is not added."""
+    from orgsim.interchange.grades import GradeInfo, extend_scheme, order_grades
+
+    labels = ["SCS2", "G7", "AA", "SCS1", "HEO", "EO", "G6", "SEO", "AO", "SCS3"]
+    assert order_grades([GradeInfo(g, g.startswith("SCS")) for g in labels]) == [
+        "AA", "AO", "EO", "HEO", "SEO", "G7", "G6", "SCS1", "SCS2", "SCS3"
+    ]  # fmt: skip
+    existing = ["AO", "HEO", "G7", "SCS1", "SCS3"]
+    new = [GradeInfo(g, g.startswith("SCS")) for g in ("SCS2", "EO", "g 7", "AA")]
+    assert extend_scheme(existing, new) == ["AA", "AO", "EO", "HEO", "G7", "SCS1", "SCS2", "SCS3"]
