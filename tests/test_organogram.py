@@ -221,6 +221,7 @@ def test_messy_dfid_data_is_flagged_and_repaired(dfid):
     assert "dfid-B52" in cleared
     # name order flips and short forms do not change the holder
     matched = {m["post"]: m["file"] for m in two["name_matches"]}
+    assert len(two["name_matches"]) >= 2
     assert matched["dfid-B91"] == "Timothy Wheeler" and matched["dfid-B105"] == "Kevin Mallett"
     assert "dfid-B102" not in posts  # deleted in September
     assert posts["dfid-A1"]["holders"] == ["dfid-A1-lowcock-mark"]
@@ -746,6 +747,10 @@ def test_export_writes_job_shares_and_vacancies(tmp_path, memory_store):
         ("Sue Martin", "Sue Gallone", False),
         ("Turkington George", "William Turkington", False),
         ("Smith", "John Smith", False),
+        # issue 14: rank words must not carry a match on an initial
+        ("Air Vice Marshal Morrison", "Air Vice Marshal M Brecht", False),
+        ("Air Vice Marshal Morrison", "M Brecht", False),
+        ("Major General J Smith", "Maj Gen John Smith", True),
     ],
 )
 def test_holder_names_are_matched_after_normalising(a, b, same):
@@ -851,3 +856,15 @@ def test_grades_order_by_the_civil_service_table_and_extend_in_place():
     existing = ["AO", "HEO", "G7", "SCS1", "SCS3"]
     new = [GradeInfo(g, g.startswith("SCS")) for g in ("SCS2", "EO", "g 7", "AA")]
     assert extend_scheme(existing, new) == ["AA", "AO", "EO", "HEO", "G7", "SCS1", "SCS2", "SCS3"]
+
+
+def test_looser_name_matches_are_reported_in_the_human_output(cli, tmp_path):
+    data = copy_data(tmp_path / "data")
+    files = [str(data / DFID.format(date=d, kind="senior")) for d in (MARCH, SEPT)]
+    cli.ok("import", "organogram", files[0], "--branch", "d")
+    plain = cli.ok("import", "organogram", files[1], "--branch", "d", "--dry-run")
+    # B91: "Wheeler Tim" in March, "Timothy Wheeler" in September (the files)
+    assert "post dfid-B91: holder dfid-B91-tim-wheeler kept by a looser name match" in plain.stderr
+    assert "Timothy" not in plain.stderr  # names are personal data: only with --names
+    named = cli.ok("import", "organogram", files[1], "--branch", "d", "--dry-run", "--names")
+    assert "'Wheeler Tim' taken as 'Timothy Wheeler'" in named.stderr

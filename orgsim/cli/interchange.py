@@ -93,6 +93,9 @@ class _Progress:
     "--strict", is_flag=True, help="Treat every warning as an error (exit 2, nothing written)."
 )
 @click.option("--dry-run", is_flag=True, help="Plan and validate; write nothing.")
+@click.option(
+    "--names", is_flag=True, help="Show holders' names in the list of looser name matches."
+)
 @json_option
 def organogram(
     senior: str,
@@ -101,6 +104,7 @@ def organogram(
     effective: str | None,
     strict: bool,
     dry_run: bool,
+    names: bool,
     json_out: bool,
 ) -> None:
     """Import a UK government organogram (data.gov.uk senior and junior staff CSVs).
@@ -142,6 +146,16 @@ def organogram(
         return
     for note in report.notes:
         err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
+    for match in report.plan.name_matches:
+        # a holder kept although the file spells the name differently: say so, so that
+        # a wrong match can be caught (names only with --names: they are personal data)
+        said = f": {match['recorded']!r} taken as {match['file']!r}" if names else ""
+        err_console.print(
+            f"orgsim: note: post {match['post']}: holder {match['person']} kept by a looser "
+            f"name match{said}",
+            markup=False,
+            soft_wrap=True,
+        )
     counts = ", ".join(f"{n} {name}" for name, n in report.counts().items()) or "no changes"
     verb = "would write" if dry_run else "wrote"
     action = "new branch" if report.created else "branch"
