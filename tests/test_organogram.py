@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import shutil
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -868,3 +869,32 @@ def test_looser_name_matches_are_reported_in_the_human_output(cli, tmp_path):
     assert "Timothy" not in plain.stderr  # names are personal data: only with --names
     named = cli.ok("import", "organogram", files[1], "--branch", "d", "--dry-run", "--names")
     assert "'Wheeler Tim' taken as 'Timothy Wheeler'" in named.stderr
+
+
+def test_export_then_reimport_writes_nothing(tmp_path, memory_store):
+    """Issue 14: a senior post of three 0.5 FTE holders (1.5 FTE) stays a senior post with
+    its holders, and a junior group under an unknown senior post (T99) keeps its id."""
+    rows = [
+        senior_row("T1", "Jane Smith", "SCS3", "Chief Executive", "Office", "XX"),
+        *[
+            senior_row("T3", name, "SCS1", "Head of Casework", "Delivery", "T1", fte="0.5")
+            for name in ("Ann Lee", "Bo Chan", "Cy Dunn")
+        ],
+        senior_row("T4", "Vacant", "SCS1", "Head of Archives", "Delivery", "T1", fte="1"),
+    ]
+    junior = [[ORG, ORG, "Delivery", "T99", "AO", "19000", "23000", "Clerk", "2", OPS]]
+    s1 = write_csv(tmp_path / "ex-2020-03-31-senior.csv", SENIOR_HEADER, rows)
+    j1 = write_csv(tmp_path / "ex-2020-03-31-junior.csv", JUNIOR_HEADER, junior)
+    import_organogram(memory_store, "ex", s1, j1)
+    branch = BranchReader(memory_store).load("ex")
+    state = branch.timeline.state_at()
+    assert state.posts["afe-T3"].fte == Decimal("1.5") and len(state.holders["afe-T3"]) == 3
+    senior_out, junior_out = organogram_rows(branch, dt.date(2020, 3, 31))
+    assert sorted(r[1] for r in senior_out[1:] if r[0] == "T3") == ["Ann Lee", "Bo Chan", "Cy Dunn"]
+    assert [r[3] for r in junior_out[1:]] == ["T99"]
+    out = tmp_path / "out"
+    out.mkdir()
+    s2 = write_csv(out / "ex-2020-03-31-senior.csv", senior_out[0], senior_out[1:])
+    j2 = write_csv(out / "ex-2020-03-31-junior.csv", junior_out[0], junior_out[1:])
+    again = import_organogram(memory_store, "ex", s2, j2)
+    assert again.events == []
