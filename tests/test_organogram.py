@@ -898,3 +898,22 @@ def test_export_then_reimport_writes_nothing(tmp_path, memory_store):
     j2 = write_csv(out / "ex-2020-03-31-junior.csv", junior_out[0], junior_out[1:])
     again = import_organogram(memory_store, "ex", s2, j2)
     assert again.events == []
+
+
+def test_a_unit_renamed_from_and_to_ampersand_is_a_rename(tmp_path, memory_store):
+    """Issue 14: 'and' -> '&' used to close the unit and create another."""
+    first = [
+        senior_row("T1", "Jane Smith", "SCS3", "Chief Executive", "Office", "XX"),
+        senior_row("T2", "Ola Ng", "SCS2", "Director", "Policy and International", "T1"),
+    ]
+    second = [
+        first[0],
+        senior_row("T2", "Ola Ng", "SCS2", "Director", "Policy & International", "T1"),
+    ]
+    s1 = write_csv(tmp_path / "ex-2020-03-31-senior.csv", SENIOR_HEADER, first)
+    s2 = write_csv(tmp_path / "ex-2020-09-30-senior.csv", SENIOR_HEADER, second)
+    import_organogram(memory_store, "ex", s1)
+    report = import_organogram(memory_store, "ex", s2)
+    assert [type(e).__name__ for e in report.events] == ["UnitRenamed"]
+    renamed = report.events[0]
+    assert renamed.unit == "policy-and-international" and renamed.name == "Policy & International"
