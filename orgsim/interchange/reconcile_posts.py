@@ -81,8 +81,55 @@ class PostPlanning(PlanContext):
                 source=f"{self.junior_name}:{group.line}",
                 holders=[],
             )
+        wanted = self._keep_group_ids(wanted, live)
         self._depths(wanted)
         return wanted
+
+    def _keep_group_ids(
+        self, wanted: dict[str, Wanted], live: dict[str, PostView]
+    ) -> dict[str, Wanted]:
+        """A junior group's id is made of its manager, unit, grade, profession and title;
+        when one of unit, grade and title changes, the group is the same one relabelled.
+        A new group id that pairs with exactly one live group of the same manager and
+        profession no longer wanted, agreeing on two of the three, takes that group's id
+        (so the change is a retitle, regrade or move, not a deletion and a creation)."""
+        gone = [pid for pid in sorted(live) if "." in pid and pid not in wanted]
+        if not gone:
+            return wanted
+
+        def parts(pid: str) -> list[str] | None:
+            split = pid.split(".")
+            return split if len(split) == 5 else None
+
+        pool: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+        for pid in gone:
+            split = parts(pid)
+            if split is not None:
+                pool.setdefault((split[0], split[3]), []).append((pid, split))
+        renamed: dict[str, str] = {}
+        taken: set[str] = set()
+        for pid in sorted(wanted):
+            if pid in live or "." not in pid:
+                continue
+            split = parts(pid)
+            if split is None:
+                continue
+            close = [
+                old
+                for old, old_split in pool.get((split[0], split[3]), [])
+                if old not in taken and sum(split[i] == old_split[i] for i in (1, 2, 4)) == 2
+            ]
+            if len(close) == 1:
+                taken.add(close[0])
+                renamed[pid] = close[0]
+        if not renamed:
+            return wanted
+        out: dict[str, Wanted] = {}
+        for pid, post in wanted.items():
+            new_id = renamed.get(pid, pid)
+            post.id = new_id
+            out[new_id] = post
+        return out
 
     def _depths(self, wanted: dict[str, Wanted]) -> None:
         """Depth of each post in the wanted tree (top posts 0), without recursion."""
