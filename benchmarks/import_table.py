@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import resource
 import sys
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -946,3 +946,20 @@ def test_a_relabelled_junior_group_keeps_its_id(tmp_path, memory_store):
     retitled = next(e for e in report.events if isinstance(e, ev.PostRetitled))
     assert retitled.post == "afe-T1.delivery.eo.operational-delivery.caseworker"
     assert retitled.title == "Case Officer"
+
+
+def test_a_duplicated_nd_row_does_not_double_a_post(tmp_path):
+    rows = [
+        senior_row("T1", "Jane Smith", "SCS3", "Chief Executive", "Office", "XX"),
+        senior_row("T5", "N/D", "SCS1", "Head of Security", "Delivery", "T1"),
+        [*senior_row("T5", "N/D", "SCS1", "Head of Security", "Delivery", "T1")[:17], "note"],
+        senior_row("T6", "N/D", "SCS1", "Head of Rotas", "Delivery", "T1", fte="0.5"),
+        senior_row("T6", "N/D", "SCS1", "Head of Rotas", "Delivery", "T1", fte="0.4"),
+    ]
+    release = read_organogram(write_csv(tmp_path / "ex-2021-03-31-senior.csv", SENIOR_HEADER, rows))
+    assert release.posts["T5"].fte == 1 and len(release.posts["T5"].holders) == 1
+    assert ":4: duplicate N/D row for post T5 (first on line 3): ignored" in "\n".join(
+        release.warnings
+    )
+    # two withheld holders sharing 0.9 FTE remain a job share
+    assert release.posts["T6"].fte == Decimal("0.9") and len(release.posts["T6"].holders) == 2

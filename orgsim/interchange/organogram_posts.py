@@ -223,6 +223,21 @@ class RowReader:
                 self.warn(table, line, f"post {ref}: FTE {fte} is over 1 for one row: taken as 1")
                 fte = Decimal(1)
 
+            if (
+                existing is not None
+                and kind == "undisclosed"
+                and any(h.undisclosed for h in existing.holders)
+                and existing.fte + fte > 1
+                and compact_key(get("title")) == compact_key(existing.title)
+            ):
+                # a second N/D row of one post that would take it over 1 FTE is the same
+                # withheld holder listed twice, not a job share (it doubled posts' FTE)
+                self.warn(
+                    table,
+                    line,
+                    f"duplicate N/D row for post {ref} (first on line {existing.line}): ignored",
+                )
+                continue
             holder = None
             if kind == "name":
                 holder = Holder(name, name_key(name), fte, False, line)
