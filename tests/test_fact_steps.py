@@ -101,3 +101,12 @@ def test_a_deleted_post_or_a_leaver_cannot_be_changed(cli, write):
         result = cli("run", write(f"scenario: facts\neffective: 2022-06-01\nsteps:\n  - {step}\n"))
         assert result.returncode == 2
         assert "deleted" in result.stderr or "has left" in result.stderr
+
+
+def test_a_cleared_line_shows_in_diff_with_its_event(cli, write):
+    cli.ok("run", write(BASE))
+    cli.ok("run", write(LATER))
+    diff = cli.json("diff", "--branch", "facts", "--from", "2022-05-31", "--to", "2022-06-01")
+    row = next(p for p in diff["posts"] if p["id"] == "off")
+    assert row["change"] == "moved" and row["after"]["reports_to"] is None
+    assert row["event"] == "PostReportingCleared"
