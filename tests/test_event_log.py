@@ -39,6 +39,13 @@ steps:
   - consult: {opens: 2021-01-04, closes: 2021-02-15, scope: [ops-dir]}
   - decide: {by: Board, on: 2021-03-01, what: approve}
   - record_person: {person: g1, born: 1970-02-28, service_start: 1999-09-01, salary: 41000.5}
+  - create_post: {id: ops-off, title: Operations Officer, grade: G1, unit: ops, reports_to: ops-new, effective: 2021-04-01}
+  - change_post_fte: {id: ops-off, fte: 0.6, effective: 2021-04-01}
+  - change_post_cost: {id: ops-off, cost: 21000.50, effective: 2021-04-01}
+  - change_accountabilities: {id: ops-off, accountabilities: [rotas, {text: budgets, weight: 2}], effective: 2021-04-01}
+  - clear_reports_to: {id: ops-off, effective: 2021-04-01}
+  - rename_person: {id: g1, name: Casey Renamed, effective: 2021-04-01}
+  - regrade_person: {id: g1, grade: G3, effective: 2021-04-01}
 """
 
 

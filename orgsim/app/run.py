@@ -347,14 +347,19 @@ def append_events(
     create: bool = False,
     actor: str | None = None,
     dry_run: bool = False,
+    loaded: BranchLog | None = None,
 ) -> int:
     """Append ready-made events (an importer's) to a branch, all or nothing.
 
     ``create`` starts a new organisation branch when it does not exist yet. Every
     invariant is checked by folding the whole timeline first; returns the new version.
+    ``loaded`` is the branch as the caller just read it (saves reading it twice; the
+    store's optimistic write still refuses it if another writer got there first).
     """
     reader = BranchReader(store)
-    if reader.exists(branch_name):
+    if loaded is not None:
+        branch, created = loaded, False
+    elif reader.exists(branch_name):
         branch = reader.load(branch_name)
         created = False
     elif create:

@@ -1,4 +1,4 @@
-"""Import and export of published structures: ``orgsim import organogram``, ``orgsim export``."""
+"""Import and export: ``orgsim import organogram``, ``orgsim import table``, ``orgsim export``."""
 
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ class _Progress:
     "--strict", is_flag=True, help="Treat every warning as an error (exit 2, nothing written)."
 )
 @click.option("--dry-run", is_flag=True, help="Plan and validate; write nothing.")
+@click.option(
+    "--names", is_flag=True, help="Show holders' names in the list of looser name matches."
+)
 @json_option
 def organogram(
     senior: str,
@@ -102,6 +105,7 @@ def organogram(
     effective: str | None,
     strict: bool,
     dry_run: bool,
+    names: bool,
     json_out: bool,
 ) -> None:
     """Import a UK government organogram (data.gov.uk senior and junior staff CSVs).
@@ -143,6 +147,16 @@ def organogram(
         return
     for note in report.notes:
         err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
+    for match in report.plan.name_matches:
+        # a holder kept although the file spells the name differently: say so, so that
+        # a wrong match can be caught (names only with --names: they are personal data)
+        said = f": {match['recorded']!r} taken as {match['file']!r}" if names else ""
+        err_console.print(
+            f"orgsim: note: post {match['post']}: holder {match['person']} kept by a looser "
+            f"name match{said}",
+            markup=False,
+            soft_wrap=True,
+        )
     counts = ", ".join(f"{n} {name}" for name, n in report.counts().items()) or "no changes"
     verb = "would write" if dry_run else "wrote"
     action = "new branch" if report.created else "branch"
@@ -158,6 +172,93 @@ def organogram(
         soft_wrap=True,
     )
     if report.events:
+        console.print(f"  {counts}", markup=False, soft_wrap=True)
+
+
+@import_group.command(name="table")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--map", "map_file", required=True, metavar="MAP.yaml", help="Which column holds what."
+)
+@click.option(
+    "--branch", "-b", "branch", required=True, help="Branch to import into (created when missing)."
+)
+@click.option("--effective", required=True, metavar="DATE", help="Date of the extract, YYYY-MM-DD.")
+@click.option(
+    "--sheet", default=None, metavar="NAME", help="Sheet of an Excel file (default: the first)."
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat every warning as an error (exit 2, nothing written)."
+)
+@click.option("--dry-run", is_flag=True, help="Plan and validate; write nothing.")
+@json_option
+def table(
+    file: str,
+    map_file: str,
+    branch: str,
+    effective: str,
+    sheet: str | None,
+    strict: bool,
+    dry_run: bool,
+    json_out: bool,
+) -> None:
+    """Import an HR extract (CSV or .xlsx, one row per post or per assignment).
+
+    The map names the column of each field (post, title, grade, unit_path or unit,
+    reports_to, fte, cost, person, person_name, person_fte, assignment...). Source ids
+    are kept exactly. A first import creates the organisation; a later extract onto the
+    same branch records the difference at --effective; the same extract twice writes
+    nothing. Problem rows are warned about as FILE:ROW: cause.
+    """
+    from orgsim.interchange.importer import ImportFailed
+    from orgsim.interchange.table import TableError
+    from orgsim.interchange.table_import import import_table
+    from orgsim.interchange.table_map import MapError
+
+    day = parse_date(effective, "--effective")
+    assert day is not None
+    if not Path(file).is_file():
+        fail(f"no such file: {file}")
+    with _Progress(sys.stderr.isatty() and not json_out) as progress:
+        try:
+            report = import_table(
+                settings().store(),
+                branch,
+                file,
+                map_file,
+                effective=day,
+                sheet=sheet,
+                strict=strict,
+                dry_run=dry_run,
+                progress=progress.stage,
+            )
+        except (MapError, TableError) as error:
+            fail(str(error))
+        except ImportFailed as error:
+            for warning in error.warnings:
+                err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
+            fail(str(error))
+    for warning in report.warnings:
+        err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
+    if json_out:
+        print_json(report.to_json())
+        return
+    for note in report.notes:
+        err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
+    shape = report.plan.structure
+    verb = "would write" if dry_run else "wrote"
+    action = "new branch" if report.created else "branch"
+    console.print(
+        f"{Path(file).name}: {report.extract.rows} rows -> {shape['units']} units, "
+        f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
+        f"events to {action} {branch} (effective {report.effective}), "
+        f"{'would be' if dry_run else 'now'} at version {report.version}; "
+        f"{len(report.warnings)} warning(s) in {report.timings['total']:.2f}s",
+        markup=False,
+        soft_wrap=True,
+    )
+    if report.events:
+        counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
         console.print(f"  {counts}", markup=False, soft_wrap=True)
 
 

@@ -240,6 +240,53 @@ class DecisionRecorded(Event):
     what: str
 
 
+# --- later additions (issue 14): facts an HR extract or a release series changes -------
+# Kept at the end of the catalogue so that older types keep their place. Each is v1.
+
+
+class PostFteChanged(Event):
+    """A post's establishment FTE changed (a 1.0 post cut to 0.6, a team post grown)."""
+
+    post: str
+    fte: Decimal
+
+
+class PostCostChanged(Event):
+    """A post's annual cost changed; ``None`` clears a cost no longer known."""
+
+    post: str
+    cost: Decimal | None = None
+
+
+class PostAccountabilitiesChanged(Event):
+    """A post's job profile replaced as a whole (the list is the new profile)."""
+
+    post: str
+    accountabilities: list[Accountability] = Field(default_factory=list)
+
+
+class PostReportingCleared(Event):
+    """A post no longer reports to any post (it becomes a top of the line).
+
+    ``PostMoved`` cannot say this: its ``reports_to: None`` means "unchanged"."""
+
+    post: str
+
+
+class PersonRenamed(Event):
+    """A person's display name changed (marriage, a corrected record)."""
+
+    person: str
+    name: str
+
+
+class PersonRegraded(Event):
+    """A person's own grade changed (pay protection, a personal upgrade), not a post's."""
+
+    person: str
+    grade: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -267,6 +314,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ConsultationOpened,
         ConsultationClosed,
         DecisionRecorded,
+        PostFteChanged,
+        PostCostChanged,
+        PostAccountabilitiesChanged,
+        PostReportingCleared,
+        PersonRenamed,
+        PersonRegraded,
     )
 }
 

@@ -326,6 +326,49 @@ def _decision(state: OrgState, e: ev.DecisionRecorded) -> None:
     state.decisions.append(e)
 
 
+def _post_fte_changed(state: OrgState, e: ev.PostFteChanged) -> None:
+    post = state.live_post(e.post, "change its FTE")
+    if e.fte <= ZERO:
+        raise DomainError(f"post {e.post!r} needs a positive FTE, not {e.fte}")
+    post.fte = e.fte
+
+
+def _post_cost_changed(state: OrgState, e: ev.PostCostChanged) -> None:
+    post = state.live_post(e.post, "change its cost")
+    if e.cost is not None and e.cost < ZERO:
+        raise DomainError(f"post {e.post!r} cannot cost less than nothing ({e.cost})")
+    post.cost = e.cost
+
+
+def _post_accountabilities_changed(state: OrgState, e: ev.PostAccountabilitiesChanged) -> None:
+    post = state.live_post(e.post, "change its accountabilities")
+    # weight 0 is a tag, not a duty (an importer's profession label), as in PostCreated
+    if any(a.weight < ZERO for a in e.accountabilities):
+        raise DomainError(f"post {e.post!r}: an accountability cannot weigh less than 0")
+    post.accountabilities = list(e.accountabilities)
+
+
+def _post_reporting_cleared(state: OrgState, e: ev.PostReportingCleared) -> None:
+    post = state.live_post(e.post, "clear its reporting line")
+    if post.reports_to is None:
+        raise DomainError(f"post {e.post!r} reports to no post already")
+    post.reports_to = None
+
+
+def _person_renamed(state: OrgState, e: ev.PersonRenamed) -> None:
+    person = state.current_person(e.person, "rename them")
+    if not e.name.strip():
+        raise DomainError(f"{e.person!r} needs a non-empty name")
+    person.name = e.name
+
+
+def _person_regraded(state: OrgState, e: ev.PersonRegraded) -> None:
+    person = state.current_person(e.person, "regrade them")
+    if e.grade is not None:
+        state.check_grade(e.grade)
+    person.grade = e.grade
+
+
 HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
     ev.GradeSchemeDefined: _grades,
     ev.PolicySet: _policy,
@@ -351,6 +394,12 @@ HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
     ev.ConsultationOpened: _consultation_opened,
     ev.ConsultationClosed: _consultation_closed,
     ev.DecisionRecorded: _decision,
+    ev.PostFteChanged: _post_fte_changed,
+    ev.PostCostChanged: _post_cost_changed,
+    ev.PostAccountabilitiesChanged: _post_accountabilities_changed,
+    ev.PostReportingCleared: _post_reporting_cleared,
+    ev.PersonRenamed: _person_renamed,
+    ev.PersonRegraded: _person_regraded,
 }
 
 

@@ -95,8 +95,10 @@ def number(value: Decimal | None) -> str:
     return text
 
 
-def is_junior(post_id: str, fte: Decimal) -> bool:
-    return "." in post_id or fte > 1
+def is_junior(post_id: str, fte: Decimal, holders: tuple[str, ...] = ()) -> bool:
+    """A junior group: the importer's junior id shape, or over 1 FTE with nobody named
+    (a senior post over 1 FTE with holders is a job share: one senior row per holder)."""
+    return "." in post_id or (fte > 1 and not holders)
 
 
 def _split_profile(accountabilities: tuple[tuple[str, Decimal], ...]) -> tuple[str, str]:
@@ -172,7 +174,14 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
         org = ctx.organisation(post.unit)
         manager = ctx.ref(post.reports_to) if post.reports_to else "XX"
         function, profession = _split_profile(post.accountabilities)
-        if is_junior(post.id, post.fte):
+        if is_junior(post.id, post.fte, post.holders):
+            if post.reports_to is None and "." in post.id:
+                # a group whose senior post was unknown to its release: write that
+                # reference again, so a re-import finds the same group id
+                head = post.id.split(".", 1)[0]
+                prefix = f"{ctx.top(post.unit)}-"
+                if head.startswith(prefix) and head[len(prefix) :] != "XX":
+                    manager = safe_ref(head[len(prefix) :])
             low = high = "N/A"
             if post.cost is not None:
                 mid = post.cost / post.fte
@@ -225,10 +234,16 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
             row[12] = number(fte_of[person_id])
             senior.append(row)
         if post.filled_fte < post.fte or post.vacant:
-            row = list(base)
-            row[1] = "Vacant"
-            row[12] = number(post.fte - post.filled_fte)
-            senior.append(row)
+            # a row holds at most 1 FTE: a larger vacant remainder takes several rows
+            left = post.fte - post.filled_fte
+            while True:
+                row = list(base)
+                row[1] = "Vacant"
+                row[12] = number(min(left, Decimal(1)))
+                senior.append(row)
+                left -= Decimal(1)
+                if left <= 0:
+                    break
     return senior, junior
 
 

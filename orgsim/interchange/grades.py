@@ -12,6 +12,7 @@ their reports'). Labels are compared by :func:`compact_key`, so ``A2L (SEO)`` an
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -92,36 +93,55 @@ class GradeInfo:
         return (self.pay_min + self.pay_max) / 2
 
 
-def _sort_key(
-    info: GradeInfo, infos: list[GradeInfo]
-) -> tuple[int, float, int, Decimal | float, str]:
-    tier = 1 if info.senior else 0
-    rank = table_rank(info.label)
-    if rank is not None:
-        tier = 1 if rank >= SENIOR_FLOOR else 0
-        return (tier, rank, 0, 0, info.label)
-    mid = info.pay_mid
-    if mid is not None:
-        known: list[tuple[float, Decimal]] = []
-        for other in infos:
-            other_rank, other_mid = table_rank(other.label), other.pay_mid
-            if (
-                other is not info
-                and other_rank is not None
-                and other_mid is not None
-                and (other_rank >= SENIOR_FLOOR) == info.senior
-            ):
-                known.append((other_rank, other_mid))
-        known.sort()
-        below = [r for r, m in known if m <= mid]
-        placed = (max(below) if below else (known[0][0] - 1 if known else 0)) + 0.25
-        return (tier, placed, 1, mid, info.label)
-    return (tier, 99, 2, -info.mean_depth, info.label)
+SortKey = tuple[int, float, int, Decimal | float, str]
+
+
+def _sort_keys(infos: list[GradeInfo]) -> dict[int, SortKey]:
+    """Each grade's place (by ``id`` of its info), computed in one pass.
+
+    A grade the table knows sits at its rank; one it does not know, with pay, just above
+    the highest known grade of its tier paid no more than it; without pay, after the
+    known ones, deepest in the lines first. The known (rank, pay) pairs of each tier are
+    gathered once, so ordering n labels costs O(n log n), not the O(n^3) of asking
+    every pair again (84 s of a 146 s Ministry of Defence release).
+    """
+    ranks = {id(i): table_rank(i.label) for i in infos}
+    known: dict[bool, list[tuple[float, Decimal]]] = {True: [], False: []}
+    for info in infos:
+        rank, mid = ranks[id(info)], info.pay_mid
+        if rank is not None and mid is not None:
+            known[rank >= SENIOR_FLOOR].append((rank, mid))
+    # per tier: pays sorted, the highest rank paid up to each, and the lowest rank
+    by_pay: dict[bool, tuple[list[Decimal], list[float], float | None]] = {}
+    for tier_senior, pairs in known.items():
+        pairs.sort(key=lambda p: p[1])
+        best: list[float] = []
+        for rank, _ in pairs:
+            best.append(max(rank, best[-1]) if best else rank)
+        lowest = min((r for r, _ in pairs), default=None)
+        by_pay[tier_senior] = ([m for _, m in pairs], best, lowest)
+    keys: dict[int, SortKey] = {}
+    for info in infos:
+        tier = 1 if info.senior else 0
+        rank = ranks[id(info)]
+        if rank is not None:
+            keys[id(info)] = (1 if rank >= SENIOR_FLOOR else 0, rank, 0, 0, info.label)
+            continue
+        mid = info.pay_mid
+        if mid is not None:
+            mids, best, lowest = by_pay[info.senior]
+            at = bisect_right(mids, mid)
+            placed = (best[at - 1] if at else (lowest - 1 if lowest is not None else 0)) + 0.25
+            keys[id(info)] = (tier, placed, 1, mid, info.label)
+            continue
+        keys[id(info)] = (tier, 99, 2, -info.mean_depth, info.label)
+    return keys
 
 
 def order_grades(infos: list[GradeInfo]) -> list[str]:
     """All labels, lowest first."""
-    return [i.label for i in sorted(infos, key=lambda i: _sort_key(i, infos))]
+    keys = _sort_keys(infos)
+    return [i.label for i in sorted(infos, key=lambda i: keys[id(i)])]
 
 
 def extend_scheme(
@@ -132,10 +152,16 @@ def extend_scheme(
     """The existing scheme with new grades inserted at their rank; existing order kept.
 
     A grade scheme event replaces the whole scheme, so the importer writes this superset:
-    every earlier event still names a grade in it.
+    every earlier event still names a grade in it. Each new grade goes after the last
+    grade of the scheme (as it grows) whose place is not above its own.
     """
     known = {compact_key(g) for g in existing}
-    new = [i for i in infos if compact_key(i.label) not in known]
+    new: list[GradeInfo] = []
+    for info in infos:
+        label_key = compact_key(info.label)
+        if label_key not in known:
+            known.add(label_key)
+            new.append(info)
     if not new:
         return list(existing)
     pay = pay or {}
@@ -143,13 +169,21 @@ def extend_scheme(
         GradeInfo(g, (table_rank(g) or 0) >= SENIOR_FLOOR, *(pay.get(g) or (None, None)))
         for g in existing
     ] + new
-    result = list(existing)
-    for info in sorted(new, key=lambda i: _sort_key(i, everything)):
-        key = _sort_key(info, everything)
-        position = 0
-        for index, label in enumerate(result):
-            other = next(e for e in everything if e.label == label)
-            if _sort_key(other, everything) <= key:
-                position = index + 1
-        result.insert(position, info.label)
+    keys = _sort_keys(everything)
+    key_of = {info.label: keys[id(info)] for info in everything}
+    # the last existing grade whose place is not above k is the last i with
+    # min(places[i:]) <= k; those suffix minima rise with i, so it is a bisection
+    suffix_min: list[SortKey] = []
+    for label in reversed(existing):
+        key = key_of[label]
+        suffix_min.append(min(key, suffix_min[-1]) if suffix_min else key)
+    suffix_min.reverse()
+    after: dict[int, list[str]] = {}
+    for info in sorted(new, key=lambda i: keys[id(i)]):
+        anchor = bisect_right(suffix_min, keys[id(info)]) - 1
+        after.setdefault(anchor, []).append(info.label)
+    result = list(after.get(-1, []))
+    for index, label in enumerate(existing):
+        result.append(label)
+        result.extend(after.get(index, []))
     return result

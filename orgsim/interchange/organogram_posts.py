@@ -30,6 +30,21 @@ from orgsim.interchange.organogram_csv import (
 from orgsim.interchange.organogram_lines import case_fix, resolve_reports
 
 NOT_KNOWN_GRADE = "Not known"
+#: Words found in the Post Unique Reference column that name no post (compact keys).
+PLACEHOLDER_REFS = frozenset(
+    {
+        "deleted",
+        "eliminated",
+        "awaitingrecruitmentaction",
+        "vacant",
+        "vacancy",
+        "nd",
+        "na",
+        "notknown",
+        "none",
+        "tbc",
+    }
+)
 
 
 @dataclass
@@ -143,6 +158,15 @@ class RowReader:
             if raw_ref.upper() == "XX":
                 self.warn(table, line, "'XX' is not a post reference: row skipped")
                 continue
+            if compact_key(raw_ref) in PLACEHOLDER_REFS:
+                # "Deleted", "Eliminated", "Awaiting_Recruitment_Action": words, not posts;
+                # merging such rows would make one post of many unrelated ones
+                self.warn(
+                    table,
+                    line,
+                    f"post reference {raw_ref!r} is a placeholder, not a post: row skipped",
+                )
+                continue
             ref = safe_ref(raw_ref)
             if ref != raw_ref:
                 self.warn(
@@ -199,6 +223,21 @@ class RowReader:
                 self.warn(table, line, f"post {ref}: FTE {fte} is over 1 for one row: taken as 1")
                 fte = Decimal(1)
 
+            if (
+                existing is not None
+                and kind == "undisclosed"
+                and any(h.undisclosed for h in existing.holders)
+                and existing.fte + fte > 1
+                and compact_key(get("title")) == compact_key(existing.title)
+            ):
+                # a second N/D row of one post that would take it over 1 FTE is the same
+                # withheld holder listed twice, not a job share (it doubled posts' FTE)
+                self.warn(
+                    table,
+                    line,
+                    f"duplicate N/D row for post {ref} (first on line {existing.line}): ignored",
+                )
+                continue
             holder = None
             if kind == "name":
                 holder = Holder(name, name_key(name), fte, False, line)
@@ -238,8 +277,12 @@ class RowReader:
                     f"post {ref}: pay {short(get('pay_min'))!r}-"
                     f"{short(get('pay_max'))!r} is not a number: ignored",
                 )
-            if not grade:
-                self.warn(table, line, f"post {ref} has no grade: recorded as {NOT_KNOWN_GRADE!r}")
+            if not compact_key(grade):  # blank, or junk such as "?" or "-"
+                self.warn(
+                    table,
+                    line,
+                    f"post {ref} has no grade {short(grade)!r}: recorded as {NOT_KNOWN_GRADE!r}",
+                )
                 grade = NOT_KNOWN_GRADE
             grade = self.grade(grade, True, floor, ceiling)
             title = get("title")
@@ -350,8 +393,10 @@ class RowReader:
                     f"{short(get('pay_max'))!r} is not a number: ignored",
                 )
             grade = get("grade")
-            if not grade:
-                self.warn(table, line, f"no grade: recorded as {NOT_KNOWN_GRADE!r}")
+            if not compact_key(grade):  # blank, or junk such as "?" or "-"
+                self.warn(
+                    table, line, f"no grade {short(grade)!r}: recorded as {NOT_KNOWN_GRADE!r}"
+                )
                 grade = NOT_KNOWN_GRADE
             grade = self.grade(grade, False, low, high)
             title = get("title")

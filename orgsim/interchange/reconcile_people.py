@@ -6,7 +6,9 @@ then by a looser "same person" test (each such match reported in ``name_matches`
 ``N/D`` only matches ``N/D``. What is left over is released (the person leaves the
 post) or arrives. A released person who arrives in another post under the same name has
 moved, not left and joined; a person released from every post and seen nowhere else
-leaves. A matched holder whose FTE changed is unassigned and assigned again.
+leaves. A matched holder whose FTE changed is unassigned and assigned again; one whose
+name is now written differently is renamed, and one whose post changed grade is regraded
+(``PersonRenamed``, ``PersonRegraded``), as a fresh import of the release would have them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class HolderPlanning(PlanContext):
         released: list[tuple[str, str]] = []  # (person, post) given up
         arrivals: list[tuple[Wanted, Holder]] = []
         refits: list[tuple[str, Wanted, Holder]] = []  # same holder, new FTE
+        kept: list[tuple[str, Wanted, Holder]] = []  # same holder (maybe a new name or grade)
 
         for pid in sorted(live):
             # the substantive holders, as the read model has them (acting holders do not
@@ -73,6 +76,7 @@ class HolderPlanning(PlanContext):
                         unmatched_next.append(holder)
                         continue
                     free.remove(found)
+                    kept.append((found.person, post, holder))
                     if not exact:
                         self.name_matches.append(
                             {
@@ -154,6 +158,7 @@ class HolderPlanning(PlanContext):
             source = f"{self.senior_name}:{holder.line}"
             mover = moves.get((post.id, str(holder.line)))
             if mover is not None:
+                kept.append((mover, post, holder))
                 after.append(
                     ev.PersonAssigned(
                         **self.meta(source),
@@ -193,4 +198,26 @@ class HolderPlanning(PlanContext):
                     kind="substantive",
                 )
             )
+        after += self._refresh(kept)
         return before, after
+
+    def _refresh(self, kept: list[tuple[str, Wanted, Holder]]) -> list[ev.Event]:
+        """A holder the release keeps takes the name the file now gives and the grade of
+        their post, so a series of releases ends as a fresh import of the last one."""
+        out: list[ev.Event] = []
+        seen: set[str] = set()
+        for person_id, post, holder in kept:
+            person = self.view.person(person_id)
+            if person is None or person_id in seen:
+                continue
+            seen.add(person_id)
+            source = f"{self.senior_name}:{holder.line}"
+            if person.name != holder.name:
+                out.append(
+                    ev.PersonRenamed(**self.meta(source), person=person_id, name=holder.name)
+                )
+            if person.grade != post.grade:
+                out.append(
+                    ev.PersonRegraded(**self.meta(source), person=person_id, grade=post.grade)
+                )
+        return out

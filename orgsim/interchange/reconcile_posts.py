@@ -6,8 +6,10 @@ from the read model), a wanted post is created, retitled, regraded or moved; a l
 the release no longer lists is deleted (its reason says whether the file marked it
 Eliminated). A post's manager is compared as *recorded* — this is the write side, and an
 event moves the recorded line — and a move that would close a circle with the old lines
-is refused with a warning. FTE, pay and job function changes have no event: they are
-counted and reported as unrecorded.
+is refused with a warning. FTE, pay and job function changes are recorded with their own
+events (``PostFteChanged``, ``PostCostChanged``, ``PostAccountabilitiesChanged``), and a
+post the file puts at the top is detached from its manager (``PostReportingCleared``), so
+a branch after a series of releases equals a fresh import of the latest one.
 """
 
 from __future__ import annotations
@@ -79,8 +81,55 @@ class PostPlanning(PlanContext):
                 source=f"{self.junior_name}:{group.line}",
                 holders=[],
             )
+        wanted = self._keep_group_ids(wanted, live)
         self._depths(wanted)
         return wanted
+
+    def _keep_group_ids(
+        self, wanted: dict[str, Wanted], live: dict[str, PostView]
+    ) -> dict[str, Wanted]:
+        """A junior group's id is made of its manager, unit, grade, profession and title;
+        when one of unit, grade and title changes, the group is the same one relabelled.
+        A new group id that pairs with exactly one live group of the same manager and
+        profession no longer wanted, agreeing on two of the three, takes that group's id
+        (so the change is a retitle, regrade or move, not a deletion and a creation)."""
+        gone = [pid for pid in sorted(live) if "." in pid and pid not in wanted]
+        if not gone:
+            return wanted
+
+        def parts(pid: str) -> list[str] | None:
+            split = pid.split(".")
+            return split if len(split) == 5 else None
+
+        pool: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+        for pid in gone:
+            split = parts(pid)
+            if split is not None:
+                pool.setdefault((split[0], split[3]), []).append((pid, split))
+        renamed: dict[str, str] = {}
+        taken: set[str] = set()
+        for pid in sorted(wanted):
+            if pid in live or "." not in pid:
+                continue
+            split = parts(pid)
+            if split is None:
+                continue
+            close = [
+                old
+                for old, old_split in pool.get((split[0], split[3]), [])
+                if old not in taken and sum(split[i] == old_split[i] for i in (1, 2, 4)) == 2
+            ]
+            if len(close) == 1:
+                taken.add(close[0])
+                renamed[pid] = close[0]
+        if not renamed:
+            return wanted
+        out: dict[str, Wanted] = {}
+        for pid, post in wanted.items():
+            new_id = renamed.get(pid, pid)
+            post.id = new_id
+            out[new_id] = post
+        return out
 
     def _depths(self, wanted: dict[str, Wanted]) -> None:
         """Depth of each post in the wanted tree (top posts 0), without recursion."""
@@ -107,7 +156,7 @@ class PostPlanning(PlanContext):
         parent_of: dict[str, str | None] = {
             pid: p.recorded_reports_to for pid, p in self.view.posts.items()
         }
-        unrecorded = {"fte": 0, "pay": 0, "job_function": 0}
+        cleared: list[ev.Event] = []
         for post in sorted(wanted.values(), key=lambda w: (w.depth, w.id)):
             current = live.get(post.id)
             if current is None:
@@ -135,28 +184,27 @@ class PostPlanning(PlanContext):
                     ev.PostRegraded(**self.meta(post.source), post=post.id, grade=post.grade)
                 )
             if current.fte != post.fte:
-                unrecorded["fte"] += 1
+                changed.append(
+                    ev.PostFteChanged(**self.meta(post.source), post=post.id, fte=post.fte)
+                )
             if current.cost != post.cost:
-                unrecorded["pay"] += 1
+                changed.append(
+                    ev.PostCostChanged(**self.meta(post.source), post=post.id, cost=post.cost)
+                )
             if current.accountabilities != tuple((a.text, a.weight) for a in post.accountabilities):
-                unrecorded["job_function"] += 1
+                changed.append(
+                    ev.PostAccountabilitiesChanged(
+                        **self.meta(post.source),
+                        post=post.id,
+                        accountabilities=post.accountabilities,
+                    )
+                )
             new_unit = post.unit if current.unit != post.unit else None
             new_manager: str | None = None
             if post.reports_to != current.recorded_reports_to:
                 if post.reports_to is None:
-                    cause = {
-                        "self": "reports to itself in the file",
-                        "none": "has no manager in the file",
-                        "dangling": "reports to an unknown post in the file",
-                        "circle": "reports in a circle in the file",
-                    }.get(
-                        (post.senior.repaired or "") if post.senior else "",
-                        "is a top post in the file",
-                    )
-                    self.warnings.append(
-                        f"{post.source}: post {post.id} {cause}, but an event cannot detach a "
-                        f"post from its manager: it stays under {current.recorded_reports_to}"
-                    )
+                    cleared.append(ev.PostReportingCleared(**self.meta(post.source), post=post.id))
+                    parent_of[post.id] = None
                 else:
                     chain: str | None = post.reports_to
                     seen = 0
@@ -198,11 +246,4 @@ class PostPlanning(PlanContext):
                 else self.senior_name
             )
             deleted.append(ev.PostDeleted(**self.meta(source, reason), post=pid))
-        self.unrecorded.update({k: v for k, v in unrecorded.items() if v})
-        if any(unrecorded.values()):
-            label = {"fte": "FTE", "pay": "pay", "job_function": "job/team function"}
-            parts = [
-                f"{n} existing post(s) changed {label[what]}" for what, n in unrecorded.items() if n
-            ]
-            self.notes.append("; ".join(parts) + ": no event records these, kept as before")
-        return [*created, *changed, *moved, *deleted]
+        return [*created, *changed, *cleared, *moved, *deleted]

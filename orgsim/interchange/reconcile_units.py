@@ -19,6 +19,12 @@ from orgsim.interchange.names import compact_key, initials, slug
 from orgsim.interchange.reconcile_base import PlanContext, Wanted, pick_id
 
 
+def loose_key(name: str) -> str:
+    """A unit name without case, punctuation or the word "and": ``Policy and
+    International`` and ``Policy & International`` are one unit renamed."""
+    return "-".join(w for w in slug(name).split("-") if w != "and")
+
+
 class UnitPlanning(PlanContext):
     # --- organisation and units ------------------------------------------------------
 
@@ -96,6 +102,10 @@ class UnitPlanning(PlanContext):
         mapping: dict[tuple[str, str], str] = {}
         by_slug: dict[str, tuple[str, str]] = {}
         kind = "division" if multi else "directorate"
+        loose: dict[str, str] = {}
+        for uid in sorted(scope):
+            if uid != org_id and self.view.units[uid].kind != "organisation":
+                loose.setdefault(loose_key(self.view.units[uid].name), uid)
         reserved = {org_id, *org_unit.values()}
         for org, unit in pairs:
             key = (org, slug(unit, ""))
@@ -110,7 +120,14 @@ class UnitPlanning(PlanContext):
             if base in by_slug and by_slug[base][0] != org:
                 base = f"{base}-{slug(org)}"
             by_slug.setdefault(base, key)
-            uid = pick_id(base, state.units, reusable, assigned)
+            same = loose.get(loose_key(unit))
+            if base not in scope and same is not None and same not in assigned:
+                # the unit renamed in a small way ("and" -> "&", case, punctuation):
+                # keep its id, and the rename is recorded as a rename
+                assigned.add(same)
+                uid = same
+            else:
+                uid = pick_id(base, state.units, reusable, assigned)
             mapping[key] = uid
             wanted.setdefault(uid, (unit, kind, org_unit[org]))
         return mapping, wanted

@@ -133,6 +133,35 @@ class DeletePost(Step):
     id: Id
 
 
+class ChangePostFte(Step):
+    id: Id
+    fte: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)]
+
+
+class ChangePostCost(Step):
+    id: Id
+    cost: Money | None
+
+
+class ChangeAccountabilities(Step):
+    id: Id
+    accountabilities: list[Annotated[AccountabilityItem, BeforeValidator(_accountability)]]
+
+
+class ClearReportsTo(Step):
+    id: Id
+
+
+class RenamePerson(Step):
+    id: Id
+    name: Annotated[str, Field(min_length=1)]
+
+
+class RegradePerson(Step):
+    id: Id
+    grade: Grade | None
+
+
 class Join(Step):
     id: Id
     name: str
@@ -216,6 +245,12 @@ STEP_TYPES: dict[str, type[Step]] = {
     "appoint": Appoint,
     "consult": Consult,
     "decide": Decide,
+    "change_post_fte": ChangePostFte,
+    "change_post_cost": ChangePostCost,
+    "change_accountabilities": ChangeAccountabilities,
+    "clear_reports_to": ClearReportsTo,
+    "rename_person": RenamePerson,
+    "regrade_person": RegradePerson,
 }
 
 

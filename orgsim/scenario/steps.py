@@ -175,6 +175,29 @@ def delete_post(step: sc.DeletePost, context: Context) -> Events:
     return [ev.PostDeleted(**context.dated(step), post=step.id)]
 
 
+@translates(sc.ChangePostFte)
+def change_post_fte(step: sc.ChangePostFte, context: Context) -> Events:
+    return [ev.PostFteChanged(**context.dated(step), post=step.id, fte=step.fte)]
+
+
+@translates(sc.ChangePostCost)
+def change_post_cost(step: sc.ChangePostCost, context: Context) -> Events:
+    return [ev.PostCostChanged(**context.dated(step), post=step.id, cost=step.cost)]
+
+
+@translates(sc.ChangeAccountabilities)
+def change_accountabilities(step: sc.ChangeAccountabilities, context: Context) -> Events:
+    items = [ev.Accountability(text=a.text, weight=a.weight) for a in step.accountabilities]
+    return [
+        ev.PostAccountabilitiesChanged(**context.dated(step), post=step.id, accountabilities=items)
+    ]
+
+
+@translates(sc.ClearReportsTo)
+def clear_reports_to(step: sc.ClearReportsTo, context: Context) -> Events:
+    return [ev.PostReportingCleared(**context.dated(step), post=step.id)]
+
+
 # --- people --------------------------------------------------------------------------
 
 
@@ -189,6 +212,16 @@ def join(step: sc.Join, context: Context) -> Events:
             characteristics=dict(step.characteristics),
         )
     ]
+
+
+@translates(sc.RenamePerson)
+def rename_person(step: sc.RenamePerson, context: Context) -> Events:
+    return [ev.PersonRenamed(**context.dated(step), person=step.id, name=step.name)]
+
+
+@translates(sc.RegradePerson)
+def regrade_person(step: sc.RegradePerson, context: Context) -> Events:
+    return [ev.PersonRegraded(**context.dated(step), person=step.id, grade=step.grade)]
 
 
 @translates(sc.Assign)

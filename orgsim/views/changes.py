@@ -159,7 +159,7 @@ def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
     if c.change == "moved":
         # moved by hand, or cut from its manager when its unit left the employer
         above = set(after.unit_ancestors(new.unit))
-        found = find((ev.PostMoved,), lambda e: e.post == pid) or find(
+        found = find((ev.PostMoved, ev.PostReportingCleared), lambda e: e.post == pid) or find(
             (ev.UnitTransferredOut,), lambda e: e.unit in above
         )
         return (
