@@ -73,7 +73,10 @@ def audit(branch: str, json_out: bool) -> None:
             title=f"audit of {branch}: {len(decisions)} slotting decisions",
         )
         for d in decisions:
-            verdict = "[red]violation[/red]" if d["verdict"] == "violation" else "compliant"
+            verdict = {
+                "violation": "[red]violation[/red]",
+                "basis_revised": "[yellow]review[/yellow]",
+            }.get(d["verdict"], "compliant")
             table.add_row(
                 str(d["version"]),
                 d["person"],
@@ -84,6 +87,13 @@ def audit(branch: str, json_out: bool) -> None:
             )
         console.print(table)
         console.print(f"{document['violations']} violation(s).", markup=False)
+        revised = sum(d["verdict"] == "basis_revised" for d in decisions)
+        if revised:
+            console.print(
+                f"{revised} decision(s) basis_revised: the match was revised after the "
+                "decision; flagged for review.",
+                markup=False,
+            )
     if document["violations"]:
         raise CheckFailed()
 
