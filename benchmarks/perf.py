@@ -65,8 +65,7 @@ def build(folder: Path, posts: int, total: int, decisions: int) -> dict[str, Any
 
     base = synthetic(posts, total)
     events = [
-        e.model_copy(update={"recorded": NOW + dt.timedelta(seconds=i)})
-        for i, e in enumerate(base)
+        e.model_copy(update={"recorded": NOW + dt.timedelta(seconds=i)}) for i, e in enumerate(base)
     ]
     last = max(e.effective for e in events)
     store = open_store(str(folder / "store.sqlite"))
@@ -88,7 +87,11 @@ def build(folder: Path, posts: int, total: int, decisions: int) -> dict[str, Any
                 REGISTRY_ID,
                 1,
                 store.registry_head()[1],
-                [BranchRegistered(name="alt", parent="big", fork_version=len(events), created=later)],
+                [
+                    BranchRegistered(
+                        name="alt", parent="big", fork_version=len(events), created=later
+                    )
+                ],
             ),
             StreamWrite(branch_stream("alt"), 0, GENESIS, alt),
         ]
@@ -103,16 +106,23 @@ def build(folder: Path, posts: int, total: int, decisions: int) -> dict[str, Any
         for person_id, a in by_person.items():
             if a.kind == "substantive" and post_id not in holders:
                 holders[post_id] = person_id
-    chosen = [p for p in sorted(state.posts, key=lambda x: int(x[1:])) if p in holders and p != "p0"]
+    chosen = [
+        p for p in sorted(state.posts, key=lambda x: int(x[1:])) if p in holders and p != "p0"
+    ]
     chosen = chosen[:decisions]
     restructure: list[ev.Event] = []
     for n, old in enumerate(chosen):
         post = state.posts[old]
         restructure.append(
             ev.PostCreated(
-                **meta, post=f"n{n}", title=f"New {n}", grade=post.grade, unit=post.unit,
-                reports_to="p0", fte=Decimal(1),
-            )  # fmt: skip
+                **meta,
+                post=f"n{n}",
+                title=f"New {n}",
+                grade=post.grade,
+                unit=post.unit,
+                reports_to="p0",
+                fte=Decimal(1),
+            )
         )
         restructure.append(ev.JobMatchAssessed(**meta, old=old, new=f"n{n}", percent=Decimal(80)))
     restructure.extend(ev.PostDeleted(**meta, post=old) for old in chosen)

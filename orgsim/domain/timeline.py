@@ -8,8 +8,10 @@ recorded after T. Both are pure functions of the log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from orgsim.domain import events as ev
@@ -32,6 +34,25 @@ class ReplayError(DomainError):
         self.version = version
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of a bulk load or fold.
+
+    Loading and folding a long log allocates millions of small objects that all stay
+    alive; every generation-2 collection would walk them all again for nothing (a
+    500,000-event replay spent over a third of its time there). Nesting is safe: only the
+    outermost pause re-enables collection.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _key(item: Logged) -> tuple[dt.date, int]:
     return (item.event.effective, item.version)
 
@@ -40,11 +61,12 @@ class Timeline:
     """A branch's log, ordered for folding. Immutable once built."""
 
     def __init__(self, log: Iterable[Logged]) -> None:
-        self.log: list[Logged] = list(log)
-        self.ordered: list[Logged] = sorted(self.log, key=_key)
-        self.known_posts: set[str] = {
-            item.event.post for item in self.log if type(item.event) is ev.PostCreated
-        }
+        with gc_paused():
+            self.log: list[Logged] = list(log)
+            self.ordered: list[Logged] = sorted(self.log, key=_key)
+            self.known_posts: set[str] = {
+                item.event.post for item in self.log if type(item.event) is ev.PostCreated
+            }
 
     @property
     def version(self) -> int:
@@ -65,10 +87,11 @@ class Timeline:
         ``known_at`` ignores events recorded after that time; ``up_to_version`` ignores
         events after that log position (audit replays "as recorded before a decision").
         """
-        state = OrgState(set(self.known_posts))
-        fold(state, self.ordered, at, known_at, up_to_version)
-        if at is not None:
-            self._all_recorded_matches(state, known_at, up_to_version)
+        with gc_paused():
+            state = OrgState(set(self.known_posts))
+            fold(state, self.ordered, at, known_at, up_to_version)
+            if at is not None:
+                self._all_recorded_matches(state, known_at, up_to_version)
         return state
 
     def _all_recorded_matches(

@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from orgsim.domain import events as ev
-from orgsim.domain.timeline import Logged, Timeline
-from orgsim.store.mapper import GENESIS
-from orgsim.store.recorder import BranchRegistered, Store, StoreError
+from orgsim.domain.timeline import Logged, Timeline, gc_paused
+from orgsim.store.bulk import select_rows
+from orgsim.store.mapper import GENESIS, MappingError
+from orgsim.store.recorder import BranchRegistered, Store, StoreError, branch_stream
 
 
 class UnknownBranch(StoreError):
@@ -123,18 +123,28 @@ class BranchReader:
     def load(self, name: str) -> BranchLog:
         if name in self._cache:
             return self._cache[name]
+        with gc_paused():
+            return self._load(name)
+
+    def _load(self, name: str) -> BranchLog:
         info = self.info(name)
         inherited: list[Logged] = []
         if info.parent is not None:
             inherited = inherited_part(self.load(info.parent).log, info)
-        decoded = self.store.own_events(name)
+        stream = branch_stream(name)
+        recorder = self.store.recorder
+        try:
+            rows = select_rows(recorder, stream) if recorder is not None else []
+        except Exception as error:  # as Store.select reports an unreadable store
+            raise StoreError(
+                f"cannot read the store {self.store.url}: {error}".splitlines()[0]
+            ) from error
+        try:
+            models, chain = self.store.mapper.to_events(stream, rows)
+        except MappingError as error:
+            raise StoreError(str(error)) from error
         start = len(inherited)
-        own = []
-        for n, row in enumerate(decoded, start=1):
-            assert isinstance(row.model, ev.Event)
-            own.append(Logged(start + n, row.model))
-        branch = BranchLog(
-            info, inherited, own, len(decoded), decoded[-1].chain if decoded else GENESIS
-        )
+        own = [Logged(n, model) for n, model in enumerate(models, start=start + 1)]
+        branch = BranchLog(info, inherited, own, len(models), chain)
         self._cache[name] = branch
         return branch

@@ -24,7 +24,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.domain.timeline import Logged, fold
+from orgsim.domain.timeline import Logged, fold, gc_paused
 from orgsim.store.recorder import _NS, Store, branch_stream
 
 SNAPSHOT_EVERY = int(os.environ.get("ORGSIM_SNAPSHOT_EVERY", "5000"))
@@ -90,6 +90,11 @@ def maybe_take(
 def structure_from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
     """The structure at ``at`` from the newest snapshot and the events after it, or None
     when no snapshot can answer (then the caller replays the full log)."""
+    with gc_paused():
+        return _from_snapshot(store, name, at)
+
+
+def _from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
     snap = latest(store, name)
     if snap is None:
         return None

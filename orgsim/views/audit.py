@@ -24,7 +24,6 @@ only violations make the audit fail.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,7 +34,7 @@ from orgsim.domain.slotting import check_decision
 from orgsim.domain.slotting.scope import policy_of, scope
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
-from orgsim.domain.timeline import Logged, ReplayError, fold
+from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
 
 COMPLIANT, VIOLATION, BASIS_REVISED = "compliant", "violation", "basis_revised"
@@ -164,13 +163,8 @@ def fold_one(apply: Any, event: ev.Event, version: int) -> None:
 
 def audit_branch(branch: BranchLog) -> list[AuditedDecision]:
     """Every slotting decision of the branch with its verdict, in log order."""
-    enabled = gc.isenabled()
-    gc.disable()  # the walk allocates millions of small objects and frees few
-    try:
+    with gc_paused():  # the walk allocates millions of small objects and frees few
         return _audit(branch)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _audit(branch: BranchLog) -> list[AuditedDecision]:
