@@ -7,6 +7,7 @@ Each command parses its flags, asks :mod:`orgsim.api` for the document and print
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import click
 from rich.table import Table
@@ -135,13 +136,29 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
 @app.command()
 @branch_option
 @click.option("--all", "all_events", is_flag=True, help="Include inherited events.")
+@click.option(
+    "--since",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    metavar="VERSION",
+    help="Only events after this version (page on from the last one printed).",
+)
+@click.option(
+    "--limit", type=click.IntRange(0), default=None, metavar="N", help="At most N events."
+)
 @json_option
-def history(branch: str, all_events: bool, json_out: bool) -> None:
+def history(branch: str, all_events: bool, since: int, limit: int | None, json_out: bool) -> None:
     """A branch's events with both clocks and provenance (its own, numbered from the fork)."""
-    document = settings().api().branch(branch).history(all_events)
-    if json_out:
-        print_json(document)
+    if json_out:  # streamed: constant memory however long the branch
+        from orgsim.views.history import write_history_json
+
+        api_branch = settings().api().branch(branch)
+        write_history_json(api_branch.store.backend, branch, sys.stdout, all_events, since, limit)
         return
+    document = settings().api().branch(branch).history(all_events)
+    events = [e for e in document["events"] if e["version"] > since][:limit]
+    document["events"] = events
     table = Table(
         "v",
         "type",

@@ -7,11 +7,13 @@ What a fork inherits (SPEC section 4, ``fork_at``) is written once, in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from orgsim.domain import events as ev
 from orgsim.domain.timeline import Logged, Timeline, gc_paused
-from orgsim.store.bulk import select_rows
+from orgsim.store.bulk import iter_rows, select_rows
 from orgsim.store.mapper import GENESIS, MappingError
 from orgsim.store.recorder import BranchRegistered, Store, StoreError, branch_stream
 
@@ -148,3 +150,47 @@ class BranchReader:
         branch = BranchLog(info, inherited, own, len(models), chain)
         self._cache[name] = branch
         return branch
+
+
+def stream_own(store: Store, name: str, after: int = 0) -> Iterator[tuple[int, ev.Event]]:
+    """A branch's own events, ``(position, event)`` from ``after + 1``, read in pages:
+    constant memory however long the branch."""
+    stream = branch_stream(name)
+    for rows in iter_rows(store.recorder, stream):
+        if rows[-1][0] <= after:
+            continue
+        rows = [row for row in rows if row[0] > after]
+        try:
+            models, _chain = store.mapper.to_events(stream, rows, start=rows[0][0])
+        except MappingError as error:
+            raise StoreError(str(error)) from error
+        yield from zip((row[0] for row in rows), models, strict=True)
+
+
+def stream_log(store: Store, registry: dict[str, BranchRegistered], name: str) -> Iterator[Logged]:
+    """A branch's full log (inherited entries by the fork rule, then its own), streamed:
+    the same entries as :attr:`BranchLog.log` without holding them."""
+    info = registry[name]
+    number = 0
+    if info.parent is not None:
+        part = stream_log(store, registry, info.parent)
+        for item in itertools.islice(part, info.fork_version):
+            if info.fork_date is None or item.event.effective <= info.fork_date:
+                number += 1
+                yield Logged(number, item.event)
+    for _position, event in stream_own(store, name):
+        number += 1
+        yield Logged(number, event)
+
+
+def count_inherited(store: Store, registry: dict[str, BranchRegistered], name: str) -> int:
+    """How many entries a branch inherits (:func:`fork_length`), counted while streaming."""
+    info = registry[name]
+    if info.parent is None:
+        return 0
+    if info.fork_date is None and info.fork_version is not None:
+        return info.fork_version
+    part = itertools.islice(stream_log(store, registry, info.parent), info.fork_version)
+    return sum(
+        1 for item in part if info.fork_date is None or item.event.effective <= info.fork_date
+    )

@@ -122,7 +122,7 @@ class Mapper:
         return Decoded(stored.originator_version, stored.topic, chain, body, model)
 
     def to_events(
-        self, stream: UUID, rows: Sequence[tuple[int, str, bytes]]
+        self, stream: UUID, rows: Sequence[tuple[int, str, bytes]], start: int = 1
     ) -> tuple[list[ev.Event], str]:
         """The event models of a whole stream read in bulk (``(position, topic, state)``
         rows, see :mod:`orgsim.store.bulk`), and its last chain value.
@@ -139,7 +139,7 @@ class Mapper:
         plain = self.cipher is None and self.compressor is None and self.types is None
         classes: dict[str, Any] = {}
         chain = GENESIS
-        for expected, (position, topic, state) in enumerate(rows, start=1):
+        for expected, (position, topic, state) in enumerate(rows, start=start):
             if position != expected:
                 raise MappingError(f"stored event {expected} is missing")
             validate = classes.get(topic) if plain else _slow
@@ -151,7 +151,7 @@ class Mapper:
                 decoded = self.to_model(StoredEvent(stream, position, topic, state))
                 assert isinstance(decoded.model, ev.Event)
                 append(decoded.model)
-                if not plain and position == len(rows):
+                if not plain and expected == start + len(rows) - 1:
                     chain = decoded.chain
         if rows and plain:
             chain = rows[-1][2][:CHAIN_LEN].decode("ascii", errors="replace")

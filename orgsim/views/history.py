@@ -6,12 +6,16 @@ Each event's own fields follow the SPEC's common ones; values are made JSON-read
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
 from orgsim.domain import events as ev
-from orgsim.store.branches import BranchReader
-from orgsim.store.recorder import Store
+from orgsim.store.branches import BranchReader, count_inherited, stream_log, stream_own
+from orgsim.store.bulk import count_rows
+from orgsim.store.recorder import Store, branch_stream
 
 
 def jsonable(value: Any) -> Any:
@@ -58,3 +62,62 @@ def history(store: Store, name: str, include_inherited: bool = False) -> dict[st
         "version": branch.version,
         "events": events,
     }
+
+
+def write_history_json(
+    store: Store,
+    name: str,
+    out: TextIO,
+    include_inherited: bool = False,
+    since: int = 0,
+    limit: int | None = None,
+) -> int:
+    """Write ``history --json`` to ``out`` event by event; returns characters written.
+
+    The same document as ``json.dumps(history(...), indent=2)`` (the tests compare them),
+    but memory stays constant: rows are read a page at a time and each record is written
+    as soon as it is made. ``since`` keeps entries after that version, ``limit`` at most
+    that many (paging: pass the last version printed as the next ``since``).
+    """
+    reader = BranchReader(store)
+    info = reader.info(name)
+    registry = reader.registry
+    inherited = count_inherited(store, registry, name)
+    version = inherited + count_rows(store.recorder, branch_stream(name))
+    head = {
+        "branch": name,
+        "parent": info.parent,
+        "fork_version": inherited if info.parent else None,
+        "version": version,
+    }
+    text = json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "events": ['
+    written = out.write(text)
+    records = _records(store, registry, name, include_inherited, inherited, since)
+    first = True
+    for record in itertools.islice(records, limit):
+        body = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        written += out.write(("\n    " if first else ",\n    ") + body)
+        first = False
+    written += out.write("]\n}\n" if first else "\n  ]\n}\n")
+    return written
+
+
+def _records(
+    store: Store,
+    registry: dict[str, Any],
+    name: str,
+    include_inherited: bool,
+    inherited: int,
+    since: int,
+) -> Iterator[dict[str, Any]]:
+    if include_inherited and since < inherited:
+        info = registry[name]
+        parent = stream_log(store, registry, info.parent)
+        number = 0
+        for item in itertools.islice(parent, info.fork_version):
+            if info.fork_date is None or item.event.effective <= info.fork_date:
+                number += 1
+                if number > since:
+                    yield event_record(number, item.event, True)
+    for position, event in stream_own(store, name, after=max(0, since - inherited)):
+        yield event_record(inherited + position, event)
