@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from eventsourcing.persistence import StoredEvent
@@ -24,8 +24,12 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.domain.timeline import Logged, fold, gc_paused
+from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import _NS, Store, branch_stream
+
+if TYPE_CHECKING:
+    from orgsim.store.branches import BranchLog
 
 SNAPSHOT_EVERY = int(os.environ.get("ORGSIM_SNAPSHOT_EVERY", "5000"))
 TOPIC = "StateSnapshot.v1"
@@ -36,7 +40,20 @@ def snapshot_stream(name: str) -> UUID:
 
 
 def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str, Any]] | None:
-    """The newest snapshot of a branch: (version, own position, horizon, state), or None."""
+    """The newest snapshot of a branch: (version, own position, horizon, state), or None.
+
+    Evidence-bound: a snapshot carries the chain value of the branch's own event it was
+    taken at, and is ignored (None: replay in full) unless that event still carries it —
+    a snapshot left behind by rewritten events is never trusted. Its content is checked
+    by ``verify`` (:func:`check`), which re-folds the events and compares."""
+    payload = _payload(store, name)
+    if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
+        return None
+    horizon = dt.date.fromisoformat(payload["horizon"]) if payload["horizon"] else None
+    return payload["version"], payload["own"], horizon, payload["state"]
+
+
+def _payload(store: Store, name: str) -> dict[str, Any] | None:
     recorder = store.snapshot_recorder()
     if recorder is None:
         return None
@@ -48,10 +65,46 @@ def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str,
         if store.mapper.cipher is not None:
             state = store.mapper.cipher.decrypt(state)
         payload = json.loads(state)
+        assert isinstance(payload, dict)
+        return payload
     except Exception:  # a cache: anything wrong with it means "replay in full"
         return None
-    horizon = dt.date.fromisoformat(payload["horizon"]) if payload["horizon"] else None
-    return payload["version"], payload["own"], horizon, payload["state"]
+
+
+def own_chain(store: Store, name: str, own: int) -> str | None:
+    """The chain value stored with the branch's own event ``own`` (genesis for 0)."""
+    if own == 0:
+        return GENESIS
+    recorder = store.recorder
+    if recorder is None:
+        return None
+    try:
+        rows = recorder.select_events(branch_stream(name), gt=own - 1, limit=1)
+        if not rows or rows[0].originator_version != own:
+            return None
+        return store.mapper.unwrap(rows[0])[0]
+    except Exception:
+        return None
+
+
+def check(store: Store, branch: BranchLog) -> str | None:
+    """``verify``'s question: does the branch's newest snapshot equal a fresh fold of
+    the events it claims to hold? The problem in one line, or None (also when there is
+    no snapshot, or it no longer matches the chain and so is ignored anyway)."""
+    payload = _payload(store, branch.name)
+    if payload is None or payload.get("chain") != own_chain(store, branch.name, payload["own"]):
+        return None
+    version = payload["version"]
+    if version > branch.version:
+        return f"its snapshot claims version {version}, past the branch's {branch.version} events"
+    fresh = Timeline(branch.log[:version]).state_at()
+    expected = json.loads(json.dumps(dump_state(fresh), separators=(",", ":")))
+    if payload["state"] != expected:
+        return (
+            f"its snapshot at version {version} does not match its events (edited?): "
+            "delete it; until then it is trusted by show"
+        )
+    return None
 
 
 def take(
@@ -66,6 +119,7 @@ def take(
         {
             "version": version,
             "own": own,
+            "chain": own_chain(store, name, own),
             "horizon": horizon.isoformat() if horizon else None,
             "state": dump_state(state),
         },
