@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain.structure import PersonView, Structure
+from orgsim.domain.timeline import fold_each
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
 
@@ -175,10 +176,13 @@ def compare_branches(
 ) -> dict[str, Any]:
     reader = BranchReader(store)
     logs = [reader.load(name) for name in names]  # every name checked before any work
-    figures = [
-        metrics(Structure.from_state(name, at, log.timeline.state_at(at, known_at)))
-        for name, log in zip(names, logs)
-    ]
+    # a fork shares its parent's log: fold_each folds the shared part once
+    figures = fold_each(
+        [log.timeline for log in logs],
+        at,
+        known_at,
+        lambda i, state: metrics(Structure.from_state(names[i], at, state)),
+    )
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
