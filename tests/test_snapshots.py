@@ -161,3 +161,31 @@ def test_a_snapshot_not_bound_to_the_current_chain_is_ignored(store_url, every_r
     assert snapshots.latest(store, "base") is None
     assert snapshots.structure_from_snapshot(store, "base", at) is None
     assert structure(store, "base", at).to_json() == full(store, "base", at)
+
+
+def test_as_known_at_from_a_snapshot_equals_full_replay(store_url, every_run):
+    store = open_store(store_url)
+    run_script(store, parse_scenario(BASE, "base.yaml"))
+    first = snapshots.latest(store, "base")
+    run_script(
+        store,
+        parse_scenario(
+            "scenario: base\neffective: 2021-06-01\nsteps:\n"
+            "  - retitle_post: {id: top, title: Chief}\n",
+            "more.yaml",
+        ),
+    )
+    assert first is not None
+    log = BranchReader(store).load("base").log
+    times = sorted({i.event.recorded for i in log})
+    probes = [times[0] - dt.timedelta(seconds=1), *times, times[-1] + dt.timedelta(days=1)]
+    answered = 0
+    for known in probes:
+        for at in [dt.date(2021, 6, 1), dt.date(2022, 1, 1)]:
+            branch = BranchReader(store).load("base")
+            want = Structure.from_state("base", at, branch.timeline.state_at(at, known))
+            assert structure(store, "base", at, known).to_json() == want.to_json()
+            answered += snapshots.structure_from_snapshot(store, "base", at, known) is not None
+    assert answered  # the snapshot answered some of them
+    # known before the snapshot's events were recorded: it cannot answer
+    assert snapshots.structure_from_snapshot(store, "base", dt.date(2022, 1, 1), probes[0]) is None

@@ -87,6 +87,20 @@ def own_chain(store: Store, name: str, own: int) -> str | None:
         return None
 
 
+def _last_recorded(store: Store, name: str, own: int) -> str | None:
+    """When the snapshot's last own event was recorded (ISO), for ``--as-known-at``."""
+    recorder = store.recorder
+    if own == 0 or recorder is None:
+        return None
+    try:
+        rows = recorder.select_events(branch_stream(name), gt=own - 1, limit=1)
+        model = store.mapper.to_model(rows[0]).model
+        assert isinstance(model, ev.Event)
+        return model.recorded.isoformat()
+    except Exception:
+        return None
+
+
 def check(store: Store, branch: BranchLog) -> str | None:
     """``verify``'s question: does the branch's newest snapshot equal a fresh fold of
     the events it claims to hold? The problem in one line, or None (also when there is
@@ -120,6 +134,7 @@ def take(
             "version": version,
             "own": own,
             "chain": own_chain(store, name, own),
+            "recorded": _last_recorded(store, name, own),
             "horizon": horizon.isoformat() if horizon else None,
             "state": dump_state(state),
         },
@@ -141,20 +156,30 @@ def maybe_take(
     return True
 
 
-def structure_from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
-    """The structure at ``at`` from the newest snapshot and the events after it, or None
-    when no snapshot can answer (then the caller replays the full log)."""
+def structure_from_snapshot(
+    store: Store, name: str, at: dt.date, known_at: dt.datetime | None = None
+) -> Structure | None:
+    """The structure at ``at`` (as known at ``known_at``) from the newest snapshot and
+    the events after it, or None when no snapshot can answer (then the caller replays the
+    full log). As known at T, a snapshot answers when every event it holds was recorded
+    by T: recorded order is log order, so it holds a prefix of what was known at T."""
     with gc_paused():
-        return _from_snapshot(store, name, at)
+        return _from_snapshot(store, name, at, known_at)
 
 
-def _from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
+def _from_snapshot(
+    store: Store, name: str, at: dt.date, known_at: dt.datetime | None
+) -> Structure | None:
     snap = latest(store, name)
     if snap is None:
         return None
     version, own, horizon, data = snap
     if horizon is not None and at < horizon:
         return None
+    if known_at is not None:
+        recorded = (_payload(store, name) or {}).get("recorded")
+        if recorded is None or dt.datetime.fromisoformat(recorded) > known_at:
+            return None
     fork_length = version - own
     tail_rows = store.select(branch_stream(name), gt=own)
     tail = []
@@ -162,13 +187,14 @@ def _from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
         decoded = store.mapper.to_model(row)
         assert isinstance(decoded.model, ev.Event)
         tail.append(Logged(fork_length + decoded.position, decoded.model))
+    known = [i for i in tail if known_at is None or i.event.recorded <= known_at]
     # Undated events (grade scheme, policy) replace what they set, so applying them after
     # the snapshot gives what a full replay gives; a dated event before the horizon does not.
-    if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in tail):
+    if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in known):
         return None
     state = load_state(data)
     for item in tail:
         if type(item.event) is ev.PostCreated:
             state.known_posts.add(item.event.post)
-    fold(state, sorted(tail, key=lambda i: (i.event.effective, i.version)), at)
+    fold(state, sorted(known, key=lambda i: (i.event.effective, i.version)), at)
     return Structure.from_state(name, at, state)
