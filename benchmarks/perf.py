@@ -271,7 +271,13 @@ def main() -> None:
         f"store {folder}: {info['events']:,} events, {info['posts']:,} posts, "
         f"{info['decisions']:,} decisions"
     )
-    results = {}
+    print(f"{'operation':<28}{'cpu s':>9}{'ratio':>8}{'peak RSS':>11}  result")
+    print(
+        f"{'write (append_events)':<28}{info['write']:>9.2f}"
+        f"{info['write'] / info['raw_write']:>7.1f}x{'':>11}  vs raw JSON+hash+executemany "
+        f"{info['raw_write']:.2f}s"
+    )
+    raw = None
     for op in ["raw_read", *[o for o in args.ops.split(",") if o != "raw_read"]]:
         out = subprocess.run(
             [sys.executable, __file__, "--store", str(folder), "--child", op],
@@ -279,19 +285,13 @@ def main() -> None:
             text=True,
         )
         if out.returncode != 0:
-            print(f"{op}: failed: {out.stderr.strip().splitlines()[-1:]}")
+            print(f"{op}: failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
             continue
-        results[op] = json.loads(out.stdout.strip().splitlines()[-1])
-    raw = results["raw_read"]["cpu"]
-    print(f"{'operation':<28}{'cpu s':>9}{'ratio':>8}{'peak RSS':>11}  result")
-    print(
-        f"{'write (append_events)':<28}{info['write']:>9.2f}"
-        f"{info['write'] / info['raw_write']:>7.1f}x{'':>11}  vs raw executemany "
-        f"{info['raw_write']:.2f}s"
-    )
-    for op, r in results.items():
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        raw = raw or r["cpu"]
         print(
-            f"{op:<28}{r['cpu']:>9.2f}{r['cpu'] / raw:>7.1f}x{r['rss_mb']:>8.0f} MB  {r['result']}"
+            f"{op:<28}{r['cpu']:>9.2f}{r['cpu'] / raw:>7.1f}x{r['rss_mb']:>8.0f} MB  {r['result']}",
+            flush=True,
         )
 
 
