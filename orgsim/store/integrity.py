@@ -327,7 +327,7 @@ def _check_snapshots(store: Store, checker: _Checker, names: Sequence[str]) -> N
         if check.broken is not None:
             continue
         try:
-            problem = snapshots.check(store, reader.load(name))
+            problem = snapshots.check(store, name, reader.load)
         except Exception as error:  # anything unreadable is a finding, never raised
             problem = f"its snapshot cannot be checked: {error}".splitlines()[0]
         if problem is not None:

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
@@ -101,13 +102,15 @@ def _last_recorded(store: Store, name: str, own: int) -> str | None:
         return None
 
 
-def check(store: Store, branch: BranchLog) -> str | None:
+def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | None:
     """``verify``'s question: does the branch's newest snapshot equal a fresh fold of
     the events it claims to hold? The problem in one line, or None (also when there is
-    no snapshot, or it no longer matches the chain and so is ignored anyway)."""
-    payload = _payload(store, branch.name)
-    if payload is None or payload.get("chain") != own_chain(store, branch.name, payload["own"]):
+    no snapshot, or it no longer matches the chain and so is ignored anyway). The
+    branch is read (``load``) only when there is a snapshot to check."""
+    payload = _payload(store, name)
+    if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
         return None
+    branch = load(name)
     version = payload["version"]
     if version > branch.version:
         return f"its snapshot claims version {version}, past the branch's {branch.version} events"

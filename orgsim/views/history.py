@@ -74,10 +74,12 @@ def write_history_json(
 ) -> int:
     """Write ``history --json`` to ``out`` event by event; returns characters written.
 
-    The same document as ``json.dumps(history(...), indent=2)`` (the tests compare them),
-    but memory stays constant: rows are read a page at a time and each record is written
-    as soon as it is made. ``since`` keeps entries after that version, ``limit`` at most
-    that many (paging: pass the last version printed as the next ``since``).
+    The same document as :func:`history` builds (the tests compare them), with one
+    event a line: memory stays constant (rows are read a page at a time and each record
+    is written as soon as it is made), and the compact encoding is the C one (an
+    indented dump of 500,000 events took longer than reading them). ``since`` keeps
+    entries after that version, ``limit`` at most that many (paging: pass the last
+    version printed as the next ``since``).
     """
     reader = BranchReader(store)
     info = reader.info(name)
@@ -90,15 +92,14 @@ def write_history_json(
         "fork_version": inherited if info.parent else None,
         "version": version,
     }
-    text = json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "events": ['
-    written = out.write(text)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    written = out.write(encode(head)[:-1] + ', "events": [')
     records = _records(store, registry, name, include_inherited, inherited, since)
     first = True
     for record in itertools.islice(records, limit):
-        body = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        written += out.write(("\n    " if first else ",\n    ") + body)
+        written += out.write(("\n  " if first else ",\n  ") + encode(record))
         first = False
-    written += out.write("]\n}\n" if first else "\n  ]\n}\n")
+    written += out.write("]}\n" if first else "\n]}\n")
     return written
 
 
