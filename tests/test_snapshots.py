@@ -113,3 +113,79 @@ def test_forked_branch_snapshot_counts_inherited_events(store_url, every_run):
     fast = snapshots.structure_from_snapshot(store, "fork", at)
     assert fast is not None and fast.to_json() == full(store, "fork", at)
     assert {p["id"]: p["title"] for p in fast.to_json()["posts"]}["z"] == "Zed"
+
+
+def _edit_snapshot(store, name: str, change) -> None:
+    """Overwrite the newest snapshot row of ``name`` with ``change(payload)``."""
+    import json as _json
+
+    from eventsourcing.persistence import StoredEvent
+
+    recorder = store.snapshot_recorder()
+    row = recorder.select_events(snapshots.snapshot_stream(name), desc=True, limit=1)[0]
+    payload = _json.loads(row.state)
+    change(payload)
+    edited = StoredEvent(row.originator_id, row.originator_version, row.topic,
+                         _json.dumps(payload).encode())  # fmt: skip
+    store.replace_states([edited], recorder)
+
+
+def test_an_edited_snapshot_fails_verify(store_url, every_run):
+    from orgsim.store.integrity import verify
+
+    store = open_store(store_url)
+    run_script(store, parse_scenario(BASE, "base.yaml"))
+    assert verify(store).ok
+
+    def retitle(payload):
+        post = next(p for p in payload["state"]["posts"] if p[0] == "top")
+        post[1] = "Supreme Leader"
+
+    _edit_snapshot(store, "base", retitle)
+    report = verify(store)
+    assert not report.ok
+    (broken,) = report.breaks
+    assert broken.branch == "base" and "snapshot" in broken.problem
+
+
+def test_a_snapshot_not_bound_to_the_current_chain_is_ignored(store_url, every_run):
+    store = open_store(store_url)
+    run_script(store, parse_scenario(BASE, "base.yaml"))
+    at = dt.date(2021, 6, 1)
+    assert snapshots.structure_from_snapshot(store, "base", at) is not None
+
+    def unbind(payload):
+        payload["chain"] = "f" * 64  # as if the events under it had been rewritten
+
+    _edit_snapshot(store, "base", unbind)
+    assert snapshots.latest(store, "base") is None
+    assert snapshots.structure_from_snapshot(store, "base", at) is None
+    assert structure(store, "base", at).to_json() == full(store, "base", at)
+
+
+def test_as_known_at_from_a_snapshot_equals_full_replay(store_url, every_run):
+    store = open_store(store_url)
+    run_script(store, parse_scenario(BASE, "base.yaml"))
+    first = snapshots.latest(store, "base")
+    run_script(
+        store,
+        parse_scenario(
+            "scenario: base\neffective: 2021-06-01\nsteps:\n"
+            "  - retitle_post: {id: top, title: Chief}\n",
+            "more.yaml",
+        ),
+    )
+    assert first is not None
+    log = BranchReader(store).load("base").log
+    times = sorted({i.event.recorded for i in log})
+    probes = [times[0] - dt.timedelta(seconds=1), *times, times[-1] + dt.timedelta(days=1)]
+    answered = 0
+    for known in probes:
+        for at in [dt.date(2021, 6, 1), dt.date(2022, 1, 1)]:
+            branch = BranchReader(store).load("base")
+            want = Structure.from_state("base", at, branch.timeline.state_at(at, known))
+            assert structure(store, "base", at, known).to_json() == want.to_json()
+            answered += snapshots.structure_from_snapshot(store, "base", at, known) is not None
+    assert answered  # the snapshot answered some of them
+    # known before the snapshot's events were recorded: it cannot answer
+    assert snapshots.structure_from_snapshot(store, "base", dt.date(2022, 1, 1), probes[0]) is None

@@ -42,11 +42,10 @@ def structure(
     known_at: dt.datetime | None = None,
     reader: BranchReader | None = None,
 ) -> Structure:
-    if known_at is None:
-        from orgsim.store.snapshots import structure_from_snapshot
+    from orgsim.store.snapshots import structure_from_snapshot
 
-        fast = structure_from_snapshot(store, name, at)
-        if fast is not None:
-            return fast
+    fast = structure_from_snapshot(store, name, at, known_at)
+    if fast is not None:
+        return fast
     branch = (reader or BranchReader(store)).load(name)
     return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))

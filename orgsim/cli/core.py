@@ -7,6 +7,7 @@ Each command parses its flags, asks :mod:`orgsim.api` for the document and print
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import click
 from rich.table import Table
@@ -146,18 +147,43 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
     is_flag=True,
     help="Show people's protected characteristics (withheld by default, also in --json).",
 )
+@click.option(
+    "--since",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    metavar="VERSION",
+    help="Only events after this version (page on from the last one printed).",
+)
+@click.option(
+    "--limit", type=click.IntRange(0), default=None, metavar="N", help="At most N events."
+)
 @json_option
 def history(
-    branch: str, all_events: bool, names: bool, characteristics: bool, json_out: bool
+    branch: str,
+    all_events: bool,
+    names: bool,
+    characteristics: bool,
+    since: int,
+    limit: int | None,
+    json_out: bool,
 ) -> None:
     """A branch's events with both clocks and provenance (its own, numbered from the fork).
 
     Names are shown only with --names (the --json document keeps them: it is the record);
-    protected characteristics only with --characteristics, in both."""
-    document = settings().api().branch(branch).history(all_events, characteristics)
+    protected characteristics only with --characteristics, in both. --json is streamed:
+    constant memory however long the branch."""
     if json_out:
-        print_json(document)
+        from orgsim.views.history import write_history_json
+
+        api_branch = settings().api().branch(branch)
+        write_history_json(
+            api_branch.store.backend, branch, sys.stdout, all_events, since, limit, characteristics
+        )
         return
+    document = settings().api().branch(branch).history(all_events, characteristics)
+    events = [e for e in document["events"] if e["version"] > since][:limit]
+    document["events"] = events
     table = Table(
         "v",
         "type",

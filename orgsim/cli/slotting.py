@@ -74,7 +74,10 @@ def audit(branch: str, json_out: bool) -> None:
             title=f"audit of {branch}: {len(decisions)} slotting decisions",
         )
         for d in decisions:
-            verdict = Text("violation", style="red") if d["verdict"] == "violation" else "compliant"
+            verdict = {
+                "violation": Text("violation", style="red"),
+                "basis_revised": Text("review", style="yellow"),
+            }.get(d["verdict"], "compliant")
             table.add_row(
                 str(d["version"]),
                 d["person"],
@@ -85,6 +88,13 @@ def audit(branch: str, json_out: bool) -> None:
             )
         console.print(table)
         console.print(f"{document['violations']} violation(s).", markup=False)
+        revised = sum(d["verdict"] == "basis_revised" for d in decisions)
+        if revised:
+            console.print(
+                f"{revised} decision(s) basis_revised: the match was revised after the "
+                "decision; flagged for review.",
+                markup=False,
+            )
     if document["violations"]:
         raise CheckFailed()
 

@@ -7,13 +7,15 @@ What a fork inherits (SPEC section 4, ``fork_at``) is written once, in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from orgsim.domain import events as ev
-from orgsim.domain.timeline import Logged, Timeline
-from orgsim.store.mapper import GENESIS
-from orgsim.store.recorder import BranchRegistered, Store, StoreError
+from orgsim.domain.timeline import Logged, Timeline, gc_paused
+from orgsim.store.bulk import iter_rows, select_rows
+from orgsim.store.mapper import GENESIS, MappingError
+from orgsim.store.recorder import BranchRegistered, Store, StoreError, branch_stream
 
 
 class UnknownBranch(StoreError):
@@ -30,15 +32,22 @@ def inherited_part(parent_log: Sequence[Logged], info: BranchRegistered) -> list
     ``fork_date`` then drops the inherited events effective after it. A root branch
     inherits nothing.
     """
+    return list(iter_inherited(parent_log, info))
+
+
+def iter_inherited(parent_log: Iterable[Logged], info: BranchRegistered) -> Iterator[Logged]:
+    """:func:`inherited_part` one entry at a time, for streamed reads of long logs."""
     if info.parent is None:
-        return []
-    part: Sequence[Logged] = parent_log
+        return
+    part: Iterable[Logged] = parent_log
     if info.fork_version is not None:
-        part = part[: info.fork_version]
-    if info.fork_date is not None:
-        limit = info.fork_date
-        part = [item for item in part if item.event.effective <= limit]
-    return [Logged(n, item.event) for n, item in enumerate(part, start=1)]
+        part = itertools.islice(part, info.fork_version)
+    limit = info.fork_date
+    number = 0
+    for item in part:
+        if limit is None or item.event.effective <= limit:
+            number += 1
+            yield Logged(number, item.event)
 
 
 def fork_length(info: BranchRegistered, parent_log: Callable[[str], Sequence[Logged]]) -> int:
@@ -123,18 +132,72 @@ class BranchReader:
     def load(self, name: str) -> BranchLog:
         if name in self._cache:
             return self._cache[name]
+        with gc_paused():
+            return self._load(name)
+
+    def _load(self, name: str) -> BranchLog:
         info = self.info(name)
         inherited: list[Logged] = []
         if info.parent is not None:
             inherited = inherited_part(self.load(info.parent).log, info)
-        decoded = self.store.own_events(name)
+        stream = branch_stream(name)
+        recorder = self.store.recorder
+        try:
+            rows = select_rows(recorder, stream) if recorder is not None else []
+        except Exception as error:  # as Store.select reports an unreadable store
+            raise StoreError(
+                f"cannot read the store {self.store.url}: {error}".splitlines()[0]
+            ) from error
+        try:
+            models, chain = self.store.mapper.to_events(stream, rows)
+        except MappingError as error:
+            raise StoreError(str(error)) from error
         start = len(inherited)
-        own = []
-        for n, row in enumerate(decoded, start=1):
-            assert isinstance(row.model, ev.Event)
-            own.append(Logged(start + n, row.model))
-        branch = BranchLog(
-            info, inherited, own, len(decoded), decoded[-1].chain if decoded else GENESIS
-        )
+        own = [Logged(n, model) for n, model in enumerate(models, start=start + 1)]
+        branch = BranchLog(info, inherited, own, len(models), chain)
         self._cache[name] = branch
         return branch
+
+
+def stream_own(store: Store, name: str, after: int = 0) -> Iterator[tuple[int, ev.Event]]:
+    """A branch's own events, ``(position, event)`` from ``after + 1``, read in pages:
+    constant memory however long the branch."""
+    stream = branch_stream(name)
+    for rows in iter_rows(store.recorder, stream):
+        if rows[-1][0] <= after:
+            continue
+        rows = [row for row in rows if row[0] > after]
+        try:
+            models, _chain = store.mapper.to_events(stream, rows, start=rows[0][0])
+        except MappingError as error:
+            raise StoreError(str(error)) from error
+        yield from zip((row[0] for row in rows), models, strict=True)
+
+
+def stream_log(store: Store, registry: dict[str, BranchRegistered], name: str) -> Iterator[Logged]:
+    """A branch's full log (inherited entries by the fork rule, then its own), streamed:
+    the same entries as :attr:`BranchLog.log` without holding them."""
+    info = registry[name]
+    number = 0
+    if info.parent is not None:
+        part = stream_log(store, registry, info.parent)
+        for item in itertools.islice(part, info.fork_version):
+            if info.fork_date is None or item.event.effective <= info.fork_date:
+                number += 1
+                yield Logged(number, item.event)
+    for _position, event in stream_own(store, name):
+        number += 1
+        yield Logged(number, event)
+
+
+def count_inherited(store: Store, registry: dict[str, BranchRegistered], name: str) -> int:
+    """How many entries a branch inherits (:func:`fork_length`), counted while streaming."""
+    info = registry[name]
+    if info.parent is None:
+        return 0
+    if info.fork_date is None and info.fork_version is not None:
+        return info.fork_version
+    part = itertools.islice(stream_log(store, registry, info.parent), info.fork_version)
+    return sum(
+        1 for item in part if info.fork_date is None or item.event.effective <= info.fork_date
+    )

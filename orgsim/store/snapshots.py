@@ -15,7 +15,8 @@ import contextlib
 import datetime as dt
 import json
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from eventsourcing.persistence import StoredEvent
@@ -24,8 +25,12 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.domain.timeline import Logged, fold
+from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import _NS, Store, branch_stream
+
+if TYPE_CHECKING:
+    from orgsim.store.branches import BranchLog
 
 SNAPSHOT_EVERY = int(os.environ.get("ORGSIM_SNAPSHOT_EVERY", "5000"))
 TOPIC = "StateSnapshot.v1"
@@ -36,7 +41,20 @@ def snapshot_stream(name: str) -> UUID:
 
 
 def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str, Any]] | None:
-    """The newest snapshot of a branch: (version, own position, horizon, state), or None."""
+    """The newest snapshot of a branch: (version, own position, horizon, state), or None.
+
+    Evidence-bound: a snapshot carries the chain value of the branch's own event it was
+    taken at, and is ignored (None: replay in full) unless that event still carries it —
+    a snapshot left behind by rewritten events is never trusted. Its content is checked
+    by ``verify`` (:func:`check`), which re-folds the events and compares."""
+    payload = _payload(store, name)
+    if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
+        return None
+    horizon = dt.date.fromisoformat(payload["horizon"]) if payload["horizon"] else None
+    return payload["version"], payload["own"], horizon, payload["state"]
+
+
+def _payload(store: Store, name: str) -> dict[str, Any] | None:
     recorder = store.snapshot_recorder()
     if recorder is None:
         return None
@@ -48,10 +66,62 @@ def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str,
         if store.mapper.cipher is not None:
             state = store.mapper.cipher.decrypt(state)
         payload = json.loads(state)
+        assert isinstance(payload, dict)
+        return payload
     except Exception:  # a cache: anything wrong with it means "replay in full"
         return None
-    horizon = dt.date.fromisoformat(payload["horizon"]) if payload["horizon"] else None
-    return payload["version"], payload["own"], horizon, payload["state"]
+
+
+def own_chain(store: Store, name: str, own: int) -> str | None:
+    """The chain value stored with the branch's own event ``own`` (genesis for 0)."""
+    if own == 0:
+        return GENESIS
+    recorder = store.recorder
+    if recorder is None:
+        return None
+    try:
+        rows = recorder.select_events(branch_stream(name), gt=own - 1, limit=1)
+        if not rows or rows[0].originator_version != own:
+            return None
+        return store.mapper.unwrap(rows[0])[0]
+    except Exception:
+        return None
+
+
+def _last_recorded(store: Store, name: str, own: int) -> str | None:
+    """When the snapshot's last own event was recorded (ISO), for ``--as-known-at``."""
+    recorder = store.recorder
+    if own == 0 or recorder is None:
+        return None
+    try:
+        rows = recorder.select_events(branch_stream(name), gt=own - 1, limit=1)
+        model = store.mapper.to_model(rows[0]).model
+        assert isinstance(model, ev.Event)
+        return model.recorded.isoformat()
+    except Exception:
+        return None
+
+
+def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | None:
+    """``verify``'s question: does the branch's newest snapshot equal a fresh fold of
+    the events it claims to hold? The problem in one line, or None (also when there is
+    no snapshot, or it no longer matches the chain and so is ignored anyway). The
+    branch is read (``load``) only when there is a snapshot to check."""
+    payload = _payload(store, name)
+    if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
+        return None
+    branch = load(name)
+    version = payload["version"]
+    if version > branch.version:
+        return f"its snapshot claims version {version}, past the branch's {branch.version} events"
+    fresh = Timeline(branch.log[:version]).state_at()
+    expected = json.loads(json.dumps(dump_state(fresh), separators=(",", ":")))
+    if payload["state"] != expected:
+        return (
+            f"its snapshot at version {version} does not match its events (edited?): "
+            "delete it; until then it is trusted by show"
+        )
+    return None
 
 
 def take(
@@ -66,6 +136,8 @@ def take(
         {
             "version": version,
             "own": own,
+            "chain": own_chain(store, name, own),
+            "recorded": _last_recorded(store, name, own),
             "horizon": horizon.isoformat() if horizon else None,
             "state": dump_state(state),
         },
@@ -87,15 +159,30 @@ def maybe_take(
     return True
 
 
-def structure_from_snapshot(store: Store, name: str, at: dt.date) -> Structure | None:
-    """The structure at ``at`` from the newest snapshot and the events after it, or None
-    when no snapshot can answer (then the caller replays the full log)."""
+def structure_from_snapshot(
+    store: Store, name: str, at: dt.date, known_at: dt.datetime | None = None
+) -> Structure | None:
+    """The structure at ``at`` (as known at ``known_at``) from the newest snapshot and
+    the events after it, or None when no snapshot can answer (then the caller replays the
+    full log). As known at T, a snapshot answers when every event it holds was recorded
+    by T: recorded order is log order, so it holds a prefix of what was known at T."""
+    with gc_paused():
+        return _from_snapshot(store, name, at, known_at)
+
+
+def _from_snapshot(
+    store: Store, name: str, at: dt.date, known_at: dt.datetime | None
+) -> Structure | None:
     snap = latest(store, name)
     if snap is None:
         return None
     version, own, horizon, data = snap
     if horizon is not None and at < horizon:
         return None
+    if known_at is not None:
+        recorded = (_payload(store, name) or {}).get("recorded")
+        if recorded is None or dt.datetime.fromisoformat(recorded) > known_at:
+            return None
     fork_length = version - own
     tail_rows = store.select(branch_stream(name), gt=own)
     tail = []
@@ -103,13 +190,14 @@ def structure_from_snapshot(store: Store, name: str, at: dt.date) -> Structure |
         decoded = store.mapper.to_model(row)
         assert isinstance(decoded.model, ev.Event)
         tail.append(Logged(fork_length + decoded.position, decoded.model))
+    known = [i for i in tail if known_at is None or i.event.recorded <= known_at]
     # Undated events (grade scheme, policy) replace what they set, so applying them after
     # the snapshot gives what a full replay gives; a dated event before the horizon does not.
-    if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in tail):
+    if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in known):
         return None
     state = load_state(data)
     for item in tail:
         if type(item.event) is ev.PostCreated:
             state.known_posts.add(item.event.post)
-    fold(state, sorted(tail, key=lambda i: (i.event.effective, i.version)), at)
+    fold(state, sorted(known, key=lambda i: (i.event.effective, i.version)), at)
     return Structure.from_state(name, at, state)

@@ -23,7 +23,7 @@ from typing import Any
 from orgsim.domain import events as ev
 from orgsim.domain.changes import Changes, PersonChange, PostChange, UnitChange, changes_between
 from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
-from orgsim.domain.timeline import Logged
+from orgsim.domain.timeline import Logged, fold_each
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
 
@@ -263,8 +263,13 @@ def diff_branches(
     """``branch`` against ``other`` at ``at``: "created" means in ``branch``, not in ``other``."""
     reader = BranchReader(store)
     mine, theirs = reader.load(branch), reader.load(other)
-    after = Structure.from_state(branch, at, mine.timeline.state_at(at, known_at))
-    before = Structure.from_state(other, at, theirs.timeline.state_at(at, known_at))
+    # a fork shares its parent's log: fold_each folds the shared part once
+    after, before = fold_each(
+        [mine.timeline, theirs.timeline],
+        at,
+        known_at,
+        lambda i, state: Structure.from_state((branch, other)[i], at, state),
+    )
     mine_items = [i for i in _known(mine.log, known_at) if i.event.effective <= at]
     their_items = [i for i in _known(theirs.log, known_at) if i.event.effective <= at]
     mine_keys = {_event_key(i.event) for i in mine_items}

@@ -24,6 +24,7 @@ from typing import Any
 
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import PersonView, Structure
+from orgsim.domain.timeline import fold_each
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
 
@@ -176,12 +177,15 @@ def compare_branches(
 ) -> dict[str, Any]:
     reader = BranchReader(store)
     logs = [reader.load(name) for name in names]  # every name checked before any work
-    figures = []
-    for name, log in zip(names, logs):
-        state = log.timeline.state_at(at, known_at)
-        structure = Structure.from_state(name, at, state)
-        figures.append(metrics(structure))
-        figures[-1]["redundancy_cost"] = _redundancy_cost(structure, state)
+
+    # a fork shares its parent's log: fold_each folds the shared part once
+    def figures_of(i: int, state: OrgState) -> dict[str, Any]:
+        structure = Structure.from_state(names[i], at, state)
+        figures = metrics(structure)
+        figures["redundancy_cost"] = _redundancy_cost(structure, state)
+        return figures
+
+    figures = fold_each([log.timeline for log in logs], at, known_at, figures_of)
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()

@@ -1,0 +1,299 @@
+"""The read path at the reference scale: every row of issue 17, as ratios to raw reads.
+
+Builds (once, not counted) a SQLite store with branch ``big`` of ``--events`` events
+(``--posts`` posts and people; recorded times one second apart so ``--as-known-at`` has
+a middle), a fork ``alt`` of it with a few own events, and branch ``audited``: ``big``'s
+log plus a restructure of ``--decisions`` slotting decisions. Then each operation runs in
+its own fresh process (so its peak RSS is its own) and prints CPU seconds, the ratio to
+the raw baseline of the same run — ``sqlite3`` SELECT + ``json.loads`` of the branch's
+rows — and peak RSS. The write row's baseline is SPEC 8's: JSON, hash, ``executemany``.
+
+Usage: python benchmarks/perf.py [--events 500000] [--posts 50000] [--decisions 5000]
+       [--ops show_head,show_past,...] [--store DIR]   (reuse a built store)
+Run it against another checkout with PYTHONPATH to get "before" figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+if "PYTHONPATH" not in os.environ:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+OPS = [
+    "raw_read",
+    "show_head",
+    "show_past",
+    "show_known",
+    "compare",
+    "history",
+    "verify",
+    "audit",
+    "full_replay",
+]
+
+
+def build(folder: Path, posts: int, total: int, decisions: int) -> dict[str, Any]:
+    from core import synthetic
+
+    from orgsim.domain import events as ev
+    from orgsim.store import snapshots
+    from orgsim.store.branches import BranchReader
+    from orgsim.store.mapper import GENESIS
+    from orgsim.store.recorder import (
+        REGISTRY_ID,
+        BranchRegistered,
+        StreamWrite,
+        branch_stream,
+        open_store,
+    )
+
+    base = synthetic(posts, total)
+    events = [
+        e.model_copy(update={"recorded": NOW + dt.timedelta(seconds=i)}) for i, e in enumerate(base)
+    ]
+    last = max(e.effective for e in events)
+    store = open_store(str(folder / "store.sqlite"))
+    reg = [BranchRegistered(name="big", created=NOW)]
+    start = time.process_time()
+    store.write([StreamWrite(REGISTRY_ID, 0, GENESIS, reg)])
+    store.write([StreamWrite(branch_stream("big"), 0, GENESIS, events)])
+    t_write = time.process_time() - start
+    raw_write = _raw_write(folder, store, events)
+    # a fork at the latest version with a handful of its own events
+    later = NOW + dt.timedelta(seconds=len(events) + 10)
+    alt = [
+        ev.PostRetitled(recorded=later, effective=last, post=f"p{n}", title=f"Alt {n}")
+        for n in range(1, 50)
+    ]
+    store.write(
+        [
+            StreamWrite(
+                REGISTRY_ID,
+                1,
+                store.registry_head()[1],
+                [
+                    BranchRegistered(
+                        name="alt", parent="big", fork_version=len(events), created=later
+                    )
+                ],
+            ),
+            StreamWrite(branch_stream("alt"), 0, GENESIS, alt),
+        ]
+    )
+    # branch "audited": big's events + a restructure with `decisions` slotting decisions
+    day = last + dt.timedelta(days=30)
+    meta = {"recorded": later, "effective": day}
+    reader = BranchReader(store)
+    state = reader.load("big").timeline.state_at()
+    holders = {}
+    for post_id, by_person in state.holders.items():
+        for person_id, a in by_person.items():
+            if a.kind == "substantive" and post_id not in holders:
+                holders[post_id] = person_id
+    chosen = [
+        p for p in sorted(state.posts, key=lambda x: int(x[1:])) if p in holders and p != "p0"
+    ]
+    chosen = chosen[:decisions]
+    restructure: list[ev.Event] = []
+    for n, old in enumerate(chosen):
+        post = state.posts[old]
+        restructure.append(
+            ev.PostCreated(
+                **meta,
+                post=f"n{n}",
+                title=f"New {n}",
+                grade=post.grade,
+                unit=post.unit,
+                reports_to="p0",
+                fte=Decimal(1),
+            )
+        )
+        restructure.append(ev.JobMatchAssessed(**meta, old=old, new=f"n{n}", percent=Decimal(80)))
+    restructure.extend(ev.PostDeleted(**meta, post=old) for old in chosen)
+    restructure.extend(
+        ev.PersonSlotted(**meta, person=holders[old], post=f"n{n}", by_engine=True)
+        for n, old in enumerate(chosen)
+    )
+    head = store.registry_head()[1]
+    store.write(
+        [
+            StreamWrite(REGISTRY_ID, 2, head, [BranchRegistered(name="audited", created=later)]),
+            StreamWrite(branch_stream("audited"), 0, GENESIS, [*events, *restructure]),
+        ]
+    )
+    # a snapshot of "big" as a run takes one after writing
+    branch = BranchReader(store).load("big")
+    snapshots.take(
+        store, "big", branch.version, len(branch.own), branch.timeline.latest_effective(), state
+    )
+    store.close()
+    info = {
+        "events": len(events),
+        "posts": posts,
+        "decisions": len(chosen),
+        "write": t_write,
+        "raw_write": raw_write,
+        "past": (dt.date(2015, 1, 1) + (last - dt.date(2015, 1, 1)) / 2).isoformat(),
+        "known": (NOW + dt.timedelta(seconds=len(events) // 2)).isoformat(),
+        "head": (last + dt.timedelta(days=1)).isoformat(),
+    }
+    (folder / "info.json").write_text(json.dumps(info))
+    return info
+
+
+def _raw_write(folder: Path, store: Any, events: list[Any]) -> float:
+    """SPEC 8's least any store must do: JSON, hash, executemany in one transaction."""
+    raw = sqlite3.connect(folder / "raw.sqlite")
+    raw.execute(
+        "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
+        "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"
+    )
+    start = time.process_time()
+    rows = []
+    chain = "0" * 64
+    for n, e in enumerate(events, start=1):
+        body = e.model_dump_json().encode()
+        chain = hashlib.sha256(chain.encode() + body).hexdigest()
+        rows.append(("big", n, type(e).__name__, chain.encode() + body))
+    with raw:
+        raw.executemany("INSERT INTO stored_events VALUES (?,?,?,?)", rows)
+    elapsed = time.process_time() - start
+    # the read baseline reads these rows back
+    raw.close()
+    return elapsed
+
+
+def run_op(folder: Path, op: str) -> tuple[float, Any]:
+    info = json.loads((folder / "info.json").read_text())
+    url = str(folder / "store.sqlite")
+    start = time.process_time()
+    result: Any = None
+    if op == "raw_read":
+        raw = sqlite3.connect(folder / "raw.sqlite")
+        cursor = raw.execute(
+            "SELECT topic, state FROM stored_events WHERE originator_id='big' "
+            "ORDER BY originator_version"
+        )
+        result = sum(1 for _topic, state in cursor if json.loads(state[64:]))
+    else:
+        import orgsim
+
+        store = orgsim.open_store(url)
+        if op == "show_head":
+            result = len(store.branch("big").structure(at=info["head"]).to_json()["posts"])
+        elif op == "show_past":
+            result = len(store.branch("big").structure(at=info["past"]).to_json()["posts"])
+        elif op == "show_known":
+            s = store.branch("big").structure(at=info["head"], as_known_at=info["known"])
+            result = len(s.to_json()["posts"])
+        elif op == "compare":
+            doc = orgsim.compare(store.branch("big"), store.branch("alt"), at=info["head"])
+            result = len(doc["branches"])
+        elif op == "history":
+            result = _history_bytes(store)
+        elif op == "verify":
+            from orgsim.store.integrity import verify
+
+            result = verify(store.backend).ok
+        elif op == "audit":
+            doc = store.branch("audited").audit()
+            result = (len(doc["decisions"]), doc["violations"])
+        elif op == "full_replay":
+            from orgsim.store.branches import BranchReader
+
+            result = len(BranchReader(store.backend).load("big").timeline.state_at().posts)
+    return time.process_time() - start, result
+
+
+def _history_bytes(store: Any) -> int:
+    """``history --json`` written to a file, as the CLI writes it to stdout."""
+    with open(os.devnull, "w") as sink:
+        try:
+            from orgsim.views.history import write_history_json
+        except ImportError:  # before streaming: one document in memory
+            text = json.dumps(store.branch("big").history(), indent=2)
+            sink.write(text)
+            return len(text)
+        return write_history_json(store.backend, "big", sink)
+
+
+def _peak_rss_mb() -> float:
+    """This process's high-water RSS (VmHWM: unlike ``ru_maxrss`` it is not inherited
+    from the parent across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(folder: Path, op: str) -> None:
+    elapsed, result = run_op(folder, op)
+    rss = _peak_rss_mb()
+    print(json.dumps({"op": op, "cpu": elapsed, "rss_mb": rss, "result": str(result)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=50_000)
+    parser.add_argument("--events", type=int, default=500_000)
+    parser.add_argument("--decisions", type=int, default=5_000)
+    parser.add_argument("--ops", default=",".join(OPS))
+    parser.add_argument("--store", default=None, help="reuse a store built by a previous run")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.store), args.child)
+        return
+    if args.store and (Path(args.store) / "info.json").exists():
+        folder = Path(args.store)
+        info = json.loads((folder / "info.json").read_text())
+    else:
+        folder = Path(args.store or tempfile.mkdtemp(prefix="orgsim-perf-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        info = build(folder, args.posts, args.events, args.decisions)
+    print(
+        f"store {folder}: {info['events']:,} events, {info['posts']:,} posts, "
+        f"{info['decisions']:,} decisions"
+    )
+    print(f"{'operation':<28}{'cpu s':>9}{'ratio':>8}{'peak RSS':>11}  result")
+    print(
+        f"{'write (append_events)':<28}{info['write']:>9.2f}"
+        f"{info['write'] / info['raw_write']:>7.1f}x{'':>11}  vs raw JSON+hash+executemany "
+        f"{info['raw_write']:.2f}s"
+    )
+    raw = None
+    for op in ["raw_read", *[o for o in args.ops.split(",") if o != "raw_read"]]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--store", str(folder), "--child", op],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode != 0:
+            print(f"{op}: failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        raw = raw or r["cpu"]
+        print(
+            f"{op:<28}{r['cpu']:>9.2f}{r['cpu'] / raw:>7.1f}x{r['rss_mb']:>8.0f} MB  {r['result']}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
