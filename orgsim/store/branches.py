@@ -148,6 +148,7 @@ class BranchReader:
             raise StoreError(
                 f"cannot read the store {self.store.url}: {error}".splitlines()[0]
             ) from error
+        self.store.check_rows(stream, rows, 1)
         try:
             models, chain = self.store.mapper.to_events(stream, rows)
         except MappingError as error:
@@ -167,6 +168,7 @@ def stream_own(store: Store, name: str, after: int = 0) -> Iterator[tuple[int, e
         if rows[-1][0] <= after:
             continue
         rows = [row for row in rows if row[0] > after]
+        store.check_rows(stream, rows, rows[0][0])
         try:
             models, _chain = store.mapper.to_events(stream, rows, start=rows[0][0])
         except MappingError as error:

@@ -35,7 +35,7 @@ def select_rows(recorder: AggregateRecorder, stream: UUID) -> list[Row]:
         with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(query.format("%s").encode(), [stream])
             return [
-                (row["originator_version"], row["topic"], bytes(row["state"]))
+                (row["originator_version"], row["topic"], _bytes(row["state"]))
                 for row in cursor.fetchall()
             ]
     with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
@@ -76,7 +76,7 @@ def _page(recorder: AggregateRecorder, stream: UUID, after: int, limit: int) -> 
         with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(query.format("%s").encode(), [stream, after, limit])
             return [
-                (row["originator_version"], row["topic"], bytes(row["state"]))
+                (row["originator_version"], row["topic"], _bytes(row["state"]))
                 for row in cursor.fetchall()
             ]
     with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
@@ -101,3 +101,9 @@ def count_rows(recorder: AggregateRecorder | None, stream: UUID) -> int:
     with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
         sqlite_cursor.execute(query.format("?"), [stream.hex])
         return int(sqlite_cursor.fetchall()[0][0])
+
+
+def _bytes(state: bytes | memoryview | None) -> bytes:
+    """A PostgreSQL ``bytea`` as bytes; a damaged row's NULL passes through as None, for
+    :meth:`orgsim.store.recorder.Store.check_rows` to report where the damage is."""
+    return bytes(state) if state is not None else state  # type: ignore[return-value]

@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import (
@@ -157,6 +157,13 @@ class Store:
             if not rows or not isinstance(rows[0].originator_version, int):
                 return None
             last = rows[0].originator_version
+
+    def check_rows(self, stream: UUID, rows: Sequence[tuple[int, str, Any]], start: int) -> None:
+        """Raise :class:`StoreDamaged` unless ``(position, topic, state)`` rows read in bulk
+        are whole and numbered from ``start`` on (the same check :meth:`select` makes)."""
+        for expected, (position, _topic, state) in enumerate(rows, start=start):
+            if position != expected or not isinstance(state, bytes | bytearray | memoryview):
+                raise self._damaged(stream, expected)
 
     def _damaged(self, stream: UUID | str, position: int | None) -> StoreDamaged:
         """ "The store is damaged at BRANCH version N": where, as far as it can be told."""
