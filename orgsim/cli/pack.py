@@ -79,6 +79,15 @@ def _with_options(error: PackError) -> str:
     "own structural change).",
 )
 @click.option(
+    "--against",
+    "against",
+    default=None,
+    metavar="BRANCH",
+    help="Also show what changed as a result of consultation: every unit and post that "
+    "differs from BRANCH (the proposal consulted on) at the proposed date, with its reason "
+    "and source.",
+)
+@click.option(
     "--names",
     is_flag=True,
     help="Name the people affected (default: 'the post holder of X'; never "
@@ -128,6 +137,7 @@ def pack(
     output: str,
     at: str | None,
     before: str | None,
+    against: str | None,
     names: bool,
     as_known_at: str | None,
     letters: str | None,
@@ -181,6 +191,7 @@ def pack(
             internal=internal,
             reader=reader,
             as_known_at=known,
+            against=against,
         )
     except PackError as error:
         raise UserError(_with_options(error)) from None
@@ -252,6 +263,13 @@ def pack(
                 },
                 "head_chain": data.footer.head_chain,
                 "as_known_at": known.isoformat() if known else None,
+                "against": {
+                    "branch": data.against.other,
+                    "units": len(data.against.units),
+                    "posts": len(data.against.posts),
+                }
+                if data.against
+                else None,
                 "letters": [str(p) for p in written_letters] if letter_folder else [],
             }
         )
@@ -278,3 +296,12 @@ def pack(
         f"timetable {verdict}; {data.version_name}" + ("; NAMES INCLUDED" if data.names else ""),
         markup=False,
     )
+    if data.against is not None:
+        ag = data.against
+        console.print(
+            f"against {ag.other} at {ag.at.isoformat()}: {len(ag.units)} "
+            f"unit{'' if len(ag.units) == 1 else 's'} and {len(ag.posts)} "
+            f"post{'' if len(ag.posts) == 1 else 's'} differ (what changed as a result of "
+            "consultation)",
+            markup=False,
+        )

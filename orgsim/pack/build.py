@@ -16,6 +16,7 @@ from orgsim.domain.changes import changes_between
 from orgsim.domain.structure import Structure
 from orgsim.pack import equality as eq
 from orgsim.pack import rows, s188, statutory
+from orgsim.pack.against import against_section
 from orgsim.pack.confidential import later_counts
 from orgsim.pack.context import Context
 from orgsim.pack.cost import cost_section
@@ -154,17 +155,24 @@ def build_pack(
     reader: BranchReader | None = None,
     charts: bool = True,
     as_known_at: dt.datetime | None = None,
+    against: str | None = None,
 ) -> Pack:
     """Everything the pack says. Raises UnknownBranch, PackError, ChartError.
 
     ``as_known_at`` rebuilds the pack from only the events recorded by then (the pack that
-    could have been issued at that time). ``internal`` makes the internal version (names, and each person's outcome after
+    could have been issued at that time). ``against`` names another branch (the proposal
+    consulted on) to add "what changed as a result of consultation" (:mod:`orgsim.pack.against`).
+    ``internal`` makes the internal version (names, and each person's outcome after
     slotting row by row); it implies ``names``. The default is the collective version."""
     names = names or internal
     if as_known_at is not None:
         reader = KnownAtReader(store, as_known_at)
     reader = reader or BranchReader(store)
     log = reader.load(branch)
+    if against is not None:
+        if against == branch:
+            raise PackError(f"--against {against}: give a branch other than the pack's own")
+        reader.load(against)  # an unknown branch fails here, before any work
     current, proposed = default_dates(log, proposed, current)
     timeline = log.timeline
     before = Structure.from_state(branch, current, timeline.state_at(current))
@@ -178,6 +186,9 @@ def build_pack(
     redact = eq.Redactor(_everyone(before, after, log), labels, names)
     ctx = Context(branch, before, after, names, labels, redact, internal, Plain((after, before)))
 
+    consultation = None
+    if against is not None:
+        consultation = against_section(store, reader, ctx, against, proposed, as_known_at)
     post_changes, unit_changes = rows.changes(ctx, changes_between(before, after), window)
     verdicts = {d.version: d for d in audit_branch(log)}
     outcomes = Outcomes(ctx, walk, verdicts, after_state)
@@ -230,4 +241,5 @@ def build_pack(
         as_known_at=as_known_at,
         data_time=max((i.event.recorded for i in log.log), default=None),
         disclosure=disclosure,
+        against=consultation,
     )

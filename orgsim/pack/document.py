@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from orgsim.pack.figures import ChartFigure, ChartPage
 
 if TYPE_CHECKING:
+    from orgsim.pack.against import AgainstSection
     from orgsim.pack.cost import CostSection
 
 
@@ -221,6 +222,8 @@ class Pack:
     data_time: dt.datetime | None = None
     #: TULRCA 1992 s188(4), item by item (:mod:`orgsim.pack.s188`)
     disclosure: list[Any] = field(default_factory=list)
+    #: this branch against another (``--against``): what changed as a result of consultation
+    against: AgainstSection | None = None
 
     @property
     def version_name(self) -> str:
