@@ -64,7 +64,7 @@ LOOKS: dict[str, Look] = {
         True,
         "CHANGED",
         'color="#9a4d00"',
-        "retitled or regraded (unit renamed): double frame",
+        "retitled, regraded, FTE, cost or duties (unit renamed): double frame",
     ),
     "deleted": Look(
         "#7a7a7a",
