@@ -18,14 +18,24 @@ posts (default: none), and any ``dot`` run is stopped after ``--timeout`` second
 "stacked" draws each leaf as its own box hanging from a line up to 1,000 posts, and one
 list box per manager above that (see ``orgsim.charts.layouts.SPINE_LIMIT``); the 1,000-post
 row is run both ways (``stacked`` and ``stacked-list``).
+
+``--organogram N`` instead times the default chart (stacked) of an organogram-shaped
+organisation of N posts (12,000: the Ministry of Defence's 2011 release, whose chart once
+failed on a 19,000-character tooltip): about 300 senior posts in four tiers, the junior
+posts under them as published, one manager with 3,200 of them. It also prints peak
+memory (ours, and Graphviz's as a child process).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
+import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -150,6 +160,99 @@ def synthetic_events(posts: int) -> list[ev.Event]:
     return out
 
 
+def organogram_events(posts: int, widest: int = 3200) -> list[ev.Event]:
+    """A senior hierarchy (1 + 8 + 48 + 240 posts) with the rest of ``posts`` as junior
+    posts: ``widest`` under the first senior post of the bottom tier, the rest spread
+    evenly, as an organogram's junior file reports them to their senior post."""
+
+    def at(**kw):
+        return {"effective": DAY, "recorded": NOW, **kw}
+
+    out: list[ev.Event] = [ev.GradeSchemeDefined(**at(grades=GRADES))]
+    out.append(ev.UnitCreated(**at(unit="org", name="Synthetic Ministry", kind="organisation")))
+    out.append(
+        ev.PostCreated(**at(post="perm", title="Permanent Secretary", grade="CEO", unit="org"))
+    )
+    tiers = [("dg", 8, "D"), ("dd", 6, "S6"), ("g6", 5, "S5")]
+    above = ["perm"]
+    for name, each, grade in tiers:
+        level = []
+        for boss in above:
+            for i in range(each):
+                post = f"{boss}-{name}{i}"
+                out.append(
+                    ev.PostCreated(
+                        **at(post=post, title=f"{name.upper()} {post}", grade=grade, unit="org",
+                             reports_to=boss)
+                    )
+                )  # fmt: skip
+                level.append(post)
+        above = level
+    juniors = posts - (len(out) - 2)
+    spread = juniors - widest
+    for j in range(juniors):
+        boss = above[0] if j < widest else above[1 + (j - widest) % (len(above) - 1)]
+        out.append(
+            ev.PostCreated(
+                **at(post=f"j{j}", title=f"Officer {j}", grade="S2", unit="org", reports_to=boss)
+            )
+        )
+    assert spread >= 0
+    return out
+
+
+def organogram(posts: int) -> None:
+    """The default chart of an organogram-shaped organisation against ``dot`` alone."""
+    events = organogram_events(posts)
+    start = time.perf_counter()
+    state = OrgState()
+    for version, event in enumerate(events, start=1):
+        state.apply(event, version)
+    structure = Structure.from_state("bench", DAY, state)
+    tree = build_tree(structure)
+    heading = heading_for(tree, "bench", DAY, structure=structure)
+    source = dot_source(tree, heading, ChartOptions())
+    texted = time.perf_counter()
+    ours_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # dot's own peak memory from GNU time (a child forked from this process would report
+    # this process's size: the peak survives exec); dot reads and writes files
+    timer = shutil.which("time") or ""
+    wrap = [timer, "-f", "peak %M"] if timer else []
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "in.dot").write_text(source, encoding="utf-8")
+        with open(Path(tmp) / "err", "wb") as err:
+            proc = subprocess.Popen(
+                [
+                    *wrap,
+                    find_dot(),
+                    "-Tsvg",
+                    "-o",
+                    str(Path(tmp) / "out.svg"),
+                    str(Path(tmp) / "in.dot"),
+                ],
+                stderr=err,
+            )
+            status = proc.wait()
+        end = time.perf_counter()
+        returncode = status
+        svg = (Path(tmp) / "out.svg").stat().st_size if returncode == 0 else 0
+        stderr = (Path(tmp) / "err").read_text(errors="replace")
+    peaks = re.findall(r"^peak (\d+)$", stderr, re.M)
+    dot_peak = f"{int(peaks[-1]) / 1024:.0f} MB" if peaks else "unknown (no GNU time)"
+    stderr = re.sub(r"^peak \d+\n?", "", stderr, flags=re.M)
+    ours, graphviz = texted - start, end - texted
+    longest = max(len(s) for s in re.findall(r'"(?:[^"\\]|\\.)*"', source))
+    print(
+        f"organogram {len(tree.nodes)} posts: ours {ours:6.2f}s  dot {graphviz:6.2f}s "
+        f"(exit {returncode})  overhead {ours / graphviz:5.2f}x  "
+        f"svg {svg / 1e6:5.1f} MB  peak memory ours {ours_peak:.0f} MB, "
+        f"dot {dot_peak}  longest quoted string {longest:,} chars",
+        flush=True,
+    )
+    if returncode:
+        print(stderr[:300], flush=True)
+
+
 def synthetic_state(posts: int) -> OrgState:
     state = OrgState()
     for version, event in enumerate(synthetic_events(posts), start=1):
@@ -211,10 +314,14 @@ def main() -> None:
     parser.add_argument("--layouts", default="naive,stacked,stacked-list,hanging")
     parser.add_argument("--naive-limit", type=int, default=10**9)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--organogram", type=int, default=None, metavar="POSTS")
     args = parser.parse_args()
     print(
         f"Graphviz: {subprocess.run([find_dot(), '-V'], capture_output=True, text=True).stderr.strip()}"
     )
+    if args.organogram:
+        organogram(args.organogram)
+        return
     for size in args.sizes:
         run(size, args.layouts.split(","), args.naive_limit, args.timeout)
 

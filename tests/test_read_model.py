@@ -145,3 +145,71 @@ def test_unit_heads_follow_the_effective_line(views):
     # with the team lead's post deleted, both workers report out of the team
     assert after.unit_heads("team") == ["w1", "w2"]
     assert after.unit_heads("org") == ["ceo"]
+
+
+# -- the fact-changing steps (issue 14): each change has its own kind, after the old ones
+
+FACTS = """\
+scenario: facts
+effective: 2022-01-01
+grades: [G1, G2, G3]
+steps:
+  - create_unit: {id: org, name: Fictional Borough, kind: organisation}
+  - create_post: {id: boss, title: Chief Executive, grade: G3, unit: org}
+  - create_post: {id: off, title: Officer, grade: G1, unit: org, reports_to: boss, cost: 30000, accountabilities: [rotas]}
+  - join: {id: x1, name: Robin Example, grade: G1}
+  - assign: {person: x1, post: off}
+  - retitle_post: {id: off, title: Senior Officer, effective: 2022-06-01}
+  - change_post_fte: {id: off, fte: 0.6, effective: 2022-06-01}
+  - change_post_cost: {id: off, cost: 18000, effective: 2022-06-01}
+  - change_accountabilities: {id: off, accountabilities: [budgets], effective: 2022-06-01}
+  - rename_person: {id: x1, name: Robin Renamed, effective: 2022-06-01}
+  - regrade_person: {id: x1, grade: G2, effective: 2022-06-01}
+"""
+
+
+@pytest.fixture(scope="module")
+def facts() -> tuple[Structure, Structure]:
+    store = open_store("memory")
+    run_script(store, parse_scenario(FACTS, "facts.yaml"))
+    log = BranchReader(store).load("facts")
+    return tuple(  # type: ignore[return-value]
+        Structure.from_state("facts", day, log.timeline.state_at(day))
+        for day in (dt.date(2022, 5, 31), dt.date(2022, 6, 1))
+    )
+
+
+def test_post_fte_cost_and_accountabilities_are_changes_of_their_own(facts):
+    before, after = facts
+    changes = changes_between(before, after)
+    # the existing kind first, then fte, cost, accountabilities (the documented order)
+    assert changes.post_changes("off") == ("retitled", "fte", "cost", "accountabilities")
+    assert changes.post_changes("boss") == ()
+    fte = changes.posts_by_change("fte")[0]
+    assert fte.before is not None and fte.after is not None
+    assert (fte.before.fte, fte.after.fte) == (Decimal(1), Decimal("0.6"))
+    cost = changes.posts_by_change("cost")[0]
+    assert cost.before is not None and cost.after is not None
+    assert (cost.before.cost, cost.after.cost) == (Decimal(30000), Decimal(18000))
+    profile = changes.posts_by_change("accountabilities")[0]
+    assert profile.after is not None
+    assert [text for text, _ in profile.after.accountabilities] == ["budgets"]
+    summary = changes.summary()
+    assert summary["posts_fte"] == summary["posts_cost"] == 1
+    assert summary["posts_accountabilities"] == summary["posts_retitled"] == 1
+
+
+def test_a_person_renamed_and_regraded(facts):
+    before, after = facts
+    rows = [(c.id, c.change) for c in changes_between(before, after).people]
+    # still in the same post with no outcome: no post/status row, only the two facts
+    assert rows == [("x1", "renamed"), ("x1", "regraded")]
+    regraded = changes_between(before, after).people[1]
+    assert regraded.before is not None and regraded.after is not None
+    assert (regraded.before.grade, regraded.after.grade) == ("G1", "G2")
+
+
+def test_no_change_between_a_date_and_itself(facts):
+    before, _ = facts
+    changes = changes_between(before, before)
+    assert (changes.units, changes.posts, changes.people) == ((), (), ())

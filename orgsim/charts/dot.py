@@ -64,7 +64,7 @@ LOOKS: dict[str, Look] = {
         True,
         "CHANGED",
         'color="#9a4d00"',
-        "retitled or regraded (unit renamed): double frame",
+        "retitled, regraded, FTE, cost or duties (unit renamed): double frame",
     ),
     "deleted": Look(
         "#7a7a7a",
@@ -90,6 +90,26 @@ def esc(text: str) -> str:
 
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+#: A tooltip names at most this many posts, then counts the rest ("and 2,996 more").
+TOOLTIP_IDS = 8
+#: No tooltip is longer than this: Graphviz refuses a quoted string over 16,384 characters
+#: (a list box of a 12,000-post organogram once listed 3,000 ids in one), and a tooltip
+#: that long helps no one.
+TOOLTIP_CHARS = 240
+
+
+def tooltip(ids: list[str]) -> str:
+    """A few ids, then a count of the rest; never over :data:`TOOLTIP_CHARS` characters."""
+    shown = ids[:TOOLTIP_IDS]
+    more = len(ids) - len(shown)
+    tail = f" and {more:,} more" if more else ""
+    text = " ".join(shown)
+    if len(text) + len(tail) > TOOLTIP_CHARS:
+        room = TOOLTIP_CHARS - len(tail) - 1
+        text = text[: max(room, 0)].rstrip() + "…"
+    return (text + tail)[:TOOLTIP_CHARS]
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -371,10 +391,10 @@ def to_dot(drawing: Drawing, heading: Heading, *, size: str | None = None) -> st
             label = card(node, tree.level)
             css = f"{node.kind} {node.status}"
             out.append(
-                f"  {quote(box.id)} [class={quote(css)} tooltip={quote(node.id)} label=<{label}>];"
+                f"  {quote(box.id)} [class={quote(css)} tooltip={quote(tooltip([node.id]))} label=<{label}>];"
             )
         elif box.kind == "list":
-            ids = " ".join(key.split(":", 1)[1] for _, key in box.rows)
+            ids = tooltip([key.split(":", 1)[1] for _, key in box.rows])
             out.append(
                 f'  {quote(box.id)} [class="list" tooltip={quote(ids)}'
                 f" label=<{list_box(box, nodes, tree.level)}>];"

@@ -12,7 +12,9 @@ Structure every node carries a change status, taken from
   manager (or old parent unit), walking up the old line (the before Structure's
   effective managers) to the first node still drawn;
 - ``moved``: another unit or manager (posts), another parent (units);
-- ``changed``: retitled or regraded (posts), renamed (units);
+- ``changed``: retitled, regraded, or its FTE, recorded cost or accountabilities changed
+  (posts; the note says what, "FTE 1 → 0.6"), renamed (units). A person's new name or
+  grade changes no box;
 - ``unchanged``.
 
 A node both moved and changed keeps both in :attr:`ChartNode.changes`; its
@@ -25,6 +27,7 @@ read models always give the same tree.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from orgsim.charts.tree import STATUSES, ChartError, ChartNode, ChartTree, Level
 from orgsim.domain.changes import Changes, changes_between
@@ -231,7 +234,27 @@ def _mark_post(
         notes.append(f"was: {old.title}")
     if "regraded" in kinds:
         notes.append(f"was grade {old.grade}")
-    _set_changes(node, [k for k in kinds if k in ("moved", "retitled", "regraded")], notes)
+    if "fte" in kinds:
+        notes.append(f"FTE {_num(old.fte)} → {_num(new.fte)}")
+    if "cost" in kinds:
+        notes.append(f"cost {_money(old.cost)} → {_money(new.cost)}")
+    if "accountabilities" in kinds:
+        notes.append("accountabilities changed")
+    _set_changes(node, [k for k in kinds if k in _POST_KINDS], notes)
+
+
+#: The post changes a chart draws (``created``/``deleted`` are statuses of their own)
+_POST_KINDS = ("moved", "retitled", "regraded", "fte", "cost", "accountabilities")
+
+
+def _num(value: Decimal) -> str:
+    """1.0 as 1, 0.60 as 0.6: a plain number, never an exponent."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _money(value: Decimal | None) -> str:
+    return "not recorded" if value is None else f"£{value:,.0f}"
 
 
 def _unit_tree(

@@ -130,6 +130,14 @@ def _what(section: str, row: dict[str, Any], names: bool = False) -> str:
         label = ""
     if before is None or after is None:
         return label
+    if section == "people" and row.get("change") == "renamed":
+        if not names:
+            return "name changed"
+        return f"{before.get('name')} -> {after.get('name')}"
+    if section == "people" and row.get("change") == "regraded":
+        return (f"{label}: " if label else "") + (
+            f"grade {before.get('grade') or 'none'} -> {after.get('grade') or 'none'}"
+        )
     if section == "people":
 
         def side(view: dict[str, Any]) -> str:
@@ -138,7 +146,33 @@ def _what(section: str, row: dict[str, Any], names: bool = False) -> str:
 
         return (f"{label}: " if label else "") + f"{side(before)} -> {side(after)}"
     changed = [k for k in after if before.get(k) != after.get(k)]
-    return f"{label}: " + "; ".join(f"{before.get(k)} -> {after.get(k)}" for k in changed)
+    return f"{label}: " + "; ".join(
+        f"{_NAMED.get(k, '')}{_value(before.get(k))} -> {_value(after.get(k))}" for k in changed
+    )
+
+
+#: Facts whose bare values would not say what they are ("1.0 -> 0.6")
+_NAMED = {"fte": "FTE ", "cost": "cost ", "accountabilities": "accountabilities "}
+
+
+def _value(value: Any) -> str:
+    """A value as a short phrase: a job profile as its items (weights other than 1)."""
+    if isinstance(value, list):
+        items = [
+            f"{i.get('text')}" + (f" x{_number(i['weight'])}" if i.get("weight", 1) != 1 else "")
+            if isinstance(i, dict)
+            else str(i)
+            for i in value
+        ]
+        return "; ".join(items) if items else "none"
+    if value is None:
+        return "none"
+    return _number(value) if isinstance(value, float) else str(value)
+
+
+def _number(value: float) -> str:
+    """1.0 as 1, 0.6 as 0.6, 1234567.0 as 1234567 (never an exponent)."""
+    return str(int(value)) if value == int(value) else repr(value)
 
 
 @app.command()

@@ -8,6 +8,12 @@ A post **moved** when its unit or its *recorded* manager changed (someone moved 
 its unit left the employer); a post whose manager was deleted keeps its recorded line and
 is not counted as moved — the deletion is the change. Units **moved** when their parent
 changed.
+
+A post's recorded facts each have their own kind, after the structural ones: ``fte``
+(establishment FTE), ``cost`` (the *recorded* annual cost, not one derived from a pay
+range, which a regrade or FTE change already explains) and ``accountabilities`` (the job
+profile). A person still present in both gets ``renamed`` and ``regraded`` (their own
+grade) rows after any ``post``/``status`` row, so older consumers see the rows they knew.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ class UnitChange:
 @dataclass(frozen=True)
 class PostChange:
     id: str
-    #: created | deleted | moved | retitled | regraded
+    #: created | deleted | moved | retitled | regraded | fte | cost | accountabilities
     change: str
     before: PostView | None
     after: PostView | None
@@ -38,7 +44,7 @@ class PostChange:
 @dataclass(frozen=True)
 class PersonChange:
     id: str
-    #: joined | left | not present | post | status | post and status
+    #: joined | left | not present | post | status | post and status | renamed | regraded
     change: str
     before: PersonView | None
     after: PersonView | None
@@ -106,6 +112,12 @@ def changes_between(before: Structure, after: Structure) -> Changes:
                 posts.append(PostChange(pid, "retitled", old_p, new_p))
             if old_p.grade != new_p.grade:
                 posts.append(PostChange(pid, "regraded", old_p, new_p))
+            if old_p.fte != new_p.fte:
+                posts.append(PostChange(pid, "fte", old_p, new_p))
+            if old_p.cost != new_p.cost:
+                posts.append(PostChange(pid, "cost", old_p, new_p))
+            if old_p.accountabilities != new_p.accountabilities:
+                posts.append(PostChange(pid, "accountabilities", old_p, new_p))
 
     people: list[PersonChange] = []
     for pid in sorted(_everyone(before) | _everyone(after)):
@@ -124,6 +136,10 @@ def changes_between(before: Structure, after: Structure) -> Changes:
                 changed.append("status")
             if changed:
                 people.append(PersonChange(pid, " and ".join(changed), old, new))
+            if old.name != new.name:
+                people.append(PersonChange(pid, "renamed", old, new))
+            if old.grade != new.grade:
+                people.append(PersonChange(pid, "regraded", old, new))
     return Changes(before, after, tuple(units), tuple(posts), tuple(people))
 
 

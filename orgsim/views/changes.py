@@ -1,7 +1,8 @@
 """What changed between two dates on a branch, or between two branches at a date.
 
-Every created, deleted, moved, retitled and regraded post and unit, and every person whose
-substantive post or status changed, each with the event that made the change (its type,
+Every created, deleted, moved, retitled and regraded post and unit, every post whose FTE,
+recorded cost or accountabilities changed, and every person whose substantive post,
+status, name or own grade changed, each with the event that made the change (its type,
 log version, both clocks, ``reason`` and ``source``), found in the branch's log:
 
 - between dates, among the branch's events effective after ``from`` and up to ``to``;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
@@ -171,8 +173,30 @@ def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
     if c.change == "retitled":
         found = find((ev.PostRetitled,), lambda e: e.post == pid)
         return new.title, {"title": old.title}, {"title": new.title}, found
+    if c.change == "fte":
+        found = find((ev.PostFteChanged,), lambda e: e.post == pid)
+        return new.title, {"fte": float(old.fte)}, {"fte": float(new.fte)}, found
+    if c.change == "cost":
+        found = find((ev.PostCostChanged,), lambda e: e.post == pid)
+        return new.title, {"cost": _money(old.cost)}, {"cost": _money(new.cost)}, found
+    if c.change == "accountabilities":
+        found = find((ev.PostAccountabilitiesChanged,), lambda e: e.post == pid)
+        return (
+            new.title,
+            {"accountabilities": _profile(old.accountabilities)},
+            {"accountabilities": _profile(new.accountabilities)},
+            found,
+        )
     found = find((ev.PostRegraded,), lambda e: e.post == pid)
     return new.title, {"grade": old.grade}, {"grade": new.grade}, found
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _profile(items: tuple[tuple[str, Decimal], ...]) -> list[dict[str, Any]]:
+    return [{"text": text, "weight": float(weight)} for text, weight in items]
 
 
 def _person_row(c: PersonChange, find: Find) -> Row:
@@ -192,6 +216,12 @@ def _person_row(c: PersonChange, find: Find) -> Row:
     if c.change == "left":
         found = find((ev.PersonLeft,), lambda e: e.person == pid)
         return new.name, _person_json(old), {**_person_json(new), "cause": new.left}, found
+    if c.change == "renamed":  # names are personal data: every human output hides them
+        found = find((ev.PersonRenamed,), lambda e: e.person == pid)
+        return new.name, {"name": old.name}, {"name": new.name}, found
+    if c.change == "regraded":
+        found = find((ev.PersonRegraded,), lambda e: e.person == pid)
+        return new.name, {"grade": old.grade}, {"grade": new.grade}, found
     held = set(old.substantive)
     candidates = (
         find(_PERSONAL, lambda e: e.person == pid),
