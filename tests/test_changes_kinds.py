@@ -113,3 +113,39 @@ def test_change_chart_marks_fte_cost_and_profile_changes():
     assert node.notes == ("FTE 1 → 0.6", "cost £30,000 → £18,000", "accountabilities changed")
     # the person's new name and grade change no box
     assert tree.nodes["p:boss"].status == "unchanged"
+
+
+def test_the_pack_describes_fte_and_cost_changes(tmp_path):
+    """A post whose only change is its FTE and cost is a changed post in the pack, with
+    the figures from the script before and after (not an empty row)."""
+    import html as htmllib
+    import re
+
+    from conftest import CLI
+
+    store = str(tmp_path / "p.sqlite")
+    script = tmp_path / "s.yaml"
+    script.write_text(
+        """\
+scenario: b
+effective: 2020-01-01
+grades: [G1, G2]
+steps:
+  - create_unit: {id: org, name: Example Council, kind: organisation}
+  - create_post: {id: boss, title: Director, grade: G2, unit: org}
+  - create_post: {id: clerk, title: Records Clerk, grade: G1, unit: org, reports_to: boss, cost: 30000}
+  - change_post_fte: {id: clerk, fte: 0.6, effective: 2021-04-01, reason: hours reduced}
+  - change_post_cost: {id: clerk, cost: 18000, effective: 2021-04-01}
+""",
+        encoding="utf-8",
+    )
+    cli = CLI(store, tmp_path)
+    cli.ok("run", str(script))
+    out = tmp_path / "pack"
+    cli.ok("pack", "--branch", "b", "--before", "2021-03-31", "--at", "2021-04-01",
+           "-o", str(out), "--format", "html")  # fmt: skip
+    (page,) = out.glob("*.html")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", htmllib.unescape(page.read_text())))
+    assert "Records Clerk" in text and "hours reduced" in text
+    assert "FTE 1" in text and "FTE 0.6" in text
+    assert "£30,000" in text and "£18,000" in text

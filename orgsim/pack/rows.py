@@ -51,7 +51,11 @@ def summary(
         row("Posts", mb["posts"]["total"], ma["posts"]["total"]),
         SummaryRow("Posts created", "", text.num(kinds["new"])),
         SummaryRow("Posts deleted", "", text.num(kinds["deleted"])),
-        SummaryRow("Posts changed (moved, retitled or regraded)", "", text.num(kinds["changed"])),
+        SummaryRow(
+            "Posts changed (moved, retitled, regraded, FTE, cost or duties)",
+            "",
+            text.num(kinds["changed"]),
+        ),
         row("Establishment FTE", mb["posts"]["fte"], ma["posts"]["fte"]),
         row("Vacant posts", mb["vacancies"]["posts"], ma["vacancies"]["posts"]),
     ]
@@ -269,6 +273,23 @@ def changes(
                 if old.recorded_reports_to != new.recorded_reports_to:
                     b.append(f"reports to {ctx.title(old.recorded_reports_to) or 'no one'}")
                     a.append(f"reports to {ctx.title(new.recorded_reports_to) or 'no one'}")
+            if "fte" in kinds:
+                b.append(f"FTE {text.num(old.fte)}")
+                a.append(f"FTE {text.num(new.fte)}")
+            if "cost" in kinds:
+                b.append(
+                    "cost " + (text.money(old.cost) if old.cost is not None else "not recorded")
+                )
+                a.append(
+                    "cost " + (text.money(new.cost) if new.cost is not None else "not recorded")
+                )
+            if "accountabilities" in kinds:
+                b.append(
+                    f"{text.plural(len(old.accountabilities), 'accountability', 'accountabilities')}"
+                )
+                a.append(
+                    f"{text.plural(len(new.accountabilities), 'accountability', 'accountabilities')}"
+                )
             posts.append(
                 ChangeRow(
                     pid, new.title, "changed", ", ".join(kinds), "; ".join(b), "; ".join(a),
