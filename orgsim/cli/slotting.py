@@ -1,7 +1,9 @@
 """Slotting commands: what the engine would decide, the audit, suggested matches.
 
 The documents come from :class:`orgsim.api.Branch` (``slot``, ``audit``, ``suggest``);
-these commands parse flags, print, and turn audit violations into exit 1.
+these commands parse flags, print, and turn audit violations into exit 1. The human
+output words reasons in plain English (:mod:`orgsim.views.plain`: posts by title and
+grade, read from the read model at the date); ``--json`` keeps the machine reasons.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from rich.text import Text
 
 from orgsim.cli.app import CheckFailed, app, console, json_option, parse_date, print_json, settings
 from orgsim.cli.core import branch_option
+from orgsim.views.plain import Plain, decision_reasons, outcome_text
 
 
 @app.command()
@@ -27,27 +30,35 @@ from orgsim.cli.core import branch_option
 def slot(branch: str, at: str | None, json_out: bool) -> None:
     """Proposed outcomes for the people displaced at a date. Records nothing."""
     day = parse_date(at, "--at")
-    document = settings().api().branch(branch).slot(day)
+    chosen = settings().api().branch(branch)
+    document = chosen.slot(day)
     if json_out:
         print_json(document)
         return
     outcomes, day_text = document["outcomes"], document["at"]
+    plain = Plain([chosen.structure(day_text).domain])
     if not outcomes:
         console.print(f"Nobody is displaced on {branch} at {day_text}.")
     table = Table(
         "person", "outcome", "post / pool", "why", title=f"slotting on {branch} at {day_text}"
     )
     for outcome in outcomes:
-        where = outcome.get("post") or ""
+        where = plain.name(outcome["post"]) if outcome.get("post") else ""
         pool = outcome.get("pool")
         if pool is not None:
-            where = f"{', '.join(pool['posts'])} ({len(pool['candidates'])} candidates)"
-        table.add_row(outcome["person"], outcome["outcome"], where, "; ".join(outcome["reasons"]))
+            where = f"{plain.names(pool['posts'])} ({len(pool['candidates'])} candidates)"
+        table.add_row(
+            Text(outcome["person"]),
+            outcome_text(outcome["outcome"]),
+            Text(where),
+            Text("; ".join(plain(r) for r in outcome["reasons"])),
+        )
     if outcomes:
         console.print(table)
     if document["unfilled"]:
         console.print(
-            f"Vacant posts left to appointment: {', '.join(document['unfilled'])}", markup=False
+            f"Vacant posts left to appointment: {plain.names(document['unfilled'])}",
+            markup=False,
         )
 
 
@@ -59,11 +70,16 @@ def audit(branch: str, json_out: bool) -> None:
 
     Exit 1 when any decision broke the policy in force at the time.
     """
-    document = settings().api().branch(branch).audit()
+    chosen = settings().api().branch(branch)
+    document = chosen.audit()
     decisions = document["decisions"]
     if json_out:
         print_json(document)
     else:
+        # One read model at the latest decision date: every post a decision or its reasons
+        # name was live or deleted by then, so it is there (live or former).
+        latest = max((d["effective"] for d in decisions), default=None)
+        plain = Plain([chosen.structure(latest).domain] if latest else [])
         table = Table(
             "v",
             "person",
@@ -80,19 +96,19 @@ def audit(branch: str, json_out: bool) -> None:
             }.get(d["verdict"], "compliant")
             table.add_row(
                 str(d["version"]),
-                d["person"],
-                d["post"],
-                "engine" if d["by_engine"] else d["basis"],
+                Text(d["person"]),
+                Text(plain.name(d["post"])),
+                Text("engine" if d["by_engine"] else d["basis"]),
                 verdict,
-                "; ".join(d["reasons"]),
+                Text("; ".join(decision_reasons(d, plain))),
             )
         console.print(table)
         console.print(f"{document['violations']} violation(s).", markup=False)
         revised = sum(d["verdict"] == "basis_revised" for d in decisions)
         if revised:
             console.print(
-                f"{revised} decision(s) basis_revised: the match was revised after the "
-                "decision; flagged for review.",
+                f"{revised} decision(s) flagged for review (basis_revised): the match was "
+                "revised after the decision.",
                 markup=False,
             )
     if document["violations"]:

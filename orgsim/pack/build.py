@@ -23,13 +23,13 @@ from orgsim.pack.cost import cost_section
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.known import KnownAtReader
 from orgsim.pack.outcomes import Outcomes
-from orgsim.pack.plain import Plain
 from orgsim.pack.walk import Walk
 from orgsim.pack.walk import walk as walk_window
 from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import Store
 from orgsim.views.audit import audit_branch
+from orgsim.views.plain import Plain
 
 
 def default_dates(
