@@ -57,7 +57,7 @@ class Context:
     redact: Callable[[str | None], str]
     #: the internal version: individual outcomes after slotting shown row by row
     internal: bool = False
-    #: post ids in reason text -> "Title (grade G)" (:mod:`orgsim.pack.plain`)
+    #: post ids in reason text -> "Title (grade G)" (:mod:`orgsim.views.plain`)
     plain: Callable[[str], str] = str
 
     def reason(self, text: str | None) -> str:
