@@ -119,6 +119,21 @@ def app(store: str | None, key_file: str | None) -> None:
     _settings = Settings(resolve_url(store), key)
 
 
+#: Options several commands share, defined once.
+branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
+at_option = click.option(
+    "--at", "at", default=None, metavar="DATE", help="Effective date, YYYY-MM-DD (default: today)."
+)
+known_option = click.option(
+    "--as-known-at",
+    "as_known_at",
+    default=None,
+    metavar="TIME",
+    help="Ignore events recorded after this time (ISO 8601; a date "
+    "means the end of that day, UTC).",
+)
+
+
 def json_option(function: F) -> F:
     return click.option("--json", "json_out", is_flag=True, help="Print one JSON document.")(
         function

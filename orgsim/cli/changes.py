@@ -18,14 +18,15 @@ from orgsim import api
 from orgsim.cli.app import (
     UserError,
     app,
+    branch_option,
     console,
     json_option,
+    known_option,
     parse_date,
     parse_time,
     print_json,
     settings,
 )
-from orgsim.cli.core import branch_option, known_option
 
 
 @app.command()

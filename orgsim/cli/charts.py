@@ -11,24 +11,16 @@ import click
 from orgsim.cli.app import (
     UserError,
     app,
+    branch_option,
     console,
     json_option,
+    known_option,
     parse_date,
     parse_time,
     print_json,
     settings,
 )
 from orgsim.output import check_target, write_files
-
-branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
-known_option = click.option(
-    "--as-known-at",
-    "as_known_at",
-    default=None,
-    metavar="TIME",
-    help="Ignore events recorded after this time (ISO 8601; a date "
-    "means the end of that day, UTC).",
-)
 
 
 def _positive(name: str) -> Callable[[click.Context, click.Parameter, int | None], int | None]:

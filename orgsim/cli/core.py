@@ -14,26 +14,16 @@ from rich.table import Table
 
 from orgsim.cli.app import (
     app,
+    at_option,
+    branch_option,
     console,
     err_console,
     json_option,
+    known_option,
     parse_date,
     parse_time,
     print_json,
     settings,
-)
-
-branch_option = click.option("--branch", "-b", "branch", required=True, help="Branch name.")
-at_option = click.option(
-    "--at", "at", default=None, metavar="DATE", help="Effective date, YYYY-MM-DD (default: today)."
-)
-known_option = click.option(
-    "--as-known-at",
-    "as_known_at",
-    default=None,
-    metavar="TIME",
-    help="Ignore events recorded after this time (ISO 8601; a date "
-    "means the end of that day, UTC).",
 )
 
 

@@ -9,8 +9,15 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from orgsim.cli.app import app, console, json_option, parse_date, print_json, settings
-from orgsim.cli.core import branch_option
+from orgsim.cli.app import (
+    app,
+    branch_option,
+    console,
+    json_option,
+    parse_date,
+    print_json,
+    settings,
+)
 
 
 def _money(value: float | None) -> str:

@@ -12,8 +12,16 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from orgsim.cli.app import CheckFailed, app, console, json_option, parse_date, print_json, settings
-from orgsim.cli.core import branch_option
+from orgsim.cli.app import (
+    CheckFailed,
+    app,
+    branch_option,
+    console,
+    json_option,
+    parse_date,
+    print_json,
+    settings,
+)
 from orgsim.views.plain import Plain, decision_reasons, outcome_text
 
 
