@@ -29,7 +29,8 @@ from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import PostView, Structure
 from orgsim.interchange.table import TableError
-from orgsim.interchange.table_extract import Extract, WantedPost
+from orgsim.interchange.table_checks import WantedPost
+from orgsim.interchange.table_extract import Extract
 
 
 @dataclass
