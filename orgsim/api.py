@@ -243,10 +243,13 @@ class Branch:
     def _suggestions(self, at: DateLike, minimum: int) -> tuple[dt.date, list[Suggestion]]:
         """The date used (the CLI prints it) and the suggestions."""
         from orgsim.domain.slotting.suggest import suggest
+        from orgsim.domain.structure import Structure as DomainStructure
 
         log = self.log()
         day = as_date(at, "at") or self._default_date(log)
-        return day, suggest(log.timeline.state_at(day), minimum=Decimal(minimum))
+        state = log.timeline.state_at(day)
+        structure = DomainStructure.from_state(self.name, day, state)
+        return day, suggest(structure, state.matches, minimum=Decimal(minimum))
 
     @_api
     def suggest(self, at: DateLike = None, minimum: int = 1) -> dict[str, Any]:

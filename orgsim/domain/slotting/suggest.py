@@ -11,10 +11,12 @@ accountability. Suggestions are never used by the engine until recorded as ``mat
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from orgsim.domain.state import OrgState, Post
+from orgsim.domain.records import PostView
+from orgsim.domain.structure import Structure
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -26,21 +28,21 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
-def similarity(old: Post, new: Post) -> Decimal:
+def similarity(old: PostView, new: PostView) -> Decimal:
     """Percent of the new job's weighted accountabilities found in the old job."""
     if not new.accountabilities or not old.accountabilities:
         return Decimal(0)
-    old_sets = [_words(a.text) for a in old.accountabilities]
-    total = sum((a.weight for a in new.accountabilities), Decimal(0))
+    old_sets = [_words(text) for text, _weight in old.accountabilities]
+    total = sum((weight for _text, weight in new.accountabilities), Decimal(0))
     covered = Decimal(0)
-    for item in new.accountabilities:
-        words = _words(item.text)
+    for text, weight in new.accountabilities:
+        words = _words(text)
         best = Decimal(0)
         for other in old_sets:
             union = words | other
             if union:
                 best = max(best, Decimal(len(words & other)) / Decimal(len(union)))
-        covered += item.weight * best
+        covered += weight * best
     return (covered / total * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
@@ -59,26 +61,23 @@ class Suggestion:
 
 
 def suggest(
-    state: OrgState, *, minimum: Decimal = Decimal(1), per_post: int = 5
+    structure: Structure,
+    recorded: Container[tuple[str, str]],
+    *,
+    minimum: Decimal = Decimal(1),
+    per_post: int = 5,
 ) -> list[Suggestion]:
-    """Old posts (deleted, or held by displaced people) against vacant live posts."""
-    old_ids = {p.id for p in state.posts.values() if p.deleted is not None}
-    old_ids |= {p.displaced_from for p in state.people.values() if p.displaced_from}
-    new_posts = [
-        p
-        for p in state.posts.values()
-        if p.deleted is None and state.is_vacant(p.id) and p.id not in old_ids
-    ]
+    """Deleted posts (those displaced people held among them) against vacant live posts,
+    as the read model sees them; pairs already in ``recorded`` are not suggested."""
+    new_posts = [p for p in structure.posts.values() if p.vacant]
     out: list[Suggestion] = []
-    for old_id in sorted(old_ids):
-        old = state.posts[old_id]
+    for old_id in sorted(structure.former_posts):
+        old = structure.former_posts[old_id]
         scored = [
             Suggestion(old_id, new.id, similarity(old, new), new.grade == old.grade)
             for new in new_posts
         ]
-        scored = [
-            s for s in scored if s.percent >= minimum and (old_id, s.new) not in state.matches
-        ]
+        scored = [s for s in scored if s.percent >= minimum and (old_id, s.new) not in recorded]
         scored.sort(key=lambda s: (-s.percent, s.new))
         out.extend(scored[:per_post])
     return out
