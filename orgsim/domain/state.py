@@ -210,21 +210,6 @@ class OrgState:
         """No substantive holder: an acting holder does not fill a post."""
         return not any(a.substantive for a in self.holders.get(post_id, {}).values())
 
-    def displaced(self) -> list[str]:
-        return sorted(p.id for p in self.people.values() if p.displaced_from is not None)
-
-    def is_external(self, unit_id: str) -> bool:
-        """Whether a unit is, or sits under, a body outside the employer."""
-        seen = 0
-        current: str | None = unit_id
-        while current is not None and seen <= len(self.units):
-            unit = self.units[current]
-            if unit.kind == "external":
-                return True
-            current = unit.parent
-            seen += 1
-        return False
-
     # --- mutations shared by handlers ----------------------------------------------
 
     def _assign(self, person: str, post: str, fte: Decimal, kind: str, since: dt.date) -> None:
