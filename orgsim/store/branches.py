@@ -50,7 +50,7 @@ def iter_inherited(parent_log: Iterable[Logged], info: BranchRegistered) -> Iter
             yield Logged(number, item.event)
 
 
-def fork_length(info: BranchRegistered, parent_log: Callable[[str], Sequence[Logged]]) -> int:
+def fork_length(info: BranchRegistered, parent_log: Callable[[str], Iterable[Logged]]) -> int:
     """How many log entries the branch ``info`` inherits, by :func:`inherited_part`.
 
     A version fork's length is its recorded ``fork_version``, so the parent is read (by
@@ -62,7 +62,7 @@ def fork_length(info: BranchRegistered, parent_log: Callable[[str], Sequence[Log
         return 0
     if info.fork_date is None and info.fork_version is not None:
         return info.fork_version
-    return len(inherited_part(parent_log(info.parent), info))
+    return sum(1 for _ in iter_inherited(parent_log(info.parent), info))
 
 
 @dataclass
@@ -182,11 +182,9 @@ def stream_log(store: Store, registry: dict[str, BranchRegistered], name: str) -
     info = registry[name]
     number = 0
     if info.parent is not None:
-        part = stream_log(store, registry, info.parent)
-        for item in itertools.islice(part, info.fork_version):
-            if info.fork_date is None or item.event.effective <= info.fork_date:
-                number += 1
-                yield Logged(number, item.event)
+        for item in iter_inherited(stream_log(store, registry, info.parent), info):
+            number = item.version
+            yield item
     for _position, event in stream_own(store, name):
         number += 1
         yield Logged(number, event)
@@ -195,11 +193,4 @@ def stream_log(store: Store, registry: dict[str, BranchRegistered], name: str) -
 def count_inherited(store: Store, registry: dict[str, BranchRegistered], name: str) -> int:
     """How many entries a branch inherits (:func:`fork_length`), counted while streaming."""
     info = registry[name]
-    if info.parent is None:
-        return 0
-    if info.fork_date is None and info.fork_version is not None:
-        return info.fork_version
-    part = itertools.islice(stream_log(store, registry, info.parent), info.fork_version)
-    return sum(
-        1 for item in part if info.fork_date is None or item.event.effective <= info.fork_date
-    )
+    return fork_length(info, lambda parent: stream_log(store, registry, parent))
