@@ -55,18 +55,21 @@ def one_line(message: object) -> str:
 #: imported yet cannot have raised, so they are looked up only in ``sys.modules``: the
 #: boundary never pulls in charts, packs or the importers just to name their errors.
 _LEGACY = (
-    ("orgsim.store.recorder", "StoreError"),
+    ("orgsim.store.errors", "StoreError"),
     ("orgsim.store.mapper", "MappingError"),
-    ("orgsim.store.integrity", "HeadsError"),
+    ("orgsim.store.heads", "HeadsError"),
     ("orgsim.scenario.parse", "ScenarioError"),
     ("orgsim.app.run", "RunError"),
     ("orgsim.domain.state", "DomainError"),
-    ("orgsim.domain.slotting.engine", "SlottingError"),
-    ("orgsim.charts.model", "ChartError"),
+    ("orgsim.domain.slotting.model", "SlottingError"),
+    ("orgsim.charts.tree", "ChartError"),
     ("orgsim.charts.pdf", "PdfError"),
-    ("orgsim.pack.model", "PackError"),
+    ("orgsim.pack.document", "PackError"),
+    ("orgsim.pack.letters", "LetterTemplateError"),
     ("orgsim.interchange.importer", "ImportFailed"),
-    ("orgsim.interchange.organogram", "OrganogramError"),
+    ("orgsim.interchange.organogram_csv", "OrganogramError"),
+    ("orgsim.interchange.table_map", "MapError"),
+    ("orgsim.interchange.table", "TableError"),
 )
 
 

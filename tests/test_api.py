@@ -240,3 +240,15 @@ def test_chart_bytes(kent: Any) -> None:
     # the chart names the posts of the structure: the new Corporate Director post
     title = structure.posts["cd-scph"].title
     assert title.split()[0].encode() in svg
+
+
+def test_every_expected_error_class_is_named_where_it_lives() -> None:
+    """The API boundary's table of expected errors names real classes: a stale module
+    path would let a user's bad input through as a traceback."""
+    import importlib
+
+    from orgsim.errors import _LEGACY
+
+    for module_name, class_name in _LEGACY:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        assert issubclass(cls, Exception), (module_name, class_name)

@@ -169,13 +169,7 @@ def _asked_for_help(error: click.ClickException) -> bool:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map expected errors to exit codes."""
     import orgsim.cli.commands  # noqa: F401 - registers the commands
-    from orgsim.app.run import RunError
-    from orgsim.domain.state import DomainError
-    from orgsim.scenario.parse import ScenarioError
-    from orgsim.store.recorder import StoreError
 
-    # raised by commands that do not go through the API yet (chart, pack, import, verify)
-    expected = (RunError, ScenarioError, StoreError, DomainError)
     code = 0
     try:
         app.main(args=argv, prog_name="orgsim", standalone_mode=False)
@@ -198,11 +192,16 @@ def main(argv: list[str] | None = None) -> None:
         if str(error):  # a failed check has printed its report already
             sys.stderr.write(f"orgsim: error: {_one_line(str(error))}\n")
         code = error.exit_code
-    except expected as error:
-        sys.stderr.write(f"orgsim: error: {_one_line(str(error))}\n")
-        code = getattr(error, "exit_code", 2)  # a damaged store is a failed check: 1
     except BrokenPipeError:
         code = 0
+    except Exception as error:
+        # raised below the API by commands that call the layers directly (chart, pack,
+        # import, verify): the same table of expected errors as the API's boundary
+        translated = errors.translate(error)
+        if translated is None:
+            raise
+        sys.stderr.write(f"orgsim: error: {_one_line(str(translated))}\n")
+        code = translated.exit_code
     finally:
         if _settings is not None and _settings._store is not None:
             _settings._store.close()
