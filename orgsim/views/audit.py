@@ -31,9 +31,10 @@ from typing import Any
 
 from orgsim.domain import events as ev
 from orgsim.domain.slotting import check_decision
-from orgsim.domain.slotting.scope import policy_of, scope
+from orgsim.domain.slotting.scope import policy_of, scope_of
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
+from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
 
@@ -215,19 +216,16 @@ def _judge(
     event: ev.PersonSlotted,
     inherited: int,
 ) -> AuditedDecision:
-    folded = state.matches
-    state.matches = recorded  # matches count from when they are recorded
-    try:
-        candidates, vacancies, matches = scope(state)
-        policy = policy_of(state)
-    finally:
-        state.matches = folded
+    structure = Structure.from_state("", state.at, state)
+    policy = policy_of(state)
+    # matches count from when they are recorded, whatever their effective dates
+    candidates, vacancies, matches = scope_of(structure, recorded, policy)
     verdict = check_decision(
         candidates, vacancies, matches, policy, event.person, event.post, grades=state.grades
     )
     reasons = list(verdict.reasons)
     compliant = verdict.compliant
-    person = state.people.get(event.person)
+    person = structure.person(event.person)
     old_post = person.displaced_from if person is not None else None
     revised: Revision | None = None
     if old_post is not None:
