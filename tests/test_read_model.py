@@ -213,3 +213,10 @@ def test_no_change_between_a_date_and_itself(facts):
     before, _ = facts
     changes = changes_between(before, before)
     assert (changes.units, changes.posts, changes.people) == ((), (), ())
+
+
+def test_external_body_is_named_on_its_units(views):
+    _, after = views
+    assert after.units["depot"].external_body == "co"  # the transfer's body (SCRIPT)
+    assert after.units["co"].external_body == "co"
+    assert after.units["care"].external_body is None

@@ -21,6 +21,8 @@ class UnitView:
     parent: str | None
     #: the unit is, or sits under, a body outside the employer (a TUPE transfer)
     external: bool
+    #: that body's unit id (the unit itself when it is the body), else None
+    external_body: str | None = None
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,11 @@ class Structure:
 
     @classmethod
     def from_state(cls, branch: str, at: dt.date, state: OrgState) -> Structure:
-        external = _external_units(state)
+        bodies = _external_bodies(state)
         units: dict[str, UnitView] = {}
         former_units: dict[str, UnitView] = {}
         for u in sorted(state.units.values(), key=lambda u: u.id):
-            unit = UnitView(u.id, u.name, u.kind, u.parent, u.id in external)
+            unit = UnitView(u.id, u.name, u.kind, u.parent, u.id in bodies, bodies.get(u.id))
             (units if u.closed is None else former_units)[u.id] = unit
         posts: dict[str, PostView] = {}
         former: dict[str, PostView] = {}
@@ -116,7 +116,7 @@ class Structure:
                 post.cost,
                 tuple((a.text, a.weight) for a in post.accountabilities),
                 recorded_reports_to=post.reports_to,
-                external=post.unit in external,
+                external=post.unit in bodies,
                 holdings=holdings,
                 deleted=post.deleted,
                 reason=post.reason,
@@ -402,29 +402,30 @@ def _surviving_manager(state: OrgState, manager: str | None) -> str | None:
     return None
 
 
-def _external_units(state: OrgState) -> set[str]:
-    """Units that are, or sit under, a body outside the employer — one pass, memoised."""
-    out: dict[str, bool] = {}
+def _external_bodies(state: OrgState) -> dict[str, str]:
+    """Unit → the body outside the employer it is or sits under (units of the employer
+    are absent) — one pass up each chain, memoised."""
+    body_of: dict[str, str | None] = {}
 
-    def external(unit_id: str) -> bool:
+    def body(unit_id: str) -> str | None:
         chain: list[str] = []
         current: str | None = unit_id
-        answer = False
+        answer: str | None = None
         while current is not None and current in state.units:
-            if current in out:
-                answer = out[current]
+            if current in body_of:
+                answer = body_of[current]
                 break
             if state.units[current].kind == "external":
-                answer = True
+                answer = current
                 break
-            if current in chain:
+            if current in chain:  # a cycle in a damaged log: not external
                 break
             chain.append(current)
             current = state.units[current].parent
         for uid in chain:
-            out[uid] = answer
+            body_of[uid] = answer
         if current is not None and current in state.units:
-            out.setdefault(current, answer)
+            body_of.setdefault(current, answer)
         return answer
 
-    return {uid for uid in state.units if external(uid)}
+    return {uid: found for uid in state.units if (found := body(uid)) is not None}

@@ -310,7 +310,9 @@ def transfers(before: Structure, after: Structure, check: StatutoryCheck) -> Non
     if not moved:
         return
     people = sum(len(p.holders) for p in moved)
-    bodies = sorted({unit_name([after], _external_body(after, p.unit)) for p in moved})
+    bodies = sorted(
+        {unit_name([after], after.units[p.unit].external_body or p.unit) for p in moved}
+    )
     check.notes.append(
         f"{plural(len(moved), 'post')} ({plural(people, 'person', 'people')}) transfer to "
         f"{', '.join(bodies)}. A transfer is not a redundancy and is not counted above: under "
@@ -318,12 +320,3 @@ def transfers(before: Structure, after: Structure, check: StatutoryCheck) -> Non
         "informed, and consulted on any measures envisaged, long enough before the transfer "
         "(no minimum period is set)."
     )
-
-
-def _external_body(structure: Structure, unit_id: str) -> str:
-    """The external body a unit is, or sits under (the unit itself when none)."""
-    for uid in structure.unit_ancestors(unit_id):
-        unit = structure.unit(uid)
-        if unit is not None and unit.kind == "external":
-            return uid
-    return unit_id
