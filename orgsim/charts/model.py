@@ -58,8 +58,6 @@ def _unit_lookup(after: Structure, before: Structure | None) -> dict[str, UnitIn
             continue
         for u in (*structure.former_units.values(), *structure.units.values()):
             out[u.id] = (u.name, u.kind, u.parent)
-    for u in after.units.values():
-        out[u.id] = (u.name, u.kind, u.parent)
     if before is not None:
         for u in before.units.values():
             if u.id not in after.units:

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from orgsim.domain.slotting.policy import format_decimal
 from orgsim.domain.structure import Structure, UnitView
 from orgsim.interchange.organogram import safe_ref
 from orgsim.interchange.popolo import popolo
@@ -89,10 +90,7 @@ HALF_BAND = Decimal("2499.5")
 
 def number(value: Decimal | None) -> str:
     """Decimals as a person writes them: 1, 0.8, 67499.5 (never 1E+2)."""
-    if value is None:
-        return "N/A"
-    text = format(value.normalize(), "f")
-    return text
+    return "N/A" if value is None else format_decimal(value)
 
 
 def is_junior(post_id: str, fte: Decimal, holders: tuple[str, ...] = ()) -> bool:
@@ -235,7 +233,7 @@ def organogram_rows(branch: BranchLog, at: dt.date) -> tuple[list[list[str]], li
             senior.append(row)
         if post.filled_fte < post.fte or post.vacant:
             # a row holds at most 1 FTE: a larger vacant remainder takes several rows
-            left = post.fte - post.filled_fte
+            left = post.unfilled_fte
             while True:
                 row = list(base)
                 row[1] = "Vacant"

@@ -165,7 +165,7 @@ def import_organogram(
     version = log.version if log is not None else 0
     if plan.events:
         version = append_events(
-            store, branch, plan.events, create=True, actor=actor, dry_run=dry_run
+            store, branch, plan.events, create=True, actor=actor, dry_run=dry_run, loaded=log
         )
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start

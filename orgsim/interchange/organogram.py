@@ -90,13 +90,6 @@ class Release:
     rows: dict[str, int] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def roots(self) -> list[str]:
-        return [ref for ref, post in self.posts.items() if post.reports_to is None]
-
-    def holders(self) -> int:
-        return sum(len(p.holders) for p in self.posts.values())
-
 
 def read_organogram(
     senior: str | Path,

@@ -351,8 +351,3 @@ class ExtractReader(ExtractChecks):
             grade = None
         name = get("person_name") or person
         post.holders.append(Holder(person, name, fte, kind, grade, row))
-
-
-def read_extract(path: str | Path, table_map: TableMap, sheet: str | None = None) -> Extract:
-    """Read an extract through its map (raises TableError for an unreadable file)."""
-    return ExtractReader(read_grid(path, sheet), table_map).read()

@@ -20,7 +20,8 @@ from typing import Any
 import jinja2
 
 from orgsim.pack.document import Pack, PersonRow
-from orgsim.pack.render import TEMPLATES, long_date
+from orgsim.pack.render import TEMPLATES
+from orgsim.pack.text import long_date
 
 LETTER = "letter.html.j2"
 KIND = {

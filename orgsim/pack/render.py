@@ -7,13 +7,13 @@ the same branch and dates give the same bytes (no clock time is written).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from orgsim.pack.document import Pack
+from orgsim.pack.text import long_date
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -31,13 +31,6 @@ OUTCOME_LABELS = {
     "filled": "Filled",
     "none": "—",
 }
-
-
-def long_date(value: dt.date | None) -> str:
-    """1 April 2014 (no leading zero, any platform)."""
-    if value is None:
-        return ""
-    return f"{value.day} {value.strftime('%B %Y')}"
 
 
 def _css_string(text: str) -> str:

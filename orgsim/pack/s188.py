@@ -23,7 +23,7 @@ from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import Logged
 from orgsim.pack.context import Context
 from orgsim.pack.document import StatutoryCheck
-from orgsim.pack.text import long_date, plural
+from orgsim.pack.text import capital, long_date, plural
 from orgsim.pack.walk import Walk
 
 
@@ -47,7 +47,7 @@ def disclosure(
         if isinstance(e, (ev.PostDeleted, ev.DecisionRecorded, ev.ConsultationOpened)):
             text = e.what if isinstance(e, ev.DecisionRecorded) else e.reason
             said = ctx.redact(text)
-            said = said[:1].upper() + said[1:]
+            said = capital(said)
             if said and said not in reasons:
                 reasons.append(said)
     if not reasons:

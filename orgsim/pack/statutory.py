@@ -19,7 +19,7 @@ from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged
 from orgsim.pack.context import Context, known_post, unit_name
 from orgsim.pack.document import StatutoryCheck, TimetableRow
-from orgsim.pack.text import long_date, plural
+from orgsim.pack.text import capital, long_date, plural
 from orgsim.pack.walk import Walk
 from orgsim.store.branches import BranchLog
 
@@ -66,7 +66,7 @@ def timetable(
                 c.opens,
                 "Consultation opens",
                 f"Runs to {long_date(c.closes)} ({(c.closes - c.opens).days} days){scope}."
-                + (f" {why[:1].upper()}{why[1:]}" if why else ""),
+                + (f" {capital(why)}" if why else ""),
                 redact(c.source),
             )
         )
@@ -82,9 +82,7 @@ def timetable(
     for d in decisions:
         what = redact(d.what)
         rows.append(
-            TimetableRow(
-                d.on, f"Decision: {redact(d.by)}", what[:1].upper() + what[1:], redact(d.source)
-            )
+            TimetableRow(d.on, f"Decision: {redact(d.by)}", capital(what), redact(d.source))
         )
     changes = Counter(i.event.effective for i in window if isinstance(i.event, STRUCTURAL))
     for day, n in sorted(changes.items()):
@@ -138,7 +136,7 @@ def timetable(
             TimetableRow(
                 check.first_dismissal,
                 "First possible dismissal",
-                basis[:1].upper() + basis[1:],
+                capital(basis),
                 computed=True,
             )
         )

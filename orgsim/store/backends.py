@@ -64,10 +64,6 @@ def is_popo(recorder: AggregateRecorder) -> bool:
     return _popo(recorder) is not None
 
 
-def is_postgres(recorder: AggregateRecorder) -> bool:
-    return _postgres(recorder) is not None
-
-
 def qualified_table(recorder: AggregateRecorder) -> str:
     """The events table's name, quoted (and schema-qualified on PostgreSQL)."""
     postgres = _postgres(recorder)

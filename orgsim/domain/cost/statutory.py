@@ -93,10 +93,6 @@ class StatutoryPay:
     #: the years counted back from the relevant date, each with its weeks (newest first)
     per_year: tuple[Decimal, ...]
 
-    @property
-    def qualifies(self) -> bool:
-        return self.service_years >= QUALIFYING_YEARS
-
 
 def statutory_weeks(born: dt.date, start: dt.date, relevant: dt.date) -> StatutoryPay:
     """The s162 weeks for a person born ``born``, continuously employed from ``start``,
