@@ -105,6 +105,11 @@ class Match:
     version: int
     recorded: dt.datetime
 
+    @classmethod
+    def from_event(cls, e: ev.JobMatchAssessed, version: int, recorded: dt.datetime) -> Match:
+        """The assessment as the state keeps it: at its log version and recorded time."""
+        return cls(e.old, e.new, e.percent, e.assessor, e.basis, version, recorded)
+
 
 @dataclass(slots=True)
 class Pool:

@@ -114,15 +114,7 @@ class Timeline:
                 break
             if known_at is not None and event.recorded > known_at:
                 continue
-            matches[(event.old, event.new)] = Match(
-                event.old,
-                event.new,
-                event.percent,
-                event.assessor,
-                event.basis,
-                item.version,
-                event.recorded,
-            )
+            matches[(event.old, event.new)] = Match.from_event(event, item.version, event.recorded)
         state.matches = matches
 
     def with_appended(self, new: Sequence[ev.Event]) -> Timeline:

@@ -195,15 +195,7 @@ def _audit(branch: BranchLog) -> list[AuditedDecision]:
             out.append(_judge(state, recorded, assessed, item, event, inherited))
         elif type(event) is ev.JobMatchAssessed:
             assert isinstance(event, ev.JobMatchAssessed)
-            recorded[(event.old, event.new)] = Match(
-                event.old,
-                event.new,
-                event.percent,
-                event.assessor,
-                event.basis,
-                item.version,
-                event.recorded,
-            )
+            recorded[(event.old, event.new)] = Match.from_event(event, item.version, event.recorded)
         replay.add(item)
     return out
 
