@@ -16,6 +16,7 @@ from typing import Any
 
 from orgsim.domain.slotting import SlottingError
 from orgsim.domain.slotting.scope import propose
+from orgsim.domain.slotting.text import is_priority_reason
 from orgsim.domain.state import OrgState
 from orgsim.pack import text
 from orgsim.pack.context import Context
@@ -118,7 +119,7 @@ class Outcomes:
                     [ctx.post_text(p) for p in pool.posts],
                     [ctx.who(p) for p in pool.candidates],
                     count,
-                    [ctx.reason(r) for r in pool.reasons],
+                    [ctx.reason(r) for r in pool.reasons if not is_priority_reason(r)],
                     "; ".join(results),
                 )
             )
@@ -141,7 +142,7 @@ class Outcomes:
                         [ctx.post_text(p) for p in proposed.posts],
                         [ctx.who(p) for p in proposed.candidates],
                         count,
-                        [ctx.reason(r) for r in reasons],
+                        [ctx.reason(r) for r in reasons if not is_priority_reason(r)],
                         "not yet recorded",
                         proposed_only=True,
                     )
@@ -259,7 +260,7 @@ class Outcomes:
             outcome,
             text_,
             then,
-            [ctx.reason(r) for r in reasons],
+            [ctx.reason(r) for r in reasons if not is_priority_reason(r)],
             pending,
             violation=any(b is not None and b.verdict == "violation" for b in breaches),
             review=any(b is not None and b.verdict != "violation" for b in breaches),
@@ -384,7 +385,7 @@ class Outcomes:
                     outcome,
                     text_,
                     then,
-                    [ctx.reason(r) for r in unique],
+                    [ctx.reason(r) for r in unique if not is_priority_reason(r)],
                 )
             )
         rank = ctx.after.grade_rank()

@@ -110,7 +110,15 @@ class Analysis:
         self.post_node: dict[str, int] = {}
         self.size = 0  # maximum matching size
         self.over_posts: set[str] = set()
-        if ix.policy.count == "heads":
+        #: priority status (see :meth:`_priority`): whether it applied, who was placed
+        #: first, and the eligible posts that went first to others for each person left
+        #: with no group
+        self.by_priority = False
+        self.placed_first: dict[str, str] = {}
+        self.ceded: dict[str, list[tuple[str, Decimal]]] = {}
+        if ix.policy.priority_status and any(c.priority for c in ix.cands):
+            self._priority()
+        elif ix.policy.count == "heads":
             self._heads()
         else:
             self._fte()
@@ -237,6 +245,58 @@ class Analysis:
                 for person in people:
                     self.slotted[person] = placement[person]
                     self.group_of[person] = group
+
+    # -- priority status -------------------------------------------------------------
+
+    def _priority(self) -> None:
+        """People with priority status get a suitable vacancy before anyone else.
+
+        "Suitable" is an **eligible pair** under the policy (the match threshold, the
+        same grade with ``same_grade``, no cut in hours with ``no_hours_cut``): the
+        policy's own test of a job substantially the same on the same terms, which is
+        what reg 10 asks of a vacancy (suitable and appropriate work, on terms not
+        substantially less favourable) and the only test the audit can re-apply from the
+        record. A wider test (a ring-fence match) would make one person's leave decide
+        a post others are eligible for on weaker evidence.
+
+        1. The people with priority are decided alone, on every vacancy, by the
+           ordinary rule (no ring-fence): each who can have a suitable post without
+           depriving another with priority is placed; those who compete among themselves
+           form a pool with exactly the posts they need, which no one else may take.
+        2. If everyone placed in 1 is also slotted when decided together with the others
+           on the posts left, priority changes nothing and that joint decision stands
+           (the best placement for everyone).
+        3. Otherwise the priority placements of 1 stand, and the others are decided by
+           the ordinary rule on the posts those leave.
+
+        The ring-fence (if any) then runs over everyone left, as usual.
+        """
+        ix = self.ix
+        rule = ix.policy.model_copy(update={"priority_status": False, "ring_fence_threshold": None})
+        first = Analysis(ix.subset([c for c in ix.cands if c.priority], ix.vacs, rule))
+        reserved = {q for g in first.pools for q in g.posts}
+        left = [v for v in ix.vacs if v.post not in reserved]
+        placed = [ix.cand[p] for p in first.slotted]
+        others = [c for c in ix.cands if not c.priority]
+        self.by_priority = True
+        joint = Analysis(ix.subset([*placed, *others], left, rule))
+        if all(p in joint.slotted for p in first.slotted):
+            rest = joint
+        else:
+            self.placed_first = dict(first.slotted)
+            reserved.update(first.slotted.values())
+            rest = Analysis(ix.subset(others, [v for v in left if v.post not in reserved], rule))
+            self.slotted.update(first.slotted)
+            self.group_of.update({p: first.group_of[p] for p in first.slotted})
+        for c in others:
+            lost = [(q, pct) for q, pct in ix.eligible[c.person] if q in reserved]
+            if lost and c.person not in rest.group_of:
+                self.ceded[c.person] = lost
+        self.slotted.update(rest.slotted)
+        self.group_of.update(rest.group_of)
+        self.pools = [*first.pools, *rest.pools]
+        for group in first.pools:
+            self.group_of.update({p: group for p in group.people})
 
     # -- ring_fence_threshold -----------------------------------------------------------
 

@@ -56,6 +56,9 @@ class Candidate:
     old_post: str
     grade: str
     fte: Decimal = Decimal(1)
+    #: priority status for a suitable vacancy on the date (policy ``priority_status``
+    #: already applied: False when the policy gives no priority)
+    priority: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fte", _to_fte(self.fte, f"candidate {self.person}"))
@@ -93,14 +96,20 @@ class Outcome:
     post: str | None = None
     pool: Pool | None = None
     reasons: list[str] = field(default_factory=list)
+    #: at risk only: posts left to appointment the person has first consideration for
+    #: (a recorded match below the bar; policy ``first_consideration``), sorted
+    first_consideration: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """SPEC section 7 shape: ``post`` only when slotted, ``pool`` only when ring-fenced."""
+        """SPEC section 7 shape: ``post`` only when slotted, ``pool`` only when ring-fenced;
+        ``first_consideration`` (an additive extension) only when there is any."""
         data: dict[str, Any] = {"person": self.person, "outcome": self.outcome}
         if self.outcome == "slotted":
             data["post"] = self.post
         if self.outcome == "ring_fenced" and self.pool is not None:
             data["pool"] = self.pool.to_json()
+        if self.first_consideration:
+            data["first_consideration"] = list(self.first_consideration)
         data["reasons"] = list(self.reasons)
         return data
 
