@@ -12,7 +12,6 @@ from .model import Candidate, Outcome, SlottingResult, Vacancy
 from .policy import Policy, format_decimal, resolve_policy
 from .text import (
     count_text,
-    first_consideration_text,
     grade_direction,
     grade_text,
     hours_cut_text,
@@ -65,7 +64,8 @@ def _first_consideration(ix: Index, outcome: Outcome, unfilled: set[str]) -> Out
     appointment to which a match above 0% was recorded from their old post — below the
     bar, or at it but refused as a cut in hours — of their old post's grade when the
     policy asks for the same grade. A 0% assessment says the jobs have nothing in
-    common, so it gives nothing."""
+    common, so it gives nothing. A field of the outcome, not a reason line: the
+    reasons say why the person is at risk, and stay as they were."""
     if outcome.outcome != "at_risk":
         return outcome
     c = ix.cand[outcome.person]
@@ -77,12 +77,7 @@ def _first_consideration(ix: Index, outcome: Outcome, unfilled: set[str]) -> Out
     ]
     if not pairs:
         return outcome
-    bar = policy.threshold_text()
-    return replace(
-        outcome,
-        first_consideration=tuple(q for q, _ in pairs),
-        reasons=[*outcome.reasons, *(first_consideration_text(q, p, bar) for q, p in pairs)],
-    )
+    return replace(outcome, first_consideration=tuple(q for q, _ in pairs))
 
 
 def _outcome(an: Analysis, c: Candidate, grades: Sequence[str] | None) -> Outcome:

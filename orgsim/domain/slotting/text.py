@@ -94,10 +94,3 @@ def priority_ceded_text(pairs: Iterable[tuple[str, Decimal]]) -> str:
 def is_priority_reason(line: str) -> bool:
     """Whether a reason line speaks of priority status (packs leave such lines out)."""
     return "priority status" in line
-
-
-def first_consideration_text(post: str, percent: Decimal, policy_text: str) -> str:
-    return (
-        f"first consideration for {post} ({percent_text(percent)} match, below the bar of "
-        f"{policy_text}): left to appointment (policy first_consideration)"
-    )
