@@ -136,6 +136,14 @@ class SlottingResult:
                 seen.setdefault(outcome.pool, None)
         return list(seen)
 
+    def first_consideration_by_post(self) -> dict[str, list[str]]:
+        """Post left to appointment -> the at-risk people with first consideration for it."""
+        result: dict[str, list[str]] = {}
+        for outcome in self.outcomes:
+            for post in outcome.first_consideration:
+                result.setdefault(post, []).append(outcome.person)
+        return result
+
     def to_json(self) -> dict[str, Any]:
         return {"outcomes": [o.to_json() for o in self.outcomes], "unfilled": list(self.unfilled)}
 
