@@ -91,7 +91,7 @@ def test_a_policy_stored_before_the_field_gives_none():
 
 
 def test_human_slot_output_and_the_pack_show_it_without_names(cli, write, tmp_path):
-    got, _ = slot(cli, write)
+    slot(cli, write)
     shown = cli.ok("slot", "--branch", "option", "--at", "2021-04-01").stdout
     assert "first consideration: Accountant" in " ".join(shown.split())
     out = tmp_path / "pack"

@@ -19,15 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
 import pytest
 
 from orgsim.domain.leave import add_months, protects
-from orgsim.domain.slotting import Candidate, Policy, Vacancy, decide
+from orgsim.domain.slotting import Candidate, Policy, Vacancy, check_decision, decide
 from orgsim.domain.slotting.scope import policy_of
-from orgsim.domain.state import OrgState
+from orgsim.domain.snapshot import dump_state, load_state
+from orgsim.domain.state import LeaveRecord, OrgState, Person
 
 D = dt.date
 
@@ -265,3 +267,57 @@ def test_leave_status_is_never_in_the_pack_or_human_output(cli, write, tmp_path,
     for command in (("show", "--branch", "base"), ("history", "--branch", "base")):
         shown = cli.ok(*command).stdout.casefold()
         assert "maternity" not in shown and "2024-09-10" not in shown
+
+
+# --- the rule with the policy's other options --------------------------------------------
+
+
+def test_a_ring_fence_match_is_not_suitable_and_does_not_pre_empt_an_eligible_person():
+    # london-65-50: 60% is only a ring-fence match. Priority is for a suitable vacancy
+    # (an eligible pair), so p2's 80% slot stands and p1 has nothing to be offered first.
+    people = [Candidate("p1", "a", "G1", priority=True), Candidate("p2", "b", "G1")]
+    policy = Policy(match_threshold=65, ring_fence_threshold=50)
+    result = decide(people, [Vacancy("x", "G1")], {("a", "x"): 60, ("b", "x"): 80}, policy)
+    assert result.outcome_for("p2").post == "x"
+    assert result.outcome_for("p1").outcome == "at_risk"
+
+
+def test_under_count_fte_what_a_priority_placement_leaves_of_a_post_stays_available():
+    # A 1.0 FTE post: p1 (0.5 FTE, priority) is placed first; the 0.5 FTE left is a job
+    # share for p2 (0.5). p3 (1.0 FTE) would need more hours than are left (no_hours_cut).
+    half = Decimal("0.5")
+    people = [
+        Candidate("p1", "a", "G1", half, priority=True),
+        Candidate("p2", "b", "G1", half),
+        Candidate("p3", "c", "G1", Decimal(1)),
+    ]
+    matches = {("a", "x"): 80, ("b", "x"): 80, ("c", "x"): 90}
+    result = decide(people, [Vacancy("x", "G1")], matches, Policy(count="fte"))
+    assert (result.outcome_for("p1").post, result.outcome_for("p2").post) == ("x", "x")
+    assert result.outcome_for("p3").outcome == "at_risk"
+
+
+def test_the_audit_names_priority_when_a_hand_slot_takes_a_post_placed_first():
+    # p1 (priority) needs x; p2 and p3 then compete for y. Slotting p2 into x by hand
+    # takes the post p1 is entitled to be offered.
+    people = [
+        Candidate("p1", "a", "G1", priority=True),
+        Candidate("p2", "b", "G1"),
+        Candidate("p3", "c", "G1"),
+    ]
+    matches = {("a", "x"): 80, ("b", "x"): 90, ("b", "y"): 90, ("c", "y"): 90}
+    vacancies = [Vacancy("x", "G1"), Vacancy("y", "G1")]
+    result = decide(people, vacancies, matches, Policy())
+    assert result.outcome_for("p1").post == "x"
+    assert result.outcome_for("p2").pool.candidates == ("p2", "p3")
+    verdict = check_decision(people, vacancies, matches, Policy(), "p2", "x")
+    assert not verdict.compliant and "priority" in verdict.reasons[0]
+    assert check_decision(people, vacancies, matches, Policy(), "p1", "x").compliant
+
+
+def test_leave_records_survive_a_snapshot():
+    state = OrgState()
+    state.people["p1"] = Person("p1", "A", "G1", {}, D(2020, 1, 1))
+    state.people["p1"].leave = [LeaveRecord("adoption", D(2024, 5, 1), None, D(2024, 5, 1))]
+    again = load_state(json.loads(json.dumps(dump_state(state))))
+    assert again.people["p1"].leave == state.people["p1"].leave

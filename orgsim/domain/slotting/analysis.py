@@ -57,7 +57,7 @@ from .assignment import optimal_assignment
 from .fte import solve_fte_group
 from .index import Index
 from .matching import maximum_matching
-from .model import Pool
+from .model import Pool, Vacancy
 from .policy import format_decimal
 from .text import count_text, plural
 
@@ -116,6 +116,7 @@ class Analysis:
         self.by_priority = False
         self.placed_first: dict[str, str] = {}
         self.ceded: dict[str, list[tuple[str, Decimal]]] = {}
+        self.first_posts: frozenset[str] = frozenset()
         if ix.policy.priority_status and any(c.priority for c in ix.cands):
             self._priority()
         elif ix.policy.count == "heads":
@@ -285,9 +286,10 @@ class Analysis:
         else:
             self.placed_first = dict(first.slotted)
             reserved.update(first.slotted.values())
-            rest = Analysis(ix.subset(others, [v for v in left if v.post not in reserved], rule))
+            rest = Analysis(ix.subset(others, _room_left(ix, left, first.slotted), rule))
             self.slotted.update(first.slotted)
             self.group_of.update({p: first.group_of[p] for p in first.slotted})
+        self.first_posts = frozenset(reserved)
         for c in others:
             lost = [(q, pct) for q, pct in ix.eligible[c.person] if q in reserved]
             if lost and c.person not in rest.group_of:
@@ -342,6 +344,21 @@ class Analysis:
         for group in self.pools:
             used.update(group.posts)
         return [v.post for v in self.ix.vacs if v.post not in used]
+
+
+def _room_left(ix: Index, vacancies: Sequence[Vacancy], placed: Mapping[str, str]) -> list[Vacancy]:
+    """The vacancies once people are placed first: a post placed in is gone under
+    ``count: heads``; under ``count: fte`` what its placed people leave of its FTE stays
+    (a job share), as the engine's scope does for a post filled by slotting."""
+    used: dict[str, Decimal] = {}
+    for person, post in placed.items():
+        used[post] = used.get(post, Decimal(0)) + ix.cand[person].fte
+    fte = ix.policy.count == "fte"
+    return [
+        v if v.post not in used else Vacancy(v.post, v.grade, v.fte - used[v.post])
+        for v in vacancies
+        if v.post not in used or (fte and v.fte > used[v.post])
+    ]
 
 
 def components(

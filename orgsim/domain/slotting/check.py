@@ -181,9 +181,10 @@ def check_with_priority(
     """
     person = cand.person
     if person not in an.slotted:
-        if person in an.ceded:
+        if post in an.first_posts or person in an.ceded:
+            lost = [(q, p) for q, p in ix.eligible[person] if q in an.first_posts]
             reasons = [
-                f"{priority_ceded_text(an.ceded[person])}: slotting {person} into {post} "
+                f"{priority_ceded_text(lost)}: slotting {person} into {post} "
                 f"bypasses the policy's priority rule"
             ]
         else:
