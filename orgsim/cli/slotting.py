@@ -55,6 +55,8 @@ def slot(branch: str, at: str | None, json_out: bool) -> None:
         pool = outcome.get("pool")
         if pool is not None:
             where = f"{plain.names(pool['posts'])} ({len(pool['candidates'])} candidates)"
+        if outcome.get("first_consideration"):
+            where = f"first consideration: {plain.names(outcome['first_consideration'])}"
         table.add_row(
             Text(outcome["person"]),
             outcome_text(outcome["outcome"]),

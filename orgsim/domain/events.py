@@ -390,3 +390,29 @@ class PersonDetailsRecorded(Event):
 #: Field names of :class:`PersonDetailsRecorded` that are personal data.
 PERSONAL_FIELDS = ("born", "service_start", "weekly_pay", "salary", "notice_weeks")
 EVENT_TYPES[PersonDetailsRecorded.__name__] = PersonDetailsRecorded
+
+
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+class PersonLeaveStatusRecorded(Event):
+    """A person's pregnancy or family leave (maternity, adoption, shared parental), which
+    gives priority for a suitable vacancy in a redundancy (MPL Regulations 1999 reg 10;
+    see :mod:`orgsim.domain.leave` for the protected period). ``start`` and ``end`` are
+    the leave's (for pregnancy: the date the employer was told, and the end of the
+    pregnancy); ``birth`` the date of birth or placement, when known.
+
+    Special category personal data: stored encrypted like every event, never shown in
+    charts, packs or human output; ``history`` says that it was recorded, not what.
+    """
+
+    person: str
+    status: str
+    start: dt.date
+    end: dt.date | None = None
+    birth: dt.date | None = None
+
+
+#: Field names of :class:`PersonLeaveStatusRecorded` that are personal data.
+LEAVE_FIELDS = ("status", "start", "end", "birth")
+EVENT_TYPES[PersonLeaveStatusRecorded.__name__] = PersonLeaveStatusRecorded

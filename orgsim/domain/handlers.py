@@ -425,4 +425,25 @@ def _person_details(state: OrgState, e: ev.PersonDetailsRecorded) -> None:
 
 
 HANDLERS[ev.PersonDetailsRecorded] = _person_details
+
+
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+from orgsim.domain.leave import LEAVE_STATUSES  # noqa: E402 - a self-contained block
+from orgsim.domain.state import LeaveRecord  # noqa: E402
+
+
+def _leave_status(state: OrgState, e: ev.PersonLeaveStatusRecorded) -> None:
+    person = state.person(e.person)
+    if e.status not in LEAVE_STATUSES:
+        raise DomainError(
+            f"unknown leave status {e.status!r} of {e.person!r} (known: {', '.join(LEAVE_STATUSES)})"
+        )
+    if e.end is not None and e.end < e.start:
+        raise DomainError(f"leave of {e.person!r} ends ({e.end}) before it starts ({e.start})")
+    person.leave = [*person.leave, LeaveRecord(e.status, e.start, e.end, e.birth)]
+
+
+HANDLERS[ev.PersonLeaveStatusRecorded] = _leave_status
 assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

@@ -9,6 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orgsim.domain.state import LeaveRecord
 
 ZERO = Decimal(0)
 
@@ -109,6 +113,15 @@ class PersonView:
     #: leavers: the date they left and the post they left from
     left_on: dt.date | None = None
     left_from: str | None = None
+    #: pregnancy and family leave records (special category personal data): read
+    #: through :meth:`priority_status`, never printed
+    leave: tuple[LeaveRecord, ...] = field(default=(), repr=False)
+
+    def priority_status(self, at: dt.date) -> bool:
+        """Whether the person has priority for a suitable vacancy on ``at`` (pregnancy or
+        family leave: MPL Regulations 1999 reg 10 and its equivalents, as extended from
+        6 April 2024; the protected period is decided in :mod:`orgsim.domain.leave`)."""
+        return any(record.protects(at) for record in self.leave)
 
 
 #: Weeks in a year for turning an annual salary into a week's pay (SPEC section 13).

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.state import Match, OrgState, Person, Pool, Post, Unit
+from orgsim.domain.state import LeaveRecord, Match, OrgState, Person, Pool, Post, Unit
 
 FORMAT = 1
 
@@ -109,6 +109,12 @@ def dump_state(state: OrgState) -> dict[str, Any]:
             or p.salary
             or p.left_on
             or p.notice_weeks is not None
+        },
+        # Pregnancy and family leave (priority status), only for people who have any.
+        "person_leave": {
+            p.id: [[r.status, _d(r.start), _d(r.end), _d(r.birth)] for r in p.leave]
+            for p in state.people.values()
+            if p.leave
         },
     }
 
@@ -205,4 +211,9 @@ def load_state(data: dict[str, Any]) -> OrgState:
         person.weekly_pay = None if weekly is None else Decimal(weekly)
         person.salary = None if salary is None else Decimal(salary)
         person.notice_weeks, person.left_on, person.left_from = notice, _date(left_on), left_from
+    for pid, records in data.get("person_leave", {}).items():
+        state.people[pid].leave = [
+            LeaveRecord(status, dt.date.fromisoformat(start), _date(end), _date(birth))
+            for status, start, end, birth in records
+        ]
     return state

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
+from orgsim.domain.leave import protects
 
 SUBSTANTIVE = "substantive"
 ONE = Decimal(1)
@@ -93,6 +94,22 @@ class Person:
     #: when they left, and the substantive (or displaced-from) post they left from
     left_on: dt.date | None = None
     left_from: str | None = None
+    #: pregnancy and family leave (priority status, issue 15): personal data
+    leave: list[LeaveRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveRecord:
+    """One recorded pregnancy or family leave (see :mod:`orgsim.domain.leave`)."""
+
+    status: str
+    start: dt.date
+    end: dt.date | None
+    birth: dt.date | None
+
+    def protects(self, at: dt.date) -> bool:
+        """Whether this record gives priority status on ``at``."""
+        return protects(self.status, self.start, self.end, self.birth, at)
 
 
 @dataclass(slots=True)

@@ -146,6 +146,7 @@ class Structure:
                 notice_weeks=p.notice_weeks,
                 left_on=p.left_on,
                 left_from=p.left_from,
+                leave=tuple(p.leave),
             )
             (people if p.left is None else leavers)[p.id] = person
         displaced = tuple(pid for pid, p in people.items() if p.displaced_from is not None)

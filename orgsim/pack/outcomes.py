@@ -16,6 +16,7 @@ from typing import Any
 
 from orgsim.domain.slotting import SlottingError
 from orgsim.domain.slotting.scope import propose
+from orgsim.domain.slotting.text import is_priority_reason
 from orgsim.domain.state import OrgState
 from orgsim.pack import text
 from orgsim.pack.context import Context
@@ -118,7 +119,7 @@ class Outcomes:
                     [ctx.post_text(p) for p in pool.posts],
                     [ctx.who(p) for p in pool.candidates],
                     count,
-                    [ctx.reason(r) for r in pool.reasons],
+                    [ctx.reason(r) for r in pool.reasons if not is_priority_reason(r)],
                     "; ".join(results),
                 )
             )
@@ -141,7 +142,7 @@ class Outcomes:
                         [ctx.post_text(p) for p in proposed.posts],
                         [ctx.who(p) for p in proposed.candidates],
                         count,
-                        [ctx.reason(r) for r in reasons],
+                        [ctx.reason(r) for r in reasons if not is_priority_reason(r)],
                         "not yet recorded",
                         proposed_only=True,
                     )
@@ -259,7 +260,7 @@ class Outcomes:
             outcome,
             text_,
             then,
-            [ctx.reason(r) for r in reasons],
+            [ctx.reason(r) for r in reasons if not is_priority_reason(r)],
             pending,
             violation=any(b is not None and b.verdict == "violation" for b in breaches),
             review=any(b is not None and b.verdict != "violation" for b in breaches),
@@ -279,6 +280,13 @@ class Outcomes:
 
     # --- posts -----------------------------------------------------------------------
 
+    def _first_text(self, people: list[str]) -> str:
+        """Near misses (policy ``first_consideration``): counted, named only internally."""
+        words = f"First consideration: {text.plural(len(people), 'at-risk candidate')}"
+        if self.ctx.internal:
+            words += " (" + ", ".join(self.ctx.who(p) for p in people) + ")"
+        return words + " with a match below the bar, before the post is advertised"
+
     def posts(self, new_posts: set[str]) -> list[PostRow]:
         """New and vacant posts of the employer at the proposed date, and every post a
         recorded outcome touched: how each is filled. Call after :meth:`pools`."""
@@ -296,6 +304,7 @@ class Outcomes:
                 elif o.outcome == "ring_fenced" and o.pool is not None:
                     for p in o.pool.posts:
                         proposed_pool[p] = (len(o.pool.candidates), len(o.pool.posts))
+        first = self.proposal.first_consideration_by_post() if self.proposal else {}
         rows: list[PostRow] = []
         for post in ctx.after.posts.values():
             pid = post.id
@@ -367,6 +376,8 @@ class Outcomes:
                 text_ = "Vacancy to be filled by appointment"
                 if pid in unfilled or self.proposal is None:
                     reasons.append("no displaced person is eligible to be slotted into it")
+                if pid in first:
+                    then = self._first_text(first[pid])
             else:
                 outcome = "filled"
                 text_ = "Filled: " + ", ".join(ctx.who(p) for p in post.holders)
@@ -384,7 +395,7 @@ class Outcomes:
                     outcome,
                     text_,
                     then,
-                    [ctx.reason(r) for r in unique],
+                    [ctx.reason(r) for r in unique if not is_priority_reason(r)],
                 )
             )
         rank = ctx.after.grade_rank()

@@ -429,3 +429,26 @@ class RecordPerson(Step):
 
 
 STEP_TYPES["record_person"] = RecordPerson
+
+
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+from orgsim.domain.leave import LeaveStatus as LeaveStatusKind  # noqa: E402 - own block
+
+
+class LeaveStatus(Step):
+    """``leave_status: {person, status, from, to, birth}``: pregnancy or family leave,
+    which gives priority for a suitable vacancy (see :mod:`orgsim.domain.leave`).
+    ``from``/``to`` are the leave's dates (for pregnancy: when the employer was told,
+    and the end of the pregnancy); ``to`` may be left open; ``birth`` is the date of
+    birth or placement, when known. Personal data: never printed."""
+
+    person: Id
+    status: LeaveStatusKind
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+    birth: dt.date | None = None
+
+
+STEP_TYPES["leave_status"] = LeaveStatus

@@ -374,4 +374,23 @@ def record_person(step: sc.RecordPerson, context: Context) -> Events:
     ]
 
 
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+@translates(sc.LeaveStatus)
+def leave_status(step: sc.LeaveStatus, context: Context) -> Events:
+    if step.end is not None and step.end < step.start:
+        raise StepFailed(f"'to' ({step.end}) is before 'from' ({step.start})")
+    return [
+        ev.PersonLeaveStatusRecorded(
+            **context.dated(step),
+            person=step.person,
+            status=step.status,
+            start=step.start,
+            end=step.end,
+            birth=step.birth,
+        )
+    ]
+
+
 assert set(TRANSLATORS) == set(sc.STEP_TYPES.values()), "every step kind has a translator"

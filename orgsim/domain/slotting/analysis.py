@@ -57,7 +57,7 @@ from .assignment import optimal_assignment
 from .fte import solve_fte_group
 from .index import Index
 from .matching import maximum_matching
-from .model import Pool
+from .model import Pool, Vacancy
 from .policy import format_decimal
 from .text import count_text, plural
 
@@ -110,7 +110,16 @@ class Analysis:
         self.post_node: dict[str, int] = {}
         self.size = 0  # maximum matching size
         self.over_posts: set[str] = set()
-        if ix.policy.count == "heads":
+        #: priority status (see :meth:`_priority`): whether it applied, who was placed
+        #: first, and the eligible posts that went first to others for each person left
+        #: with no group
+        self.by_priority = False
+        self.placed_first: dict[str, str] = {}
+        self.ceded: dict[str, list[tuple[str, Decimal]]] = {}
+        self.first_posts: frozenset[str] = frozenset()
+        if ix.policy.priority_status and any(c.priority for c in ix.cands):
+            self._priority()
+        elif ix.policy.count == "heads":
             self._heads()
         else:
             self._fte()
@@ -238,6 +247,59 @@ class Analysis:
                     self.slotted[person] = placement[person]
                     self.group_of[person] = group
 
+    # -- priority status -------------------------------------------------------------
+
+    def _priority(self) -> None:
+        """People with priority status get a suitable vacancy before anyone else.
+
+        "Suitable" is an **eligible pair** under the policy (the match threshold, the
+        same grade with ``same_grade``, no cut in hours with ``no_hours_cut``): the
+        policy's own test of a job substantially the same on the same terms, which is
+        what reg 10 asks of a vacancy (suitable and appropriate work, on terms not
+        substantially less favourable) and the only test the audit can re-apply from the
+        record. A wider test (a ring-fence match) would make one person's leave decide
+        a post others are eligible for on weaker evidence.
+
+        1. The people with priority are decided alone, on every vacancy, by the
+           ordinary rule (no ring-fence): each who can have a suitable post without
+           depriving another with priority is placed; those who compete among themselves
+           form a pool with exactly the posts they need, which no one else may take.
+        2. If everyone placed in 1 is also slotted when decided together with the others
+           on the posts left, priority changes nothing and that joint decision stands
+           (the best placement for everyone).
+        3. Otherwise the priority placements of 1 stand, and the others are decided by
+           the ordinary rule on the posts those leave.
+
+        The ring-fence (if any) then runs over everyone left, as usual.
+        """
+        ix = self.ix
+        rule = ix.policy.model_copy(update={"priority_status": False, "ring_fence_threshold": None})
+        first = Analysis(ix.subset([c for c in ix.cands if c.priority], ix.vacs, rule))
+        reserved = {q for g in first.pools for q in g.posts}
+        left = [v for v in ix.vacs if v.post not in reserved]
+        placed = [ix.cand[p] for p in first.slotted]
+        others = [c for c in ix.cands if not c.priority]
+        self.by_priority = True
+        joint = Analysis(ix.subset([*placed, *others], left, rule))
+        if all(p in joint.slotted for p in first.slotted):
+            rest = joint
+        else:
+            self.placed_first = dict(first.slotted)
+            reserved.update(first.slotted.values())
+            rest = Analysis(ix.subset(others, _room_left(ix, left, first.slotted), rule))
+            self.slotted.update(first.slotted)
+            self.group_of.update({p: first.group_of[p] for p in first.slotted})
+        self.first_posts = frozenset(reserved)
+        for c in others:
+            lost = [(q, pct) for q, pct in ix.eligible[c.person] if q in reserved]
+            if lost and c.person not in rest.group_of:
+                self.ceded[c.person] = lost
+        self.slotted.update(rest.slotted)
+        self.group_of.update(rest.group_of)
+        self.pools = [*first.pools, *rest.pools]
+        for group in first.pools:
+            self.group_of.update({p: group for p in group.people})
+
     # -- ring_fence_threshold -----------------------------------------------------------
 
     def _ring_fence(self) -> None:
@@ -282,6 +344,21 @@ class Analysis:
         for group in self.pools:
             used.update(group.posts)
         return [v.post for v in self.ix.vacs if v.post not in used]
+
+
+def _room_left(ix: Index, vacancies: Sequence[Vacancy], placed: Mapping[str, str]) -> list[Vacancy]:
+    """The vacancies once people are placed first: a post placed in is gone under
+    ``count: heads``; under ``count: fte`` what its placed people leave of its FTE stays
+    (a job share), as the engine's scope does for a post filled by slotting."""
+    used: dict[str, Decimal] = {}
+    for person, post in placed.items():
+        used[post] = used.get(post, Decimal(0)) + ix.cand[person].fte
+    fte = ix.policy.count == "fte"
+    return [
+        v if v.post not in used else Vacancy(v.post, v.grade, v.fte - used[v.post])
+        for v in vacancies
+        if v.post not in used or (fte and v.fte > used[v.post])
+    ]
 
 
 def components(

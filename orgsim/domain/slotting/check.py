@@ -15,7 +15,16 @@ from .index import Index
 from .matching import maximum_matching
 from .model import Candidate, Vacancy, Verdict
 from .policy import Policy, format_decimal, resolve_policy
-from .text import count_text, grade_direction, grade_text, hours_cut_text, percent_text, plural
+from .text import (
+    count_text,
+    grade_direction,
+    grade_text,
+    hours_cut_text,
+    percent_text,
+    plural,
+    priority_ceded_text,
+    priority_placed_text,
+)
 
 __all__ = ["check_decision"]
 
@@ -84,6 +93,8 @@ def check_decision(
     assert pct is not None
 
     an = Analysis(ix)
+    if an.by_priority:
+        return check_with_priority(ix, an, cand, post, pct)
     group = an.group_of.get(person)
     assert group is not None  # an eligible pair puts the person in a group
     if person not in an.slotted:
@@ -153,5 +164,58 @@ def check_decision(
     if engine_post != post:
         reasons.append(
             f"the engine would pick {engine_post}; {post} also lets everyone eligible be slotted"
+        )
+    return Verdict(True, reasons)
+
+
+def check_with_priority(
+    ix: Index, an: Analysis, cand: Candidate, post: str, pct: Decimal
+) -> Verdict:
+    """The audit's question when people with priority status are in scope (issue 15).
+
+    Violations: the person would not be slotted because the post (or every post they
+    are eligible for) goes first to someone with priority status, or because they
+    should have been in a pool; or placing them in ``post`` leaves someone the engine
+    would slot without a post. Asked by deciding again without the person and the post:
+    everyone else the engine slots must still be slotted.
+    """
+    person = cand.person
+    if person not in an.slotted:
+        if post in an.first_posts or person in an.ceded:
+            lost = [(q, p) for q, p in ix.eligible[person] if q in an.first_posts]
+            reasons = [
+                f"{priority_ceded_text(lost)}: slotting {person} into {post} "
+                f"bypasses the policy's priority rule"
+            ]
+        else:
+            reasons = [f"{person} would not be slotted: should have been a ring-fenced pool"]
+        return Verdict(False, reasons)
+    if an.slotted[person] != post:
+        rest = Analysis(
+            ix.subset(
+                [c for c in ix.cands if c.person != person],
+                [v for v in ix.vacs if v.post != post],
+                ix.policy,
+            )
+        )
+        left_out = [p for p in sorted(an.slotted) if p != person and p not in rest.slotted]
+        if left_out:
+            return Verdict(
+                False,
+                [
+                    f"giving {post} to {person} would leave {left_out[0]}, who is "
+                    f"slotted, without an eligible post"
+                ],
+            )
+    reasons = [
+        f"{grade_text(cand.grade, ix.vac[post].grade)}, {percent_text(pct)} match to {post}: "
+        f"{person} would be slotted"
+    ]
+    if person in an.placed_first:
+        reasons.append(priority_placed_text())
+    if an.slotted[person] != post:
+        reasons.append(
+            f"the engine would pick {an.slotted[person]}; {post} also lets everyone eligible "
+            f"be slotted"
         )
     return Verdict(True, reasons)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from .analysis import Analysis
@@ -16,6 +17,8 @@ from .text import (
     hours_cut_text,
     matches_text,
     percent_text,
+    priority_ceded_text,
+    priority_placed_text,
 )
 
 __all__ = ["decide"]
@@ -49,8 +52,32 @@ def decide(
     policy = resolve_policy(policy)
     ix = Index(candidates, vacancies, matches, policy)
     analysis = Analysis(ix)
+    unfilled = analysis.unfilled
     outcomes = [_outcome(analysis, c, grades) for c in ix.cands]
-    return SlottingResult(outcomes=outcomes, unfilled=analysis.unfilled)
+    if policy.first_consideration:
+        outcomes = [_first_consideration(ix, o, set(unfilled)) for o in outcomes]
+    return SlottingResult(outcomes=outcomes, unfilled=unfilled)
+
+
+def _first_consideration(ix: Index, outcome: Outcome, unfilled: set[str]) -> Outcome:
+    """Near misses: an at-risk person has first consideration for each post left to
+    appointment to which a match above 0% was recorded from their old post — below the
+    bar, or at it but refused as a cut in hours — of their old post's grade when the
+    policy asks for the same grade. A 0% assessment says the jobs have nothing in
+    common, so it gives nothing. A field of the outcome, not a reason line: the
+    reasons say why the person is at risk, and stay as they were."""
+    if outcome.outcome != "at_risk":
+        return outcome
+    c = ix.cand[outcome.person]
+    policy = ix.policy
+    pairs = [
+        (q, pct)
+        for q, pct in ix.by_old.get(c.old_post, ())
+        if q in unfilled and pct > 0 and (not policy.same_grade or ix.grade_of[q] == c.grade)
+    ]
+    if not pairs:
+        return outcome
+    return replace(outcome, first_consideration=tuple(q for q, _ in pairs))
 
 
 def _outcome(an: Analysis, c: Candidate, grades: Sequence[str] | None) -> Outcome:
@@ -80,6 +107,8 @@ def _outcome(an: Analysis, c: Candidate, grades: Sequence[str] | None) -> Outcom
                 f"job share: {post} ({format_decimal(ix.vac[post].fte)} FTE) holds "
                 + " + ".join(f"{p} ({format_decimal(ix.cand[p].fte)} FTE)" for p in holders)
             )
+        if person in an.placed_first:
+            reasons.append(priority_placed_text())
         return Outcome(person, "slotted", post=post, reasons=reasons)
 
     if group is not None:
@@ -120,6 +149,11 @@ def _at_risk_reasons(an: Analysis, c: Candidate, grades: Sequence[str] | None) -
     ix = an.ix
     policy = ix.policy
     reasons = [_no_eligible_text(c, policy)]
+    if c.person in an.ceded:
+        reasons = [
+            f"{reasons[0]} that is not placed first with a candidate with priority status",
+            priority_ceded_text(an.ceded[c.person]),
+        ]
     recorded = ix.by_old.get(c.old_post, [])
     same = [(q, p) for q, p in recorded if not policy.same_grade or ix.grade_of[q] == c.grade]
     if not recorded:

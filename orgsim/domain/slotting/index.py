@@ -28,6 +28,7 @@ class Index:
         policy: Policy,
     ) -> None:
         self.policy = policy
+        self.matches = matches
         self.cands = sorted(candidates, key=lambda c: c.person)
         self.vacs = sorted(vacancies, key=lambda v: v.post)
         self.cand = {c.person: c for c in self.cands}
@@ -64,6 +65,13 @@ class Index:
                 and (not policy.same_grade or self.grade_of[q] == c.grade)
                 and not self.cuts_hours(c, q)
             ]
+
+    def subset(
+        self, candidates: Sequence[Candidate], vacancies: Sequence[Vacancy], policy: Policy
+    ) -> Index:
+        """The same recorded matches, for some of the people and posts (priority status
+        decides in stages, see :meth:`~.analysis.Analysis._priority`)."""
+        return Index(candidates, vacancies, self.matches, policy)
 
     def cuts_hours(self, c: Candidate, post: str) -> bool:
         """Whether the policy refuses ``post`` to ``c`` as a cut in hours: its FTE (its

@@ -56,6 +56,9 @@ class Candidate:
     old_post: str
     grade: str
     fte: Decimal = Decimal(1)
+    #: priority status for a suitable vacancy on the date (policy ``priority_status``
+    #: already applied: False when the policy gives no priority)
+    priority: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fte", _to_fte(self.fte, f"candidate {self.person}"))
@@ -93,14 +96,20 @@ class Outcome:
     post: str | None = None
     pool: Pool | None = None
     reasons: list[str] = field(default_factory=list)
+    #: at risk only: posts left to appointment the person has first consideration for
+    #: (a recorded match below the bar; policy ``first_consideration``), sorted
+    first_consideration: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """SPEC section 7 shape: ``post`` only when slotted, ``pool`` only when ring-fenced."""
+        """SPEC section 7 shape: ``post`` only when slotted, ``pool`` only when ring-fenced;
+        ``first_consideration`` (an additive extension) only when there is any."""
         data: dict[str, Any] = {"person": self.person, "outcome": self.outcome}
         if self.outcome == "slotted":
             data["post"] = self.post
         if self.outcome == "ring_fenced" and self.pool is not None:
             data["pool"] = self.pool.to_json()
+        if self.first_consideration:
+            data["first_consideration"] = list(self.first_consideration)
         data["reasons"] = list(self.reasons)
         return data
 
@@ -126,6 +135,14 @@ class SlottingResult:
             if outcome.pool is not None:
                 seen.setdefault(outcome.pool, None)
         return list(seen)
+
+    def first_consideration_by_post(self) -> dict[str, list[str]]:
+        """Post left to appointment -> the at-risk people with first consideration for it."""
+        result: dict[str, list[str]] = {}
+        for outcome in self.outcomes:
+            for post in outcome.first_consideration:
+                result.setdefault(post, []).append(outcome.person)
+        return result
 
     def to_json(self) -> dict[str, Any]:
         return {"outcomes": [o.to_json() for o in self.outcomes], "unfilled": list(self.unfilled)}

@@ -109,6 +109,18 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         hours is at most suitable alternative employment, offered with a trial period
         (ERA 1996 s138). On by default; a policy stored before the rule existed reads
         as off, so old decisions are judged by the rule of their day.
+    ``priority_status``
+        People with priority status on the date of the decision (pregnancy, maternity,
+        adoption or shared parental leave and the protected period after it: MPL
+        Regulations 1999 reg 10, PAL Regulations 2002 reg 23, SPL Regulations 2014
+        reg 39, as extended from 6 April 2024; see :mod:`orgsim.domain.leave`) are
+        placed in a *suitable* vacancy before anyone else, without competition. On by
+        default; a policy stored before the field existed reads as off.
+    ``first_consideration``
+        An at-risk person with a recorded match, below the bar, to a post left to
+        appointment (of their old post's grade, with ``same_grade``) is listed as having
+        first consideration for it, as most schemes give at-risk staff. On by default; a
+        policy stored before the field existed reads as off.
     ``preset``
         The preset this policy was derived from: provenance only; the fields above
         are authoritative.
@@ -120,6 +132,8 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     count: Literal["heads", "fte"] = "heads"
     ring_fence_threshold: Decimal | None = None
     no_hours_cut: bool = True
+    priority_status: bool = True
+    first_consideration: bool = True
     preset: str | None = None
     #: the employer's redundancy terms (SPEC section 13; None: the statute alone). Not a
     #: slotting rule, but the same branch-wide policy block carries it.
@@ -148,7 +162,14 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         # "FTE" and "Heads" are what people type in YAML; the meaning is unambiguous.
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("same_grade", "match_strict", "no_hours_cut", mode="before")
+    @field_validator(
+        "same_grade",
+        "match_strict",
+        "no_hours_cut",
+        "priority_status",
+        "first_consideration",
+        mode="before",
+    )
     @classmethod
     def _strict_bool(cls, value: Any) -> Any:
         # pydantic would accept "yes"/1; a policy in a tribunal bundle should say

@@ -34,11 +34,15 @@ def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any
     return dump
 
 
+#: Rules added to the policy after policies were first stored: a stored policy without
+#: one was decided without it, and is judged by the rule of its day (the rule off).
+LATER_RULES = ("no_hours_cut", "priority_status", "first_consideration")
+
+
 def policy_of(state: OrgState) -> Policy:
     stored = state.policy or None
-    if stored is not None and "no_hours_cut" not in stored:
-        # Stored before the rule existed: judged by the rule of its day (no such rule).
-        stored = {**stored, "no_hours_cut": False}
+    if stored is not None:
+        stored = {**{rule: False for rule in LATER_RULES if rule not in stored}, **stored}
     return resolve_policy(stored)
 
 
@@ -58,7 +62,10 @@ def scope_of(
     for person in structure.displaced_people():
         assert person.displaced_from is not None
         old = structure.former_posts[person.displaced_from]
-        candidates.append(Candidate(person.id, old.id, old.grade, person.displaced_fte))
+        priority = policy.priority_status and person.priority_status(structure.at)
+        candidates.append(
+            Candidate(person.id, old.id, old.grade, person.displaced_fte, priority=priority)
+        )
     fte = policy.count == "fte"
     vacancies = []
     for post in structure.posts.values():

@@ -68,3 +68,29 @@ def hours_cut_text(post: str, post_fte: Decimal, cand: Candidate) -> str:
         f"{format_decimal(cand.fte)} FTE of old post {cand.old_post}: a cut in hours is at "
         f"most suitable alternative employment (an offer with a trial period), not a slot"
     )
+
+
+# --- priority status and first consideration (issue 15) --------------------------------
+
+#: The policy field every reason about priority status names.
+PRIORITY_MARK = "policy priority_status"
+
+
+def priority_placed_text() -> str:
+    """Why a person with priority status was placed. Worded without the kind of status
+    (pregnancy, maternity, adoption, shared parental) or its dates: those are special
+    category personal data, and slot output carries person ids."""
+    return (
+        f"priority status ({PRIORITY_MARK}): placed in a suitable vacancy before other "
+        f"candidates, without competition"
+    )
+
+
+def priority_ceded_text(pairs: Iterable[tuple[str, Decimal]]) -> str:
+    listed = ", ".join(f"{q} ({percent_text(p)})" for q, p in pairs)
+    return f"{listed} placed first with a candidate with priority status ({PRIORITY_MARK})"
+
+
+def is_priority_reason(line: str) -> bool:
+    """Whether a reason line speaks of priority status (packs leave such lines out)."""
+    return "priority status" in line
