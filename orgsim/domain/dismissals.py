@@ -92,7 +92,7 @@ def dismissals(
     seen: set[str] = set()
     for d in displaced:
         seen.add(d.person)
-        old = after.post(d.post) or before.post(d.post)
+        old = before.post(d.post) or after.post(d.post)  # its grade before the change
         grade = old.grade if old is not None else None
         new = after.post(d.now) if d.now is not None else None
         changed = new is not None and _worse(rank, grade, d.fte, new)

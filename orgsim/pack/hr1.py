@@ -55,7 +55,7 @@ def hr1_due(
     why = ""
     unknown = 0
     for d in found:
-        person = ctx.before.person(d.person) or ctx.after.person(d.person)
+        person = ctx.after.person(d.person) or ctx.before.person(d.person)
         if person is None:
             continue
         notice = notice_period(

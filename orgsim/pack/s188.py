@@ -39,7 +39,7 @@ def _who(check: StatutoryCheck) -> str:
     counts (new terms imposed), as the statutory section breaks it down."""
     if all(d.reason == "post_deleted" for d in check.counted):
         return "everyone whose post is deleted"
-    return "; ".join(f"{what.lower()}: {n}" for what, n in check.breakdown)
+    return "; ".join(f"{what[:1].lower()}{what[1:]}: {n}" for what, n in check.breakdown)
 
 
 def _percent(value: object) -> str:
@@ -61,7 +61,7 @@ def disclosure(
     if not reasons:
         reasons = ["No reason is recorded on the events of this proposal."]
 
-    grades = Counter(ctx.grade(d.post) or "no grade" for d in check.counted)
+    grades = Counter(d.grade or "no grade" for d in check.counted)  # as held before
     rank = ctx.before.grade_rank()
     order = sorted(grades, key=lambda g: (-rank.get(g, -1), g))
     employed: Counter[str] = Counter()

@@ -1,12 +1,15 @@
 """The consultation timetable, checked against the statutory minimum, and TUPE transfers.
 
 The timetable is the branch's own ``consult`` and ``decide`` events and the dates the
-change and the slotting outcomes take effect; the check counts proposed redundancies (every
-person whose post the proposal deletes, TULRCA 1992 s188 counting what is proposed, not the
-outcome) within 90 days at one establishment and compares the consultation's start with the
-first dismissal: 30 days for 20 to 99, 45 for 100 or more (s188(1A)), the HR1 notification
-by the same date (s193). Posts that move into an external body are a transfer under TUPE
-2006, noted apart and never counted as redundancies.
+change and the slotting outcomes take effect; the check counts proposed dismissals as
+redundant as TULRCA 1992 s195 defines them (everyone whose post the proposal deletes —
+s188 counts what is proposed, not the outcome — and everyone on whom it imposes a lower
+grade or fewer hours: :mod:`orgsim.domain.dismissals`) within 90 days at one
+establishment, and compares the consultation's start with the first dismissal: 30 days
+for 20 to 99, 45 for 100 or more (s188(1A)). The HR1 notification (s193) is due by the
+same date or, when notice periods are longer, before the first notice of dismissal must
+be given (:mod:`orgsim.pack.hr1`). Posts that move into an external body are a transfer
+under TUPE 2006, noted apart and never counted as redundancies.
 """
 
 from __future__ import annotations
@@ -228,7 +231,7 @@ def statutory(
         elif why <= {"post deleted", "left"}:
             first_basis = "the first leaving date by redundancy"
         else:
-            first_basis = "the first dismissal: " + "; ".join(sorted(why))
+            first_basis = "the first dismissals (" + "; ".join(sorted(why)) + ")"
     starts = sorted(c.opens for c in consultations)
     start = starts[0] if starts else None
     end = max((c.closes for c in consultations), default=None)
