@@ -15,6 +15,7 @@ under TUPE 2006, noted apart and never counted as redundancies.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter
 
 from orgsim.domain import events as ev
@@ -25,7 +26,7 @@ from orgsim.pack.context import Context, known_post, unit_name
 from orgsim.pack.document import StatutoryCheck, TimetableRow
 from orgsim.pack.hr1 import hr1_due as hr1_due_of
 from orgsim.pack.text import capital, long_date, plural
-from orgsim.pack.walk import Walk
+from orgsim.pack.walk import Affected, Walk
 from orgsim.store.branches import BranchLog
 from orgsim.views.cost import terms_of
 
@@ -51,7 +52,7 @@ def counted_dismissals(ctx: Context, walk: Walk, window: list[Logged]) -> list[D
     walk's displaced people and what became of them."""
     displaced = []
     for pid, a in walk.affected.items():
-        left = a.result == "left" and a.left_cause in REDUNDANCY_CAUSES
+        left = _left_by_redundancy(a)
         now = a.result_post if a.result in ("slotted", "appointed", "redeployed") else None
         if now is None and a.stage == "slotted":
             now = a.stage_post
@@ -61,13 +62,17 @@ def counted_dismissals(ctx: Context, walk: Walk, window: list[Logged]) -> list[D
     return dismissals(ctx.before, ctx.after, window, displaced)
 
 
+def _left_by_redundancy(a: Affected) -> bool:
+    return a.result == "left" and a.left_cause in REDUNDANCY_CAUSES
+
+
 def _basis(d: Dismissal, walk: Walk) -> str:
     if d.reason == "post_deleted":
         return "post deleted" if d.on == walk.affected[d.person].displaced_on else "left"
     return "left" if d.reason == "left_by_redundancy" else REASONS[d.reason]
 
 
-def breakdown(found: list[Dismissal], walk: Walk) -> list[tuple[str, int]]:
+def breakdown(found: list[Dismissal]) -> list[tuple[str, int]]:
     """(what, how many) for each reason counted, in :data:`REASONS` order; the people of
     deleted posts who end up on a lower grade or fewer hours noted apart."""
     counts = Counter(d.reason for d in found)
@@ -213,15 +218,17 @@ def statutory(
         1
         for d in found
         if d.reason == "left_by_redundancy"
-        or (d.reason == "post_deleted" and walk.affected[d.person].result == "left"
-            and walk.affected[d.person].left_cause in REDUNDANCY_CAUSES)
-    )  # fmt: skip
-    # the most proposed dismissals as redundant within any 90 days (s188(1))
+        or (d.reason == "post_deleted" and _left_by_redundancy(walk.affected[d.person]))
+    )
+    # the most proposed dismissals as redundant within any 90 days (s188(1)); sorted dates
     dates = [d.on for d in found]
-    proposed = 0
-    for i, day in enumerate(dates):
-        last = day + dt.timedelta(days=S188_WINDOW_DAYS - 1)
-        proposed = max(proposed, sum(1 for d in dates[i:] if d <= last))
+    proposed = max(
+        (
+            bisect_right(dates, day + dt.timedelta(days=S188_WINDOW_DAYS - 1)) - i
+            for i, day in enumerate(dates)
+        ),
+        default=0,
+    )
     first = dates[0] if dates else None
     first_basis = ""
     if first is not None:
@@ -356,7 +363,7 @@ def statutory(
         notes,
         warnings,
         counted=found,
-        breakdown=breakdown(found, walk),
+        breakdown=breakdown(found),
         first_notice_by=notice_by,
         first_notice_why=notice_why,
     )
