@@ -340,3 +340,20 @@ def test_the_s188_disclosure_counts_the_regrade_with_its_grade(lite, write, tmp_
     # s188(4)(b): "the numbers and descriptions of employees whom it is proposed to dismiss"
     assert "20 in all" in numbers and "own post regraded to a lower grade" in numbers
     assert "Grade G2: 1 post holder" in numbers and "Grade G1: 19 post holders" in numbers
+
+
+def test_a_redundancy_from_a_post_that_stays_counts_and_more_hours_do_not(lite, write, tmp_path):
+    lite.ok("run", write(base()))
+    # p20 leaves by voluntary redundancy on 1 April 2021 from off-20, a post that stays:
+    # a dismissal as redundant (s195), on the day of the 18 deletions.
+    # off-19 grows from 1.0 to 1.5 FTE: nobody's hours fall, so no new terms imposed.
+    extra = (
+        "  - leave: {person: p20, cause: voluntary redundancy}\n"
+        "  - change_post_fte: {id: off-19, fte: 1.5}\n"
+    )
+    lite.ok("run", write(option(officers(18), extra)))
+    doc, _html = pack(lite, tmp_path)
+    st = doc["statutory"]
+    # 18 deleted + 1 redundancy = 19: fewer than 20
+    assert st["dismissals"] == {"post_deleted": 18, "left_by_redundancy": 1}
+    assert st["proposed_redundancies"] == 19 and st["verdict"] == "not_required"
