@@ -163,6 +163,17 @@ def test_a_dismissal_with_no_known_cap_is_missing_not_guessed():
         assert "weekly_pay_cap" in result.missing
 
 
+def test_a_dismissal_a_year_past_the_last_order_in_the_table_is_missing():
+    """Employment Relations Act 1999 s34: a new order every year, so the table's last
+    figure, whatever it is, is not the limit a year later: missing, not carried forward."""
+    last = CAPS[-1].since
+    later = dt.date(last.year + 1, last.month, last.day)
+    assert cap_on(later).weekly_limit is None
+    assert cap_on(later - dt.timedelta(days=1)) is CAPS[-1]
+    result = pay(dt.date(1960, 1, 1), dt.date(1990, 1, 1), 500, relevant=later)
+    assert "weekly_pay_cap" in result.missing and result.total is None
+
+
 # --- missing data -------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from decimal import Decimal
 
 import click
 from rich.table import Table
@@ -25,6 +26,7 @@ from orgsim.cli.app import (
     print_json,
     settings,
 )
+from orgsim.domain.structure import PostView
 
 
 @app.command()
@@ -117,12 +119,13 @@ def show(branch: str, at: str | None, as_known_at: str | None, json_out: bool) -
             p.unit,
             p.reports_to or "",
             format(p.fte.normalize(), "f"),
-            ", ".join(p.holders) or "vacant",
+            _holders(p),
         )
     console.print(units)
     console.print(posts)
     console.print(
         f"{len(view.units)} units, {len(view.posts)} posts, {len(view.people)} people; "
+        f"vacant: {len(view.vacant_posts())} posts, {_fte(view.vacant_fte())} FTE; "
         f"displaced: {', '.join(view.displaced) or 'none'}",
         markup=False,
     )
@@ -199,6 +202,18 @@ def history(
             _clip(provenance, 60),
         )
     console.print(table)
+
+
+def _fte(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _holders(post: PostView) -> str:
+    """The substantive holders, and the FTE a part-filled post leaves vacant."""
+    if not post.holders:
+        return "vacant"
+    left = post.unfilled_fte
+    return ", ".join(post.holders) + (f" ({_fte(left)} FTE vacant)" if left else "")
 
 
 def _clip(text: str, width: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -260,6 +261,10 @@ def pack(
                     if st.consultation_start
                     else None,
                     "hr1_due": st.hr1_due.isoformat() if st.hr1_due else None,
+                    "first_notice_by": st.first_notice_by.isoformat()
+                    if st.first_notice_by
+                    else None,
+                    "dismissals": dict(Counter(d.reason for d in st.counted)),
                 },
                 "head_chain": data.footer.head_chain,
                 "as_known_at": known.isoformat() if known else None,

@@ -181,6 +181,12 @@ class Structure:
         """Live posts of the employer with no substantive holder."""
         return [p for p in self.posts.values() if p.vacant and not p.external]
 
+    def vacant_fte(self) -> Decimal:
+        """The employer's vacant FTE: every live post's unfilled FTE, so the 0.4 FTE left
+        when a 0.6 FTE person holds a 1.0 FTE post counts, as well as whole vacant posts
+        (which :meth:`vacant_posts` counts as heads)."""
+        return sum((p.unfilled_fte for p in self.posts.values() if not p.external), Decimal(0))
+
     def displaced_people(self) -> list[PersonView]:
         return [self.people[pid] for pid in self.displaced]
 
@@ -376,7 +382,7 @@ class Structure:
             "posts": [
                 {"id": p.id, "title": p.title, "grade": p.grade, "unit": p.unit,
                  "reports_to": p.reports_to, "fte": _num(p.fte), "holders": list(p.holders),
-                 "acting": list(p.acting),
+                 "acting": list(p.acting), "vacant_fte": _num(p.unfilled_fte),
                  "cost": _num(p.cost) if p.cost is not None else None}
                 for p in self.posts.values()
             ],
@@ -386,6 +392,7 @@ class Structure:
                 for p in self.people.values()
             ],
             "displaced": list(self.displaced),
+            "vacancies": {"posts": len(self.vacant_posts()), "fte": _num(self.vacant_fte())},
         }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 # The chart dataclasses move to orgsim.pack.charts (or figures); import them from there then.
+from orgsim.domain.dismissals import Dismissal
 from orgsim.pack.figures import ChartFigure, ChartPage
 
 if TYPE_CHECKING:
@@ -132,6 +133,12 @@ class StatutoryCheck:
     latest_start: dt.date | None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: every dismissal counted (TULRCA s195), and (what, how many) by reason
+    counted: list[Dismissal] = field(default_factory=list)
+    breakdown: list[tuple[str, int]] = field(default_factory=list)
+    #: the latest day the first notice of dismissal can be given, and why
+    first_notice_by: dt.date | None = None
+    first_notice_why: str = ""
 
 
 @dataclass

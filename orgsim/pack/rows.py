@@ -58,6 +58,12 @@ def summary(
         ),
         row("Establishment FTE", mb["posts"]["fte"], ma["posts"]["fte"]),
         row("Vacant posts", mb["vacancies"]["posts"], ma["vacancies"]["posts"]),
+        row(
+            "Vacant FTE",
+            mb["vacancies"]["fte"],
+            ma["vacancies"]["fte"],
+            "vacant posts and the unfilled part of part-filled posts",
+        ),
     ]
     cost_note = ""
     nb, na = mb["posts"]["total"], ma["posts"]["total"]

@@ -2,7 +2,7 @@
 representatives, item by item, from the branch's own records.
 
 (a) the reasons for the proposals; (b) the numbers and descriptions of employees it is
-proposed to dismiss as redundant; (c) the total number of employees of each such
+proposed to dismiss as redundant (as s195 counts them: :mod:`orgsim.domain.dismissals`); (c) the total number of employees of each such
 description employed at the establishment; (d) the proposed method of selection; (e) the
 proposed method of carrying out the dismissals, including the period over which they are
 to take effect; (f) the proposed method of calculating any redundancy payments other than
@@ -34,6 +34,14 @@ class DisclosureItem:
     lines: list[str]
 
 
+def _who(check: StatutoryCheck) -> str:
+    """Who the number counts: everyone whose post is deleted, and anyone else s195
+    counts (new terms imposed), as the statutory section breaks it down."""
+    if all(d.reason == "post_deleted" for d in check.counted):
+        return "everyone whose post is deleted"
+    return "; ".join(f"{what[:1].lower()}{what[1:]}: {n}" for what, n in check.breakdown)
+
+
 def _percent(value: object) -> str:
     return f"{value}".rstrip("0").rstrip(".") + "%"
 
@@ -53,7 +61,7 @@ def disclosure(
     if not reasons:
         reasons = ["No reason is recorded on the events of this proposal."]
 
-    grades = Counter(ctx.grade(a.old_post) or "no grade" for a in walk.affected.values())
+    grades = Counter(d.grade or "no grade" for d in check.counted)  # as held before
     rank = ctx.before.grade_rank()
     order = sorted(grades, key=lambda g: (-rank.get(g, -1), g))
     employed: Counter[str] = Counter()
@@ -86,7 +94,7 @@ def disclosure(
     except SlottingError:
         method = ["The slotting policy recorded on this branch could not be read."]
 
-    dates = sorted(a.displaced_on for a in walk.affected.values())
+    dates = sorted(d.on for d in check.counted)
     period = (
         [
             f"Dismissals would take effect from {long_date(dates[0])}"
@@ -118,7 +126,7 @@ def disclosure(
         DisclosureItem(
             "(b)",
             "Numbers and descriptions of employees proposed to be dismissed",
-            [f"{check.proposed} in all (everyone whose post is deleted)", *numbers],
+            [f"{check.proposed} in all ({_who(check)})", *numbers],
         ),
         DisclosureItem("(c)", "Total employed of each description at the establishment", totals),
         DisclosureItem("(d)", "Proposed method of selection", method),

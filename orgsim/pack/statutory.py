@@ -1,27 +1,34 @@
 """The consultation timetable, checked against the statutory minimum, and TUPE transfers.
 
 The timetable is the branch's own ``consult`` and ``decide`` events and the dates the
-change and the slotting outcomes take effect; the check counts proposed redundancies (every
-person whose post the proposal deletes, TULRCA 1992 s188 counting what is proposed, not the
-outcome) within 90 days at one establishment and compares the consultation's start with the
-first dismissal: 30 days for 20 to 99, 45 for 100 or more (s188(1A)), the HR1 notification
-by the same date (s193). Posts that move into an external body are a transfer under TUPE
-2006, noted apart and never counted as redundancies.
+change and the slotting outcomes take effect; the check counts proposed dismissals as
+redundant as TULRCA 1992 s195 defines them (everyone whose post the proposal deletes —
+s188 counts what is proposed, not the outcome — and everyone on whom it imposes a lower
+grade or fewer hours: :mod:`orgsim.domain.dismissals`) within 90 days at one
+establishment, and compares the consultation's start with the first dismissal: 30 days
+for 20 to 99, 45 for 100 or more (s188(1A)). The HR1 notification (s193) is due by the
+same date or, when notice periods are longer, before the first notice of dismissal must
+be given (:mod:`orgsim.pack.hr1`). Posts that move into an external body are a transfer
+under TUPE 2006, noted apart and never counted as redundancies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter
 
 from orgsim.domain import events as ev
+from orgsim.domain.dismissals import REASONS, REDUNDANCY_CAUSES, Dismissal, Displaced, dismissals
 from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged
 from orgsim.pack.context import Context, known_post, unit_name
 from orgsim.pack.document import StatutoryCheck, TimetableRow
+from orgsim.pack.hr1 import hr1_due as hr1_due_of
 from orgsim.pack.text import capital, long_date, plural
-from orgsim.pack.walk import Walk
+from orgsim.pack.walk import Affected, Walk
 from orgsim.store.branches import BranchLog
+from orgsim.views.cost import terms_of
 
 #: Events that change the line structure (units and posts): they date the change.
 STRUCTURAL: tuple[type[ev.Event], ...] = (
@@ -38,7 +45,48 @@ STRUCTURAL: tuple[type[ev.Event], ...] = (
 )
 #: TULRCA 1992 s188(1A): proposed redundancies at one establishment within 90 days.
 S188_WINDOW_DAYS = 90
-REDUNDANCY_CAUSES = ("redundancy", "voluntary redundancy")
+
+
+def counted_dismissals(ctx: Context, walk: Walk, window: list[Logged]) -> list[Dismissal]:
+    """The dismissals s195 counts (:func:`orgsim.domain.dismissals.dismissals`), from the
+    walk's displaced people and what became of them."""
+    displaced = []
+    for pid, a in walk.affected.items():
+        left = _left_by_redundancy(a)
+        now = a.result_post if a.result in ("slotted", "appointed", "redeployed") else None
+        if now is None and a.stage == "slotted":
+            now = a.stage_post
+        displaced.append(
+            Displaced(pid, a.old_post, a.fte, a.displaced_on, a.result_on if left else None, now)
+        )
+    return dismissals(ctx.before, ctx.after, window, displaced)
+
+
+def _left_by_redundancy(a: Affected) -> bool:
+    return a.result == "left" and a.left_cause in REDUNDANCY_CAUSES
+
+
+def _basis(d: Dismissal, walk: Walk) -> str:
+    if d.reason == "post_deleted":
+        return "post deleted" if d.on == walk.affected[d.person].displaced_on else "left"
+    return "left" if d.reason == "left_by_redundancy" else REASONS[d.reason]
+
+
+def breakdown(found: list[Dismissal]) -> list[tuple[str, int]]:
+    """(what, how many) for each reason counted, in :data:`REASONS` order; the people of
+    deleted posts who end up on a lower grade or fewer hours noted apart."""
+    counts = Counter(d.reason for d in found)
+    out = []
+    for reason, text in REASONS.items():
+        if counts[reason]:
+            out.append((capital(text), counts[reason]))
+            if reason == "post_deleted":
+                worse = sum(1 for d in found if d.terms_changed)
+                if worse:
+                    out.append(
+                        ("of whom moved to a post of a lower grade or with fewer hours", worse)
+                    )
+    return out
 
 
 def timetable(
@@ -115,8 +163,19 @@ def timetable(
             TimetableRow(
                 check.hr1_due,
                 "HR1 notification due (latest)",
-                f"{check.required_days} days before the first dismissal, and before any notice of dismissal",
+                f"At least {check.required_days} days before the first dismissal, and before "
+                "any notice of dismissal is given",
                 "TULRCA 1992 s193",
+                computed=True,
+            )
+        )
+    if check.first_notice_by is not None and check.hr1_due is not None:
+        rows.append(
+            TimetableRow(
+                check.first_notice_by,
+                "First notice of dismissal (latest)",
+                capital(check.first_notice_why),
+                "ERA 1996 s86; contract or policy",
                 computed=True,
             )
         )
@@ -154,39 +213,42 @@ def statutory(
 ) -> StatutoryCheck:
     """TULRCA 1992 s188: the most proposed redundancies within 90 days, the minimum period
     (30 days for 20 to 99, 45 for 100 or more), and whether consultation starts in time."""
-    dismissal: dict[str, dt.date] = {}
-    basis: dict[str, str] = {}
-    left = 0
-    for pid, a in walk.affected.items():
-        dismissal[pid] = a.displaced_on
-        basis[pid] = "post deleted"
-        if a.result == "left" and a.left_cause in REDUNDANCY_CAUSES and a.result_on is not None:
-            left += 1
-            if a.result_on < a.displaced_on:
-                dismissal[pid] = a.result_on
-                basis[pid] = a.left_cause or "left"
-    # the most proposed redundancies within any 90 days
-    dates = sorted(dismissal.values())
-    proposed = 0
-    for i, day in enumerate(dates):
-        last = day + dt.timedelta(days=S188_WINDOW_DAYS - 1)
-        proposed = max(proposed, sum(1 for d in dates[i:] if d <= last))
-    first = min(dates) if dates else None
+    found = counted_dismissals(ctx, walk, window)
+    left = sum(
+        1
+        for d in found
+        if d.reason == "left_by_redundancy"
+        or (d.reason == "post_deleted" and _left_by_redundancy(walk.affected[d.person]))
+    )
+    # the most proposed dismissals as redundant within any 90 days (s188(1)); sorted dates
+    dates = [d.on for d in found]
+    proposed = max(
+        (
+            bisect_right(dates, day + dt.timedelta(days=S188_WINDOW_DAYS - 1)) - i
+            for i, day in enumerate(dates)
+        ),
+        default=0,
+    )
+    first = dates[0] if dates else None
     first_basis = ""
     if first is not None:
-        why = {basis[p] for p, d in dismissal.items() if d == first}
-        first_basis = (
-            "the date the first occupied posts are deleted"
-            if why == {"post deleted"}
-            else "the first leaving date by redundancy"
-        )
+        why = {_basis(d, walk) for d in found if d.on == first}
+        if why == {"post deleted"}:
+            first_basis = "the date the first occupied posts are deleted"
+        elif why <= {"post deleted", "left"}:
+            first_basis = "the first leaving date by redundancy"
+        else:
+            first_basis = "the first dismissals (" + "; ".join(sorted(why)) + ")"
     starts = sorted(c.opens for c in consultations)
     start = starts[0] if starts else None
     end = max((c.closes for c in consultations), default=None)
     notes = [
         "Counted as proposed redundancies: everyone whose post the proposal deletes, whether "
         "or not they are later slotted or redeployed (s188 counts what is proposed, not the "
-        "outcome).",
+        "outcome), and everyone whose terms the proposal changes without their post being "
+        "deleted: s195 counts as redundancy any dismissal for a reason not related to the "
+        "individual, which includes new terms (a lower grade, fewer hours) imposed by "
+        "dismissal and re-engagement.",
         "The organisation is treated as one establishment; where the dismissals fall at "
         "several establishments, count each one separately.",
     ]
@@ -197,7 +259,8 @@ def statutory(
         notes.append(f"In this scenario {how_many} left by redundancy or voluntary redundancy.")
     warnings: list[str] = []
     required = None
-    latest = hr1_due = None
+    latest = hr1_due = notice_by = None
+    notice_why = ""
     days = (first - start).days if first is not None and start is not None else None
     if proposed < 20:
         verdict = "not_required"
@@ -213,16 +276,13 @@ def statutory(
         band = "100 or more" if proposed >= 100 else "20 to 99"
         assert first is not None
         latest = first - dt.timedelta(days=required)
-        hr1_due = latest
-        hr1 = (
-            f"The HR1 form must reach the Insolvency Service (Redundancy Payments Service) "
-            f"by {long_date(hr1_due)}: at least {required} days before the first dismissal on "
-            f"{long_date(first)}, and before any notice of dismissal is given."
-        )
+        due = hr1_due_of(ctx, found, first, required, terms_of(walk.state))
+        hr1_due, hr1, notice_by, notice_why = due.due, due.text, due.notice_by, due.notice_why
+        notes.extend(due.notes)
         lead = (
             f"{proposed} proposed redundancies within 90 days ({band}): consultation must "
-            f"begin at least {required} days before the first dismissal takes effect "
-            f"({long_date(first)}), that is by {long_date(latest)}."
+            f"begin in good time and at least {required} days before the first dismissal "
+            f"takes effect ({long_date(first)}), that is by {long_date(latest)}."
         )
         if start is None:
             verdict = "falls_short"
@@ -246,6 +306,13 @@ def statutory(
                 f"move the first dismissal to {long_date(start + dt.timedelta(days=required))} "
                 "or later."
             )
+    if end is not None and notice_by is not None and notice_by < end:
+        warnings.append(
+            f"With the notice periods owed, the first notice of dismissal must be given by "
+            f"{long_date(notice_by)}, before consultation closes ({long_date(end)}): "
+            "consultation should be complete before notice of dismissal is given (Junk v "
+            "Kühnel, CJEU C-188/03)."
+        )
     if end is not None and first is not None and first < end:
         warnings.append(
             f"The first dismissal ({long_date(first)}) falls before consultation closes ({long_date(end)})."
@@ -295,6 +362,10 @@ def statutory(
         latest,
         notes,
         warnings,
+        counted=found,
+        breakdown=breakdown(found),
+        first_notice_by=notice_by,
+        first_notice_why=notice_why,
     )
 
 

@@ -7,6 +7,9 @@ they are no longer the employer's establishment.
 
 - **cost**: a post's ``cost`` when it has one; otherwise the midpoint of its grade's pay
   range times its FTE; posts with neither are counted in ``posts_without_cost``.
+- **vacancies**: ``posts`` counts vacant posts as heads (no substantive holder);
+  ``fte`` is the vacant FTE, whole vacant posts plus the unfilled balance of part-filled
+  ones (a 0.6 FTE holder in a 1.0 FTE post leaves 0.4 FTE vacant), from the read model.
 - **layers**: levels of the reporting tree under the top post (the post with the largest
   reporting tree), the top post being layer 1; ``management_layers`` counts the layers
   that hold at least one manager.
@@ -56,11 +59,19 @@ def metrics(structure: Structure) -> dict[str, Any]:
     vacant = [p for p in posts.values() if p.vacant]
     for pid, post in posts.items():
         row = table.setdefault(
-            post.grade, {"posts": 0, "fte": Decimal(0), "cost": Decimal(0), "vacant": 0}
+            post.grade,
+            {
+                "posts": 0,
+                "fte": Decimal(0),
+                "cost": Decimal(0),
+                "vacant": 0,
+                "vacant_fte": Decimal(0),
+            },
         )
         row["posts"] += 1
         row["fte"] += post.fte
         row["vacant"] += post.vacant
+        row["vacant_fte"] += post.unfilled_fte
         cost = structure.establishment_cost(pid)
         if cost is None:
             missing_cost += 1
@@ -69,7 +80,7 @@ def metrics(structure: Structure) -> dict[str, Any]:
             total_cost += cost
     by_grade = [
         {"grade": g, "posts": r["posts"], "fte": _num(r["fte"]), "cost": _num(r["cost"]),
-         "vacant": r["vacant"]}
+         "vacant": r["vacant"], "vacant_fte": _num(r["vacant_fte"])}
         for g, r in sorted(table.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     ]  # fmt: skip
 
@@ -106,7 +117,9 @@ def metrics(structure: Structure) -> dict[str, Any]:
             "complete": missing_cost == 0 and bool(posts),
             "basis": "post cost, else grade pay-range midpoint x FTE",
         },
-        "vacancies": {"posts": len(vacant), "fte": _num(sum((p.fte for p in vacant), Decimal(0)))},
+        # vacant posts are heads (no substantive holder); vacant FTE adds the unfilled
+        # balance of part-filled posts, as the read model says it (PostView.unfilled_fte)
+        "vacancies": {"posts": len(vacant), "fte": _num(structure.vacant_fte())},
         "people": {
             "current": len(current),
             "in_post": in_post,

@@ -6,7 +6,7 @@ enhancement as policy data, :mod:`.person` one person's cost from those three.
 """
 
 from orgsim.domain.cost.caps import CAPS, Cap, cap_on
-from orgsim.domain.cost.person import PersonCost, person_cost
+from orgsim.domain.cost.person import Notice, PersonCost, notice_period, person_cost
 from orgsim.domain.cost.statutory import age_on, complete_years, statutory_weeks
 from orgsim.domain.cost.terms import REDUNDANCY_PRESETS, RedundancyTerms, resolve_terms
 
@@ -14,11 +14,13 @@ __all__ = [
     "CAPS",
     "REDUNDANCY_PRESETS",
     "Cap",
+    "Notice",
     "PersonCost",
     "RedundancyTerms",
     "age_on",
     "cap_on",
     "complete_years",
+    "notice_period",
     "person_cost",
     "resolve_terms",
     "statutory_weeks",

@@ -54,9 +54,28 @@ CAPS: tuple[Cap, ...] = (
 
 
 def cap_on(day: dt.date) -> Cap | None:
-    """The limit in force for a dismissal on ``day``; None before the table starts."""
+    """The limit in force for a dismissal on ``day``; None before the table starts.
+
+    The Employment Relations Act 1999 s34 makes the Secretary of State order new limits
+    each year (from the September retail prices index), so the table's last figure is
+    known for one year at most: a day a year or more after its last order is given a cap
+    of unknown amount (reported missing), never the last figure carried forward."""
     found = None
     for cap in CAPS:
         if cap.since <= day:
             found = cap
+    if found is CAPS[-1] and day >= (next_order := _a_year_after(found.since)):
+        return Cap(
+            next_order,
+            None,
+            f"{_ORDER} expected from {next_order.isoformat()} (Employment Relations Act "
+            "1999 s34): not in this table",
+        )
     return found
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return dt.date(day.year + 1, 3, 1)

@@ -15,7 +15,7 @@ from orgsim.domain.cost.caps import cap_on
 from orgsim.domain.cost.statutory import pence, statutory_notice_weeks, statutory_weeks
 from orgsim.domain.cost.terms import RedundancyTerms
 
-__all__ = ["PersonCost", "person_cost"]
+__all__ = ["Notice", "PersonCost", "notice_period", "person_cost"]
 
 ZERO = Decimal(0)
 
@@ -39,6 +39,39 @@ class PersonCost:
         if self.statutory is None or self.enhanced is None or self.notice is None:
             return None
         return self.statutory + self.enhanced + self.notice
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The notice a person is owed: the longest of the statutory minimum (ERA 1996
+    s86), their own contractual notice and the policy's notice for their grade."""
+
+    weeks: int
+    #: which one decides it: "statutory", "contractual" (the person's own) or "policy"
+    basis: str
+    #: False when the start of continuous service is not recorded, so the statutory
+    #: minimum (up to 12 weeks) could not be counted: the notice may be longer
+    statutory_known: bool = True
+
+
+def notice_period(
+    *,
+    service_start: dt.date | None,
+    relevant: dt.date,
+    terms: RedundancyTerms,
+    grade: str | None = None,
+    own_notice_weeks: int | None = None,
+) -> Notice:
+    """The notice owed for a dismissal taking effect on ``relevant``: notice pay in the
+    cost, and how far before the dismissal notice must be given (the HR1 date)."""
+    statutory = statutory_notice_weeks(service_start, relevant) if service_start is not None else 0
+    options = (
+        (statutory, "statutory"),
+        (own_notice_weeks or 0, "contractual"),
+        (terms.notice_weeks.get(grade or "", 0), "policy"),
+    )
+    weeks, basis = max(options, key=lambda o: o[0])  # ties: the statute first
+    return Notice(weeks, basis, service_start is not None)
 
 
 def _money(amount: Fraction) -> Decimal:
@@ -83,11 +116,13 @@ def person_cost(
     if terms.max_weeks is not None:
         weeks = min(weeks, Fraction(terms.max_weeks))
     enhanced = max(_money(weeks * Fraction(used)) - statutory, ZERO)
-    notice_weeks = max(
-        statutory_notice_weeks(service_start, relevant),
-        own_notice_weeks or 0,
-        terms.notice_weeks.get(grade or "", 0),
-    )
+    notice_weeks = notice_period(
+        service_start=service_start,
+        relevant=relevant,
+        terms=terms,
+        grade=grade,
+        own_notice_weeks=own_notice_weeks,
+    ).weeks
     notice = pence(notice_weeks * weekly_pay) if terms.notice == "pay" else ZERO
     return PersonCost(
         relevant,

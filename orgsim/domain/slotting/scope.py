@@ -85,7 +85,9 @@ def _room_left_by_slotting(structure: Structure, post: PostView) -> Decimal:
     """Under ``count: fte``, a post filled only by people slotted into it (a job share
     being formed) still offers its unused FTE, so the second sharer's slotting, replayed
     after the first, is judged against the capacity that is left. A post with an
-    ordinary part-time holder is not vacant (SPEC 5)."""
+    ordinary part-time holder is not vacant (SPEC 5): its balance is that holder's job,
+    to fill by appointment or a decision to share it, not a slot to impose on them; the
+    read model still reports it as vacant FTE (``PostView.unfilled_fte``)."""
     for person_id in post.holders:
         person = structure.people[person_id]
         if person.status != "slotted" or person.status_post != post.id:
