@@ -425,4 +425,10 @@ def _person_details(state: OrgState, e: ev.PersonDetailsRecorded) -> None:
 
 
 HANDLERS[ev.PersonDetailsRecorded] = _person_details
+
+# --- redeployment, bumping, pay protection (issue 15): orgsim.domain.redeployment -----
+from orgsim.domain import redeployment as _redeployment  # noqa: E402
+
+_redeployment.register(HANDLERS)
+
 assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

@@ -109,6 +109,10 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         hours is at most suitable alternative employment, offered with a trial period
         (ERA 1996 s138). On by default; a policy stored before the rule existed reads
         as off, so old decisions are judged by the rule of their day.
+    ``pay_protection_months``
+        How long downgrade pay protection lasts after a redeployment or slotting into a
+        lower-paid post (``protect_pay`` without ``until`` or ``months``). Not a slotting
+        rule: an employer's term carried by the same policy block. ``None``: none set.
     ``preset``
         The preset this policy was derived from: provenance only; the fields above
         are authoritative.
@@ -120,6 +124,7 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     count: Literal["heads", "fte"] = "heads"
     ring_fence_threshold: Decimal | None = None
     no_hours_cut: bool = True
+    pay_protection_months: int | None = pydantic.Field(default=None, ge=1, le=120)
     preset: str | None = None
     #: the employer's redundancy terms (SPEC section 13; None: the statute alone). Not a
     #: slotting rule, but the same branch-wide policy block carries it.
@@ -193,13 +198,25 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         return f"{word} {format_decimal(self.match_threshold)}%"
 
 
+#: Months of downgrade pay protection in every preset: ILLUSTRATIVE, not taken from the
+#: Kent papers. Public-sector schemes commonly protect pay for a fixed period after a
+#: downgrade on redeployment, from one to three years, often tapered; set the figure of
+#: the employer's own scheme in the policy block.
+PAY_PROTECTION_MONTHS = 12
+
 PRESETS: dict[str, Policy] = {
-    "kent": Policy(preset="kent"),
+    "kent": Policy(preset="kent", pay_protection_months=PAY_PROTECTION_MONTHS),
     "london-65-50": Policy(
-        preset="london-65-50", match_threshold=Decimal(65), ring_fence_threshold=Decimal(50)
+        preset="london-65-50",
+        match_threshold=Decimal(65),
+        ring_fence_threshold=Decimal(50),
+        pay_protection_months=PAY_PROTECTION_MONTHS,
     ),
     "scotland-majority": Policy(
-        preset="scotland-majority", match_threshold=Decimal(50), match_strict=True
+        preset="scotland-majority",
+        match_threshold=Decimal(50),
+        match_strict=True,
+        pay_protection_months=PAY_PROTECTION_MONTHS,
     ),
 }
 assert tuple(PRESETS) == _PRESET_NAMES
