@@ -227,11 +227,16 @@ class Branch:
         """As ``audit --json``. Violations do not raise: ``violations`` counts them."""
         from orgsim.views.audit import audit_branch
 
-        decisions = audit_branch(self.log())
+        from orgsim.views.redeployment import audit_redeployments
+
+        log = self.log()
+        decisions = audit_branch(log)
         return {
             "branch": self.name,
             "decisions": [d.to_json() for d in decisions],
             "violations": sum(d.verdict == "violation" for d in decisions),
+            # not slotting decisions: listed apart, never judged by the slotting rule
+            "redeployments": audit_redeployments(log),
         }
 
     @_api

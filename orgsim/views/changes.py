@@ -28,6 +28,7 @@ from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
 from orgsim.domain.timeline import Logged, fold_each
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
+from orgsim.views.redeployment import offer_json, protection_json
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,12 @@ def _post_json(p: PostView) -> dict[str, Any]:
 
 
 def _person_json(p: PersonView) -> dict[str, Any]:
-    return {"posts": list(p.substantive), "status": p.status}
+    out: dict[str, Any] = {"posts": list(p.substantive), "status": p.status}
+    if p.redeployment is not None:  # a redeployment shows as one, not as a slotting
+        out["redeployment"] = offer_json(p.redeployment)
+    elif p.offer is not None and p.offer.state == "refused" and p.status == "at_risk":
+        out["refused_offer"] = offer_json(p.offer)
+    return out
 
 
 _PERSONAL = (
@@ -115,6 +121,8 @@ _PERSONAL = (
     ev.PersonAppointed,
     ev.PersonLeft,
     ev.PersonPlacedAtRisk,
+    ev.RedeploymentAccepted,
+    ev.RedeploymentRefused,
 )
 
 
@@ -222,6 +230,12 @@ def _person_row(c: PersonChange, find: Find) -> Row:
     if c.change == "regraded":
         found = find((ev.PersonRegraded,), lambda e: e.person == pid)
         return new.name, {"grade": old.grade}, {"grade": new.grade}, found
+    if c.change == "pay protected":
+        found = find((ev.PayProtected,), lambda e: e.person == pid)
+        before = old.pay_protection and protection_json(old.pay_protection)
+        assert new.pay_protection is not None
+        after = {"pay_protection": protection_json(new.pay_protection)}
+        return new.name, {"pay_protection": before or None}, after, found
     held = set(old.substantive)
     candidates = (
         find(_PERSONAL, lambda e: e.person == pid),
