@@ -49,16 +49,23 @@ def offer_json(offer: Offer) -> dict[str, Any]:
     }
 
 
-def offer_text(offer: Offer) -> str:
-    """'Redeployed (suitable alternative employment, trial ends 28 May 2014)' and the
-    like: what became of an offer, in one phrase without names."""
+def offer_text(offer: Offer, post: str = "") -> str:
+    """'Redeployed (suitable alternative employment, trial ends 2014-05-28)' and the
+    like: what became of an offer, in one phrase without names; ``post`` (the post's
+    words, when given) follows 'into'."""
+    into = f" into {post}" if post else ""
     if offer.state == "refused":
-        return f"Refused suitable alternative employment: {refusal_text(offer.reasonable, offer.in_trial)}"
+        return f"Refused suitable alternative employment{into}: " + refusal_text(
+            offer.reasonable, offer.in_trial
+        )
     trial = f"trial {offer.trial_start.isoformat()} to {offer.trial_end.isoformat()}"
     if offer.state == "open":
-        return f"Offered suitable alternative employment ({trial})"
-    text = f"Redeployed (suitable alternative employment, trial ends {offer.trial_end.isoformat()})"
-    return f"{text}; {BUMP_TEXT.lower()}" if offer.bumps else text
+        return f"Offered suitable alternative employment{into} ({trial})"
+    text = (
+        "Redeployed (suitable alternative employment, trial ends "
+        f"{offer.trial_end.isoformat()}){into}"
+    )
+    return f"{text}; {BUMP_TEXT[0].lower()}{BUMP_TEXT[1:]}" if offer.bumps else text
 
 
 def protection_json(protection: Protection) -> dict[str, Any]:
