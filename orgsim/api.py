@@ -226,7 +226,6 @@ class Branch:
     def audit(self) -> dict[str, Any]:
         """As ``audit --json``. Violations do not raise: ``violations`` counts them."""
         from orgsim.views.audit import audit_branch
-
         from orgsim.views.redeployment import audit_redeployments
 
         log = self.log()

@@ -426,8 +426,8 @@ def _person_details(state: OrgState, e: ev.PersonDetailsRecorded) -> None:
 
 HANDLERS[ev.PersonDetailsRecorded] = _person_details
 
-# --- redeployment, bumping, pay protection (issue 15): orgsim.domain.redeployment -----
-from orgsim.domain import redeployment as _redeployment  # noqa: E402
+# --- redeployment, bumping, pay protection (issue 15): orgsim.domain.redeployment_rules
+from orgsim.domain import redeployment_rules as _redeployment  # noqa: E402
 
 _redeployment.register(HANDLERS)
 

@@ -350,7 +350,7 @@ class Outcomes:
                     if offers
                     else "Filled by redeployment"
                 )
-                then = ", ".join(ctx.who(p) for p in walk.redeployed_into[pid])
+                then = "Redeployed: " + ", ".join(ctx.who(p) for p in walk.redeployed_into[pid])
             elif pid in self.pool_of_post:
                 outcome = "ring_fenced"
                 text_ = f"Ring-fenced pool: {self.pool_text[self.pool_of_post[pid]]}"

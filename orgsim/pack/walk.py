@@ -161,7 +161,9 @@ def walk(branch: str, current: Structure, state: OrgState, window: list[Logged])
                 who.result, who.result_post, who.result_offer = None, None, None
             if who.stage is None or who.stage == "at_risk":
                 who.stage = "at_risk"
-                who.stage_reasons = [refusal_text(e.reasonable, offer is not None and offer.state == "accepted")]
+                who.stage_reasons = [
+                    refusal_text(e.reasonable, offer is not None and offer.state == "accepted")
+                ]
         elif isinstance(e, ev.PersonLeft) and e.person in affected:
             who = affected[e.person]
             who.result, who.left_cause, who.result_on = "left", e.cause, e.effective

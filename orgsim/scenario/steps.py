@@ -388,7 +388,8 @@ def express_interest(step: sc.ExpressInterest, context: Context) -> Events:
 
 @translates(sc.OfferStep)
 def offer(step: sc.OfferStep, context: Context) -> Events:
-    from orgsim.domain.redeployment import find_volunteer, statutory_trial_end
+    from orgsim.domain.redeployment import statutory_trial_end
+    from orgsim.domain.redeployment_rules import find_volunteer
 
     meta = context.dated(step)
     start = step.trial_start or meta["effective"]

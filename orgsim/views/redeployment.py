@@ -77,9 +77,8 @@ def protection_json(protection: Protection) -> dict[str, Any]:
 
 
 def protection_text(protection: Protection) -> str:
-    return (
-        f"pay protected {protection.start.isoformat()} to {protection.until.isoformat()}"
-        + (f" ({protection.months} months)" if protection.months else "")
+    return f"pay protected {protection.start.isoformat()} to {protection.until.isoformat()}" + (
+        f" ({protection.months} months)" if protection.months else ""
     )
 
 

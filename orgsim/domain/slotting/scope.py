@@ -31,8 +31,6 @@ def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any
     if dump.get("redundancy") is None:
         # A policy without redundancy terms stores as it always did.
         dump.pop("redundancy", None)
-    if dump.get("pay_protection_months") is None:
-        dump.pop("pay_protection_months", None)  # likewise without pay protection
     return dump
 
 
