@@ -107,6 +107,14 @@ def test_a_bump_is_a_redeployment_with_its_link_to_the_voluntary_redundancy(cli,
     words = human.stdout.replace("│", " ").split()  # the table wraps long cells
     assert "(redeployed:" in words and "2014-05-28," in words and "bump)" in words
 
+    v1 = next(r for r in diff["people"] if r["id"] == "v1")
+    assert v1["change"] == "left" and v1["after"]["cause"] == "voluntary redundancy"
+    assert v1["after"]["vr_interest"] == {
+        "outcome": "accepted",
+        "expressed": "2014-03-01",
+        "answered": "2014-03-15",
+    }
+
     history = cli.json("history", "--branch", "option")
     kinds = [e["type"] for e in history["events"]]
     assert "PersonSlotted" not in kinds
@@ -332,3 +340,28 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(cli, write, steps, ste
     assert "bad.yaml:" in run.stderr and step in run.stderr and message in run.stderr
     branches = json.loads(cli.ok("branches", "--json").stdout)["branches"]
     assert [b["name"] for b in branches] == ["base"]  # all or nothing: no branch written
+
+
+def test_an_open_offer_and_an_interest_show_in_diff_and_history(cli, write):
+    steps = """\
+  - create_post: {id: new-d, title: Revenues Officer, grade: G2, unit: ops, effective: 2014-04-01}
+  - offer: {person: p1, post: new-d, trial_start: 2014-05-06, trial_end: 2014-07-31}
+  - express_interest: {person: v1}
+"""
+    option(cli, write, steps)
+    diff = cli.json("diff", "--branch", "option", "--from", "2014-04-30", "--to", "2014-05-01")
+    rows = {(r["id"], r["change"]): r for r in diff["people"]}
+    offer = rows[("p1", "offered")]["after"]["offer"]
+    # a trial longer than four weeks is recorded as extended (s138(6): by agreement)
+    assert (offer["trial_start"], offer["trial_end"], offer["trial_extended"]) == (
+        "2014-05-06",
+        "2014-07-31",
+        True,
+    )
+    assert rows[("v1", "voluntary redundancy interest")]["after"]["vr_interest"]["outcome"] == (
+        "pending"
+    )
+    human = cli.ok("diff", "--branch", "option", "--from", "2014-04-30", "--to", "2014-05-01")
+    assert "offered new-d" in human.stdout and "Avery" not in human.stdout
+    table = cli.ok("history", "--branch", "option").stdout
+    assert "RedeploymentOffered" in table and "VoluntaryRedundancyInterestExpr" in table

@@ -139,6 +139,15 @@ def _what(section: str, row: dict[str, Any], names: bool = False) -> str:
         return (f"{label}: " if label else "") + (
             f"grade {before.get('grade') or 'none'} -> {after.get('grade') or 'none'}"
         )
+    if section == "people" and row.get("change") == "offered":
+        offer = after["offer"]
+        return (f"{label}: " if label else "") + (
+            f"offered {offer['post']}, trial {offer['trial_start']} to {offer['trial_end']}"
+        )
+    if section == "people" and row.get("change") == "voluntary redundancy interest":
+        return (f"{label}: " if label else "") + (
+            f"voluntary redundancy interest {after['vr_interest']['outcome']}"
+        )
     if section == "people" and row.get("change") == "pay protected":
         protection = after["pay_protection"]
         return (f"{label}: " if label else "") + (

@@ -374,75 +374,7 @@ def record_person(step: sc.RecordPerson, context: Context) -> Events:
     ]
 
 
-# --- redeployment, bumping and pay protection (issue 15) ------------------------------
-
-
-@translates(sc.ExpressInterest)
-def express_interest(step: sc.ExpressInterest, context: Context) -> Events:
-    return [
-        ev.VoluntaryRedundancyInterestExpressed(
-            **context.dated(step), person=step.person, outcome=step.outcome
-        )
-    ]
-
-
-@translates(sc.OfferStep)
-def offer(step: sc.OfferStep, context: Context) -> Events:
-    from orgsim.domain.redeployment import statutory_trial_end
-    from orgsim.domain.redeployment_rules import find_volunteer
-
-    meta = context.dated(step)
-    start = step.trial_start or meta["effective"]
-    end = step.trial_end or statutory_trial_end(start)
-    bumps = step.bumps
-    if bumps is not None:
-        state = _state(context, meta["effective"])
-        if bumps not in state.people:
-            if bumps not in state.posts:
-                raise StepFailed(f"bumps: unknown person or post {bumps!r}")
-            volunteer = find_volunteer(state, bumps)
-            if volunteer is None:
-                raise StepFailed(f"bumps: nobody left post {bumps!r} by voluntary redundancy")
-            bumps = volunteer
-    return [
-        ev.RedeploymentOffered(
-            **meta, person=step.person, post=step.post, trial_start=start, trial_end=end,
-            bumps=bumps,
-        )
-    ]  # fmt: skip
-
-
-@translates(sc.AcceptOffer)
-def accept_offer(step: sc.AcceptOffer, context: Context) -> Events:
-    return [ev.RedeploymentAccepted(**context.dated(step), person=step.person, post=step.post)]
-
-
-@translates(sc.RefuseOffer)
-def refuse_offer(step: sc.RefuseOffer, context: Context) -> Events:
-    return [
-        ev.RedeploymentRefused(
-            **context.dated(step), person=step.person, post=step.post, reasonable=step.reasonable
-        )
-    ]
-
-
-@translates(sc.ProtectPay)
-def protect_pay(step: sc.ProtectPay, context: Context) -> Events:
-    from orgsim.domain.redeployment import add_months
-    from orgsim.domain.slotting.scope import policy_of
-
-    meta = context.dated(step)
-    start = step.start or meta["effective"]
-    if step.until is not None and step.months is not None:
-        raise StepFailed("give until or months, not both")
-    months = step.months
-    if step.until is None and months is None:
-        months = policy_of(_state(context, meta["effective"])).pay_protection_months
-        if months is None:
-            raise StepFailed("give until or months: the policy sets no pay_protection_months")
-    # "12 months from 1 April 2014" runs to 31 March 2015 inclusive
-    until = step.until or add_months(start, months or 0) - dt.timedelta(days=1)
-    return [ev.PayProtected(**meta, person=step.person, start=start, until=until, months=months)]
-
+# --- redeployment, bumping and pay protection (issue 15): their own module ----------
+from orgsim.scenario import steps_redeployment  # noqa: E402, F401  (registers translators)
 
 assert set(TRANSLATORS) == set(sc.STEP_TYPES.values()), "every step kind has a translator"

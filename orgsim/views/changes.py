@@ -28,7 +28,7 @@ from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
 from orgsim.domain.timeline import Logged, fold_each
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
-from orgsim.views.redeployment import offer_json, protection_json
+from orgsim.views.redeployment import interest_json, offer_json, protection_json
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ def _person_json(p: PersonView) -> dict[str, Any]:
         out["redeployment"] = offer_json(p.redeployment)
     elif p.offer is not None and p.offer.state == "refused" and p.status == "at_risk":
         out["refused_offer"] = offer_json(p.offer)
+    if p.left == "voluntary redundancy" and p.vr_interest is not None:
+        out["vr_interest"] = interest_json(p.vr_interest)
     return out
 
 
@@ -230,12 +232,27 @@ def _person_row(c: PersonChange, find: Find) -> Row:
     if c.change == "regraded":
         found = find((ev.PersonRegraded,), lambda e: e.person == pid)
         return new.name, {"grade": old.grade}, {"grade": new.grade}, found
+    if c.change == "offered":
+        assert new.offer is not None
+        found = find((ev.RedeploymentOffered,), lambda e: e.person == pid)
+        return new.name, {"offer": None}, {"offer": offer_json(new.offer)}, found
+    if c.change == "voluntary redundancy interest":
+        assert new.vr_interest is not None
+        found = find((ev.VoluntaryRedundancyInterestExpressed,), lambda e: e.person == pid)
+        earlier = interest_json(old.vr_interest) if old.vr_interest is not None else None
+        return (
+            new.name,
+            {"vr_interest": earlier},
+            {"vr_interest": interest_json(new.vr_interest)},
+            found,
+        )
     if c.change == "pay protected":
         found = find((ev.PayProtected,), lambda e: e.person == pid)
-        before = old.pay_protection and protection_json(old.pay_protection)
+        protected = old.pay_protection
         assert new.pay_protection is not None
         after = {"pay_protection": protection_json(new.pay_protection)}
-        return new.name, {"pay_protection": before or None}, after, found
+        before = {"pay_protection": protection_json(protected) if protected else None}
+        return new.name, before, after, found
     held = set(old.substantive)
     candidates = (
         find(_PERSONAL, lambda e: e.person == pid),

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from orgsim.domain.redeployment import Offer, Protection, refusal_text
+from orgsim.domain.redeployment import Interest, Offer, Protection, refusal_text
 from orgsim.domain.structure import Structure
 from orgsim.store.branches import BranchLog
 
 __all__ = [
     "BUMP_TEXT",
     "audit_redeployments",
+    "interest_json",
     "offer_json",
     "offer_text",
     "protection_json",
@@ -66,6 +67,14 @@ def offer_text(offer: Offer, post: str = "") -> str:
         f"{offer.trial_end.isoformat()}){into}"
     )
     return f"{text}; {BUMP_TEXT[0].lower()}{BUMP_TEXT[1:]}" if offer.bumps else text
+
+
+def interest_json(interest: Interest) -> dict[str, Any]:
+    return {
+        "outcome": interest.outcome,
+        "expressed": interest.expressed.isoformat(),
+        "answered": interest.answered.isoformat() if interest.answered else None,
+    }
 
 
 def protection_json(protection: Protection) -> dict[str, Any]:
