@@ -75,7 +75,7 @@ def _offered(state: OrgState, e: ev.RedeploymentOffered) -> None:
     if state.units[post.unit].kind == "external" or _external(state, post.unit):
         raise _error(f"cannot offer {e.post!r}: it is outside the employer")
     other = book.offered_to(e.post)
-    if other is not None:
+    if other is not None and state.people[other].left is None:  # a leaver's offer lapsed
         raise _error(f"post {e.post!r} is already offered to {other!r}")
     if e.trial_end < e.trial_start:
         raise _error(f"trial_end {e.trial_end} is before trial_start {e.trial_start}")
