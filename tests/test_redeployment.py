@@ -365,3 +365,18 @@ def test_an_open_offer_and_an_interest_show_in_diff_and_history(cli, write):
     assert "offered new-d" in human.stdout and "Avery" not in human.stdout
     table = cli.ok("history", "--branch", "option").stdout
     assert "RedeploymentOffered" in table and "VoluntaryRedundancyInterestExpr" in table
+
+
+def test_a_redeployed_person_displaced_again_can_be_offered_another_post(cli, write):
+    steps = BUMP + (
+        "  - create_post: {id: new-d, title: Revenues Officer, grade: G2, unit: ops}\n"
+        "  - delete_post: {id: keep-b, effective: 2014-09-01}\n"
+        "  - offer: {person: p1, post: new-d, effective: 2014-09-01}\n"
+        "  - accept_offer: {person: p1, post: new-d, effective: 2014-09-01}\n"
+    )
+    option(cli, write, steps)
+    audit = cli.json("audit", "--branch", "option")
+    assert [(r["post"], r["from_post"], r["verdict"]) for r in audit["redeployments"]] == [
+        ("keep-b", "old-a", "redeployed"),
+        ("new-d", "keep-b", "redeployed"),
+    ]

@@ -64,7 +64,7 @@ def _offered(state: OrgState, e: ev.RedeploymentOffered) -> None:
             "alternative employment is offered to a person whose post is redundant)"
         )
     current = book.open_offer(e.person)
-    if current is not None:
+    if current is not None and current.state == "open":  # an accepted one ended when displaced
         raise _error(
             f"{e.person!r} already has an offer of {current.post!r} "
             f"({current.state}, made {current.made})"
@@ -72,7 +72,7 @@ def _offered(state: OrgState, e: ev.RedeploymentOffered) -> None:
     if not state.is_vacant(e.post):
         holders = sorted(p for p, a in state.holders[e.post].items() if a.substantive)
         raise _error(f"cannot offer {e.post!r}: it is not vacant (held by {', '.join(holders)})")
-    if state.units[post.unit].kind == "external" or _external(state, post.unit):
+    if _external(state, post.unit):
         raise _error(f"cannot offer {e.post!r}: it is outside the employer")
     other = book.offered_to(e.post)
     if other is not None and state.people[other].left is None:  # a leaver's offer lapsed
