@@ -226,12 +226,16 @@ class Branch:
     def audit(self) -> dict[str, Any]:
         """As ``audit --json``. Violations do not raise: ``violations`` counts them."""
         from orgsim.views.audit import audit_branch
+        from orgsim.views.redeployment import audit_redeployments
 
-        decisions = audit_branch(self.log())
+        log = self.log()
+        decisions = audit_branch(log)
         return {
             "branch": self.name,
             "decisions": [d.to_json() for d in decisions],
             "violations": sum(d.verdict == "violation" for d in decisions),
+            # not slotting decisions: listed apart, never judged by the slotting rule
+            "redeployments": audit_redeployments(log),
         }
 
     @_api

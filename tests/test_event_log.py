@@ -46,6 +46,12 @@ steps:
   - clear_reports_to: {id: ops-off, effective: 2021-04-01}
   - rename_person: {id: g1, name: Casey Renamed, effective: 2021-04-01}
   - regrade_person: {id: g1, grade: G3, effective: 2021-04-01}
+  - express_interest: {person: g1, outcome: declined, effective: 2021-01-10}
+  - create_post: {id: ops-alt, title: Services Officer, grade: G2, unit: ops, reports_to: top, effective: 2021-04-01}
+  - offer: {person: g1, post: ops-alt, effective: 2021-04-01}
+  - accept_offer: {person: g1, post: ops-alt, effective: 2021-04-01}
+  - protect_pay: {person: g1, months: 12, effective: 2021-04-01}
+  - refuse_offer: {person: g1, post: ops-alt, reasonable: true, effective: 2021-04-20}
 """
 
 

@@ -139,11 +139,35 @@ def _what(section: str, row: dict[str, Any], names: bool = False) -> str:
         return (f"{label}: " if label else "") + (
             f"grade {before.get('grade') or 'none'} -> {after.get('grade') or 'none'}"
         )
+    if section == "people" and row.get("change") == "offered":
+        offer = after["offer"]
+        return (f"{label}: " if label else "") + (
+            f"offered {offer['post']}, trial {offer['trial_start']} to {offer['trial_end']}"
+        )
+    if section == "people" and row.get("change") == "voluntary redundancy interest":
+        return (f"{label}: " if label else "") + (
+            f"voluntary redundancy interest {after['vr_interest']['outcome']}"
+        )
+    if section == "people" and row.get("change") == "pay protected":
+        protection = after["pay_protection"]
+        return (f"{label}: " if label else "") + (
+            f"pay protected {protection['from']} to {protection['until']}"
+        )
     if section == "people":
 
         def side(view: dict[str, Any]) -> str:
             posts = ", ".join(view.get("posts") or []) or "no post"
-            return f"{posts} ({view.get('status') or 'no status'})"
+            status = view.get("status") or "no status"
+            offer = view.get("redeployment")
+            if offer is not None:  # a redeployment, not a slotting (issue 15)
+                status += f": suitable alternative employment, trial ends {offer['trial_end']}"
+                status += ", a bump" if offer.get("bumps") else ""
+            refused = view.get("refused_offer")
+            if refused is not None:
+                status += f": refused {refused['post']}" + (
+                    " reasonably" if refused["reasonable"] else " unreasonably"
+                )
+            return f"{posts} ({status})"
 
         return (f"{label}: " if label else "") + f"{side(before)} -> {side(after)}"
     changed = [k for k in after if before.get(k) != after.get(k)]

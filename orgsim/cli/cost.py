@@ -70,3 +70,6 @@ def cost(branch: str, at: str | None, names: bool, json_out: bool) -> None:
         console.print(f"  {unit}: {_money(amount)}", markup=False)
     if totals["missing"]:
         console.print(f"Not costed (data missing): {', '.join(totals['missing'])}", markup=False)
+    for p in people:
+        if p.get("statutory_note"):
+            console.print(f"{p['person']}: {p['statutory_note']}", markup=False)

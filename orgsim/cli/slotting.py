@@ -8,6 +8,8 @@ grade, read from the read model at the date); ``--json`` keeps the machine reaso
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from rich.table import Table
 from rich.text import Text
@@ -113,6 +115,7 @@ def audit(branch: str, json_out: bool) -> None:
                 Text("; ".join(decision_reasons(d, plain))),
             )
         console.print(table)
+        _print_redeployments(branch, document.get("redeployments", []))
         console.print(f"{document['violations']} violation(s).", markup=False)
         revised = sum(d["verdict"] == "basis_revised" for d in decisions)
         if revised:
@@ -123,6 +126,31 @@ def audit(branch: str, json_out: bool) -> None:
             )
     if document["violations"]:
         raise CheckFailed()
+
+
+def _print_redeployments(branch: str, rows: list[dict[str, Any]]) -> None:
+    """Offers of suitable alternative employment: their own section, not slotting."""
+    if not rows:
+        return
+    table = Table(
+        "v",
+        "person",
+        "post",
+        "kind",
+        "verdict",
+        "what",
+        title=f"redeployments on {branch}: {len(rows)} (not slotting decisions)",
+    )
+    for r in rows:
+        table.add_row(
+            str(r["version"]),
+            Text(r["person"]),
+            Text(r["post"]),
+            r["kind"],
+            r["verdict"].replace("_", " "),
+            Text(r["text"]),
+        )
+    console.print(table)
 
 
 @app.group()

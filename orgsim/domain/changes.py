@@ -13,7 +13,9 @@ A post's recorded facts each have their own kind, after the structural ones: ``f
 (establishment FTE), ``cost`` (the *recorded* annual cost, not one derived from a pay
 range, which a regrade or FTE change already explains) and ``accountabilities`` (the job
 profile). A person still present in both gets ``renamed`` and ``regraded`` (their own
-grade) rows after any ``post``/``status`` row, so older consumers see the rows they knew.
+grade) rows after any ``post``/``status`` row, so older consumers see the rows they knew,
+then (issue 15) ``pay protected``, ``offered`` (an offer of suitable alternative employment
+still open) and ``voluntary redundancy interest`` (expressed or answered).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class PostChange:
 class PersonChange:
     id: str
     #: joined | left | not present | post | status | post and status | renamed | regraded
+    #: | pay protected | offered | voluntary redundancy interest
     change: str
     before: PersonView | None
     after: PersonView | None
@@ -140,6 +143,12 @@ def changes_between(before: Structure, after: Structure) -> Changes:
                 people.append(PersonChange(pid, "renamed", old, new))
             if old.grade != new.grade:
                 people.append(PersonChange(pid, "regraded", old, new))
+            if old.pay_protection != new.pay_protection and new.pay_protection is not None:
+                people.append(PersonChange(pid, "pay protected", old, new))
+            if new.offer is not None and new.offer.state == "open" and old.offer != new.offer:
+                people.append(PersonChange(pid, "offered", old, new))
+            if old.vr_interest != new.vr_interest and new.vr_interest is not None:
+                people.append(PersonChange(pid, "voluntary redundancy interest", old, new))
     return Changes(before, after, tuple(units), tuple(posts), tuple(people))
 
 

@@ -416,3 +416,66 @@ class PersonLeaveStatusRecorded(Event):
 #: Field names of :class:`PersonLeaveStatusRecorded` that are personal data.
 LEAVE_FIELDS = ("status", "start", "end", "birth")
 EVENT_TYPES[PersonLeaveStatusRecorded.__name__] = PersonLeaveStatusRecorded
+# --- redeployment, bumping and pay protection (issue 15; SPEC 5, 13) ------------------
+# Additive extension of the SPEC section 3 catalogue. Each is v1. Invariants live in
+# orgsim.domain.redeployment.
+
+InterestOutcome = Literal["pending", "accepted", "declined"]
+
+
+class VoluntaryRedundancyInterestExpressed(Event):
+    """A person's expression of interest in voluntary redundancy and the employer's
+    answer (``pending`` until it gives one). A later ``PersonLeft`` with cause
+    ``voluntary redundancy`` is linked to it."""
+
+    person: str
+    outcome: InterestOutcome = "pending"
+
+
+class RedeploymentOffered(Event):
+    """An offer of suitable alternative employment (ERA 1996 s138, s141) to a displaced
+    person, with the statutory trial period (s138(3)(b)(i): four weeks beginning with the
+    day they start work in it). ``bumps``: the volunteer whose voluntary redundancy
+    vacated the post (bumping)."""
+
+    person: str
+    post: str
+    trial_start: dt.date
+    trial_end: dt.date
+    bumps: str | None = None
+
+
+class RedeploymentAccepted(Event):
+    """The offer accepted: the person holds the post (a redeployment, not a slotting)."""
+
+    person: str
+    post: str
+
+
+class RedeploymentRefused(Event):
+    """The offer refused, before or during the trial period; ``reasonable`` is the
+    employer's view under ERA 1996 s141 (an unreasonable refusal loses statutory pay)."""
+
+    person: str
+    post: str
+    reasonable: bool
+
+
+class PayProtected(Event):
+    """Downgrade pay protection from ``start`` to ``until`` (inclusive); ``months`` as
+    given or as the policy's ``pay_protection_months``, when the period came from it."""
+
+    person: str
+    start: dt.date
+    until: dt.date
+    months: int | None = None
+
+
+for _cls in (
+    VoluntaryRedundancyInterestExpressed,
+    RedeploymentOffered,
+    RedeploymentAccepted,
+    RedeploymentRefused,
+    PayProtected,
+):
+    EVENT_TYPES[_cls.__name__] = _cls

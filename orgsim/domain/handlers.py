@@ -446,4 +446,9 @@ def _leave_status(state: OrgState, e: ev.PersonLeaveStatusRecorded) -> None:
 
 
 HANDLERS[ev.PersonLeaveStatusRecorded] = _leave_status
+# --- redeployment, bumping, pay protection (issue 15): orgsim.domain.redeployment_rules
+from orgsim.domain import redeployment_rules as _redeployment  # noqa: E402
+
+_redeployment.register(HANDLERS)
+
 assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

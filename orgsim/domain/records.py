@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from orgsim.domain.state import LeaveRecord
 
+from orgsim.domain.redeployment import Interest, Offer, Protection
+
 ZERO = Decimal(0)
 
 
@@ -122,6 +124,37 @@ class PersonView:
         family leave: MPL Regulations 1999 reg 10 and its equivalents, as extended from
         6 April 2024; the protected period is decided in :mod:`orgsim.domain.leave`)."""
         return any(record.protects(at) for record in self.leave)
+
+    # -- redeployment (issue 15): the one place views read offers, trials, bumping,
+    # -- voluntary redundancy and pay protection from (orgsim.domain.redeployment)
+    #: every offer of suitable alternative employment made to them, oldest first
+    offers: tuple[Offer, ...] = ()
+    #: their expression of interest in voluntary redundancy and its answer
+    vr_interest: Interest | None = None
+    #: downgrade pay protection, the latest recorded
+    pay_protection: Protection | None = None
+    #: redeployed and the statutory trial period not over at the read model's date
+    on_trial: bool = False
+    #: pay protection in force at the read model's date
+    pay_protected: bool = False
+
+    @property
+    def offer(self) -> Offer | None:
+        """The latest offer (open, accepted or refused)."""
+        return self.offers[-1] if self.offers else None
+
+    @property
+    def redeployment(self) -> Offer | None:
+        """The accepted offer they hold their post by, while they hold it."""
+        offer = self.offer
+        if offer is None or offer.state != "accepted" or offer.post not in self.substantive:
+            return None
+        return offer
+
+    @property
+    def unreasonable_refusal(self) -> Offer | None:
+        """An offer refused unreasonably: no statutory redundancy pay (ERA 1996 s141)."""
+        return next((o for o in self.offers if o.unreasonably_refused), None)
 
 
 #: Weeks in a year for turning an annual salary into a week's pay (SPEC section 13).

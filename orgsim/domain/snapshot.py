@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
+from orgsim.domain.redeployment import Book
 from orgsim.domain.state import LeaveRecord, Match, OrgState, Person, Pool, Post, Unit
 
 FORMAT = 1
@@ -90,6 +91,8 @@ def dump_state(state: OrgState) -> dict[str, Any]:
         "closed_consultations": sorted(state.closed_consultations),
         "decisions": [d.model_dump(mode="json") for d in state.decisions],
         "known_posts": sorted(state.known_posts),
+        # offers, interests and protections (issue 15); absent in older snapshots
+        "redeployment": state.redeployment.to_json(),
         # Personal details and leaving dates (redundancy cost), only for the people who
         # have any: an older snapshot without this key simply has none to restore.
         "person_details": {
@@ -204,6 +207,7 @@ def load_state(data: dict[str, Any]) -> OrgState:
     state.consultations = [ev.ConsultationOpened.model_validate(c) for c in data["consultations"]]
     state.closed_consultations = set(data["closed_consultations"])
     state.decisions = [ev.DecisionRecorded.model_validate(d) for d in data["decisions"]]
+    state.redeployment = Book.from_json(data.get("redeployment"))
     details = data.get("person_details", {})
     for pid, (born, start, weekly, salary, notice, left_on, left_from) in details.items():
         person = state.people[pid]

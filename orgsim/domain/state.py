@@ -18,6 +18,7 @@ from typing import Any
 
 from orgsim.domain import events as ev
 from orgsim.domain.leave import protects
+from orgsim.domain.redeployment import Book
 
 SUBSTANTIVE = "substantive"
 ONE = Decimal(1)
@@ -158,6 +159,8 @@ class OrgState:
         #: Every post id the whole branch log creates, at any date: a ``match`` may name
         #: a post that is not yet effective.
         self.known_posts: set[str] = known_posts if known_posts is not None else set()
+        #: offers, expressions of interest, pay protection (issue 15)
+        self.redeployment = Book()
         self.version = 0
         self.at: dt.date = ev.UNDATED
         self._current_version = 0

@@ -147,6 +147,7 @@ class Structure:
                 left_on=p.left_on,
                 left_from=p.left_from,
                 leave=tuple(p.leave),
+                **_redeployment(state, p.id, at),
             )
             (people if p.left is None else leavers)[p.id] = person
         displaced = tuple(pid for pid, p in people.items() if p.displaced_from is not None)
@@ -394,6 +395,22 @@ class Structure:
             "displaced": list(self.displaced),
             "vacancies": {"posts": len(self.vacant_posts()), "fte": _num(self.vacant_fte())},
         }  # fmt: skip
+
+
+def _redeployment(state: OrgState, person: str, at: dt.date) -> dict[str, Any]:
+    """A person's offers, trial, voluntary redundancy and pay protection at ``at``:
+    copied out of the state's book (its records are frozen; its lists keep growing)."""
+    book = state.redeployment
+    offers = tuple(book.offers.get(person, ()))
+    protection = book.protections.get(person)
+    last = offers[-1] if offers else None
+    return {
+        "offers": offers,
+        "vr_interest": book.interests.get(person),
+        "pay_protection": protection,
+        "on_trial": last is not None and last.state == "accepted" and at <= last.trial_end,
+        "pay_protected": protection is not None and protection.start <= at <= protection.until,
+    }
 
 
 def _surviving_manager(state: OrgState, manager: str | None) -> str | None:

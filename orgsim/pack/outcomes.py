@@ -23,6 +23,7 @@ from orgsim.pack.context import Context
 from orgsim.pack.document import PersonRow, PoolRow, PostRow
 from orgsim.pack.walk import Affected, Walk
 from orgsim.views.audit import AuditedDecision
+from orgsim.views.redeployment import offer_text
 
 _MATCH_TEXT = re.compile(r"(\d+(?:\.\d+)?)% match to ([\w.-]+)")
 #: How an outcome that breaks the slotting policy is flagged.
@@ -201,6 +202,9 @@ class Outcomes:
         elif a.stage == "at_risk":
             outcome = "at_risk"
             text_ = "At risk of redundancy"
+        elif a.result == "redeployed" and a.result_offer is not None:
+            outcome = a.result
+            text_ = "Not slotted: offered suitable alternative employment (ERA 1996 s138)"
         elif a.result is not None:
             outcome = a.result
             text_ = "No slotting step recorded"
@@ -223,6 +227,9 @@ class Outcomes:
                 outcome = "left"
         elif a.result == "redeployed":
             then = f"Redeployed to {ctx.post_text(a.result_post)}"
+            if a.result_offer is not None:  # an accepted offer: a redeployment, not a slot
+                then = offer_text(a.result_offer, ctx.post_text(a.result_post))
+                outcome = "redeployed"
             if a.stage is not None:
                 outcome = "redeployed"
         elif a.result == "slotted":
@@ -292,6 +299,10 @@ class Outcomes:
         recorded outcome touched: how each is filled. Call after :meth:`pools`."""
         ctx, walk = self.ctx, self.walk
         touched = set(walk.slotted_into) | set(walk.appointed_to) | set(self.pool_of_post)
+        if ctx.internal:
+            # a post filled by redeployment; in the collective version it would say its
+            # former holder left (a bump), so it is listed only in the internal one
+            touched |= set(walk.redeployed_into)
         unfilled = set(self.proposal.unfilled) if self.proposal is not None else set()
         proposed_slots: dict[str, list[str]] = {}
         proposed_pool: dict[str, tuple[int, int]] = {}
@@ -336,6 +347,19 @@ class Outcomes:
                         a = walk.affected.get(p)
                         if a is not None and a.stage == "slotted":
                             reasons.extend(a.stage_reasons)
+            elif pid in walk.redeployed_into and pid in touched:
+                outcome = "redeployed"
+                offers = [
+                    a.result_offer
+                    for p in walk.redeployed_into[pid]
+                    if (a := walk.affected.get(p)) is not None and a.result_offer is not None
+                ]
+                text_ = (
+                    offer_text(offers[-1]).replace("Redeployed", "Filled by redeployment", 1)
+                    if offers
+                    else "Filled by redeployment"
+                )
+                then = "Redeployed: " + ", ".join(ctx.who(p) for p in walk.redeployed_into[pid])
             elif pid in self.pool_of_post:
                 outcome = "ring_fenced"
                 text_ = f"Ring-fenced pool: {self.pool_text[self.pool_of_post[pid]]}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from orgsim.domain import events as ev
+from orgsim.domain.redeployment import Offer, refusal_text
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged
@@ -43,6 +44,8 @@ class Affected:
     #: log version of the slotting decision behind ``result`` (slotted)
     result_version: int | None = None
     left_cause: str | None = None
+    #: redeployed by an accepted offer (issue 15): the offer, with its trial and bump
+    result_offer: Offer | None = None
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Walk:
     assigned_to: dict[str, list[str]]
     #: the state at the proposed date (the recorded match assessments are read from it)
     state: OrgState
+    #: post -> people redeployed into it by an accepted offer (issue 15)
+    redeployed_into: dict[str, list[str]] = field(default_factory=dict)
 
 
 def walk(branch: str, current: Structure, state: OrgState, window: list[Logged]) -> Walk:
@@ -76,6 +81,7 @@ def walk(branch: str, current: Structure, state: OrgState, window: list[Logged])
     decisions: dict[tuple[str, str], int] = {}
     appointed_to: dict[str, list[tuple[str, str]]] = {}
     assigned_to: dict[str, list[str]] = {}
+    redeployed_into: dict[str, list[str]] = {}
     deleted: list[ev.PostDeleted] = []  # a run of deletions not yet read back
     #: a snapshot for assignments, valid while only assignments are applied
     snapshot: Structure | None = None
@@ -142,10 +148,31 @@ def walk(branch: str, current: Structure, state: OrgState, window: list[Logged])
                     who.result, who.result_post, who.result_on = "redeployed", e.post, e.effective
                     who.result_reason = e.reason or ""
                 placed.add(e.person)
+        elif isinstance(e, ev.RedeploymentAccepted):
+            redeployed_into.setdefault(e.post, []).append(e.person)
+            if e.person in affected:
+                who = affected[e.person]
+                who.result, who.result_post, who.result_on = "redeployed", e.post, e.effective
+                who.result_reason = e.reason or ""
+        elif isinstance(e, ev.RedeploymentRefused) and e.person in affected:
+            who = affected[e.person]
+            offer = state.redeployment.offer_of(e.person, e.post)
+            if who.result == "redeployed" and who.result_post == e.post:
+                who.result, who.result_post, who.result_offer = None, None, None
+            if who.stage is None or who.stage == "at_risk":
+                who.stage = "at_risk"
+                who.stage_reasons = [
+                    refusal_text(e.reasonable, offer is not None and offer.state == "accepted")
+                ]
         elif isinstance(e, ev.PersonLeft) and e.person in affected:
             who = affected[e.person]
             who.result, who.left_cause, who.result_on = "left", e.cause, e.effective
             who.result_reason = e.reason or ""
         state.apply(e, item.version)
+        if isinstance(e, ev.RedeploymentAccepted) and e.person in affected:
+            # the offer as accepted (with its trial and bump), from the state's book
+            affected[e.person].result_offer = state.redeployment.offer_of(e.person, e.post)
     read_deletions()
-    return Walk(affected, pools, slotted_into, decisions, appointed_to, assigned_to, state)
+    return Walk(
+        affected, pools, slotted_into, decisions, appointed_to, assigned_to, state, redeployed_into
+    )

@@ -452,3 +452,7 @@ class LeaveStatus(Step):
 
 
 STEP_TYPES["leave_status"] = LeaveStatus
+# --- redeployment, bumping and pay protection (issue 15): their own module ----------
+from orgsim.scenario import parse_redeployment as _redeployment  # noqa: E402
+
+STEP_TYPES.update(_redeployment.STEPS)

@@ -43,7 +43,8 @@ def scenario_schema() -> dict[str, Any]:
     }
     header["properties"]["policy"] = {
         "description": "A preset name (kent, london-65-50, scotland-majority) or the fields "
-        "match_threshold, same_grade, count, ring_fence_threshold.",
+        "match_threshold, same_grade, count, ring_fence_threshold, no_hours_cut, "
+        "pay_protection_months, redundancy.",
         "anyOf": [{"type": "string"}, {"type": "object"}, {"type": "null"}],
     }
     header["title"] = "orgsim scenario script"

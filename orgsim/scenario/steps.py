@@ -393,4 +393,7 @@ def leave_status(step: sc.LeaveStatus, context: Context) -> Events:
     ]
 
 
+# --- redeployment, bumping and pay protection (issue 15): their own module ----------
+from orgsim.scenario import steps_redeployment  # noqa: E402, F401  (registers translators)
+
 assert set(TRANSLATORS) == set(sc.STEP_TYPES.values()), "every step kind has a translator"

@@ -28,6 +28,7 @@ from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
 from orgsim.domain.timeline import Logged, fold_each
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
+from orgsim.views.redeployment import interest_json, offer_json, protection_json
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,14 @@ def _post_json(p: PostView) -> dict[str, Any]:
 
 
 def _person_json(p: PersonView) -> dict[str, Any]:
-    return {"posts": list(p.substantive), "status": p.status}
+    out: dict[str, Any] = {"posts": list(p.substantive), "status": p.status}
+    if p.redeployment is not None:  # a redeployment shows as one, not as a slotting
+        out["redeployment"] = offer_json(p.redeployment)
+    elif p.offer is not None and p.offer.state == "refused" and p.status == "at_risk":
+        out["refused_offer"] = offer_json(p.offer)
+    if p.left == "voluntary redundancy" and p.vr_interest is not None:
+        out["vr_interest"] = interest_json(p.vr_interest)
+    return out
 
 
 _PERSONAL = (
@@ -115,6 +123,8 @@ _PERSONAL = (
     ev.PersonAppointed,
     ev.PersonLeft,
     ev.PersonPlacedAtRisk,
+    ev.RedeploymentAccepted,
+    ev.RedeploymentRefused,
 )
 
 
@@ -222,6 +232,27 @@ def _person_row(c: PersonChange, find: Find) -> Row:
     if c.change == "regraded":
         found = find((ev.PersonRegraded,), lambda e: e.person == pid)
         return new.name, {"grade": old.grade}, {"grade": new.grade}, found
+    if c.change == "offered":
+        assert new.offer is not None
+        found = find((ev.RedeploymentOffered,), lambda e: e.person == pid)
+        return new.name, {"offer": None}, {"offer": offer_json(new.offer)}, found
+    if c.change == "voluntary redundancy interest":
+        assert new.vr_interest is not None
+        found = find((ev.VoluntaryRedundancyInterestExpressed,), lambda e: e.person == pid)
+        earlier = interest_json(old.vr_interest) if old.vr_interest is not None else None
+        return (
+            new.name,
+            {"vr_interest": earlier},
+            {"vr_interest": interest_json(new.vr_interest)},
+            found,
+        )
+    if c.change == "pay protected":
+        found = find((ev.PayProtected,), lambda e: e.person == pid)
+        protected = old.pay_protection
+        assert new.pay_protection is not None
+        after = {"pay_protection": protection_json(new.pay_protection)}
+        before = {"pay_protection": protection_json(protected) if protected else None}
+        return new.name, before, after, found
     held = set(old.substantive)
     candidates = (
         find(_PERSONAL, lambda e: e.person == pid),

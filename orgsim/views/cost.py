@@ -1,8 +1,11 @@
 """The cost of a restructure's redundancies (SPEC section 13): ``cost --json``, the
 ``compare`` cost block and the pack's cost section all come from :func:`cost_report`.
 
-Who is costed: people who have left by redundancy or voluntary redundancy by the date,
-and people at risk at the date (their cost if they are dismissed). The relevant date is
+Who is costed: people who have left by redundancy or voluntary redundancy by the date
+(a volunteer whose post went to a bumped person included), and people at risk at the
+date (their cost if they are dismissed). A person redeployed into suitable alternative
+employment is neither, so costs no redundancy pay; one who unreasonably refused a
+suitable offer gets no statutory payment (ERA 1996 s141(2), s141(4)), with the reason. The relevant date is
 the day they left, or for someone at risk the day their post is deleted: the cost of an
 option does not drift with the day it is asked for. The person's post (the one they left
 from or were displaced from) gives the grade for contractual notice and the directorate
@@ -17,11 +20,12 @@ person is an id, an outcome and amounts — the SPEC's shape.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from orgsim.domain.cost import PersonCost, RedundancyTerms, cap_on, person_cost, resolve_terms
+from orgsim.domain.redeployment import refusal_text
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import PersonView, Structure
 from orgsim.store.branches import BranchLog
@@ -47,6 +51,8 @@ class PersonLine:
     post: str | None
     unit: str | None
     cost: PersonCost
+    #: why the statutory payment is what it is, when the statute removes it
+    statutory_note: str | None = None
 
     def amount(self, name: str) -> Decimal | None:
         value: Decimal | None = getattr(self.cost, name)
@@ -126,6 +132,8 @@ def _person_json(line: PersonLine, names: bool) -> dict[str, Any]:
         }
     )
     out.update({name: _money(line.amount(name)) for name in AMOUNTS})
+    if line.statutory_note is not None:
+        out["statutory_note"] = line.statutory_note
     out["missing"] = list(cost.missing)
     if names:
         p = line.person
@@ -174,7 +182,15 @@ def cost_report(structure: Structure, terms: RedundancyTerms) -> CostReport:
             grade=post.grade if post is not None else person.grade,
             own_notice_weeks=person.notice_weeks,
         )
-        lines.append(PersonLine(person, outcome, post_id, unit, cost))
+        note = None
+        refused = person.unreasonable_refusal
+        if refused is not None and cost.statutory is not None:
+            # ERA 1996 s141(2) (s141(4) for a trial ended unreasonably): no statutory
+            # redundancy payment. The employer's enhancement and notice are its terms and
+            # stay as computed.
+            cost = replace(cost, statutory=ZERO)
+            note = refusal_text(False, refused.in_trial)
+        lines.append(PersonLine(person, outcome, post_id, unit, cost, note))
     return CostReport(structure.branch, structure.at, terms, tuple(lines))
 
 

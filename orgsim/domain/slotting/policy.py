@@ -84,6 +84,13 @@ def format_decimal(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+#: Months of downgrade pay protection by default, so in every preset: ILLUSTRATIVE, not
+#: from the Kent papers. Public-sector schemes commonly protect pay for a fixed period
+#: after a downgrade on redeployment, one to three years, often tapered; set the figure
+#: of the employer's own scheme in the policy block.
+PAY_PROTECTION_MONTHS = 12
+
+
 class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     """The slotting rule of a branch.
 
@@ -121,6 +128,11 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
         appointment (of their old post's grade, with ``same_grade``) is listed as having
         first consideration for it, as most schemes give at-risk staff. On by default; a
         policy stored before the field existed reads as off.
+    ``pay_protection_months``
+        How long downgrade pay protection lasts after a redeployment or slotting into a
+        lower-paid post (``protect_pay`` without ``until`` or ``months``). Not a slotting
+        rule: an employer's term carried by the same policy block. ``None``: none set.
+        Default :data:`PAY_PROTECTION_MONTHS` (illustrative).
     ``preset``
         The preset this policy was derived from: provenance only; the fields above
         are authoritative.
@@ -134,6 +146,7 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
     no_hours_cut: bool = True
     priority_status: bool = True
     first_consideration: bool = True
+    pay_protection_months: int | None = pydantic.Field(default=PAY_PROTECTION_MONTHS, ge=1, le=120)
     preset: str | None = None
     #: the employer's redundancy terms (SPEC section 13; None: the statute alone). Not a
     #: slotting rule, but the same branch-wide policy block carries it.
@@ -217,10 +230,14 @@ class Policy(pydantic.BaseModel, frozen=True, extra="forbid"):
 PRESETS: dict[str, Policy] = {
     "kent": Policy(preset="kent"),
     "london-65-50": Policy(
-        preset="london-65-50", match_threshold=Decimal(65), ring_fence_threshold=Decimal(50)
+        preset="london-65-50",
+        match_threshold=Decimal(65),
+        ring_fence_threshold=Decimal(50),
     ),
     "scotland-majority": Policy(
-        preset="scotland-majority", match_threshold=Decimal(50), match_strict=True
+        preset="scotland-majority",
+        match_threshold=Decimal(50),
+        match_strict=True,
     ),
 }
 assert tuple(PRESETS) == _PRESET_NAMES

@@ -1,0 +1,117 @@
+"""Redeployment as documents: one wording and one JSON shape for an offer, a trial, a
+bump and pay protection, used by ``diff``, the pack, ``audit`` and ``cost``.
+
+The facts come from the read model (:class:`~orgsim.domain.records.PersonView`:
+``offers``, ``redeployment``, ``pay_protection``); nothing here re-derives them. A
+redeployment is not a slotting decision: the audit lists it in its own section with its
+own verdict kind (``redeployed``, ``offered``, ``refused``), never judged by
+the slotting rule — its rules (a vacant post, an offer before an acceptance, a trial
+within ERA 1996 s138) are invariants refused when the event is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from orgsim.domain.redeployment import Interest, Offer, Protection, refusal_text
+from orgsim.domain.structure import Structure
+from orgsim.store.branches import BranchLog
+
+__all__ = [
+    "BUMP_TEXT",
+    "audit_redeployments",
+    "interest_json",
+    "offer_json",
+    "offer_text",
+    "protection_json",
+    "protection_text",
+]
+
+#: The pack's words for a bump (no names: the volunteer is never named by default).
+BUMP_TEXT = "Bumped into the post vacated by a voluntary redundancy"
+
+
+def offer_json(offer: Offer) -> dict[str, Any]:
+    """An offer as JSON (an additive extension of the SPEC documents)."""
+    return {
+        "post": offer.post,
+        "made": offer.made.isoformat(),
+        "from_post": offer.from_post,
+        "trial_start": offer.trial_start.isoformat(),
+        "trial_end": offer.trial_end.isoformat(),
+        "trial_extended": offer.extended,
+        "bumps": offer.bumps,
+        "state": offer.state,
+        "accepted": offer.accepted.isoformat() if offer.accepted else None,
+        "refused": offer.refused.isoformat() if offer.refused else None,
+        "reasonable": offer.reasonable,
+        "refused_in_trial": offer.in_trial,
+    }
+
+
+def offer_text(offer: Offer, post: str = "") -> str:
+    """'Redeployed (suitable alternative employment, trial ends 2014-05-28)' and the
+    like: what became of an offer, in one phrase without names; ``post`` (the post's
+    words, when given) follows 'into'."""
+    into = f" into {post}" if post else ""
+    if offer.state == "refused":
+        return f"Refused suitable alternative employment{into}: " + refusal_text(
+            offer.reasonable, offer.in_trial
+        )
+    trial = f"trial {offer.trial_start.isoformat()} to {offer.trial_end.isoformat()}"
+    if offer.state == "open":
+        return f"Offered suitable alternative employment{into} ({trial})"
+    text = (
+        "Redeployed (suitable alternative employment, trial ends "
+        f"{offer.trial_end.isoformat()}){into}"
+    )
+    return f"{text}; {BUMP_TEXT[0].lower()}{BUMP_TEXT[1:]}" if offer.bumps else text
+
+
+def interest_json(interest: Interest) -> dict[str, Any]:
+    return {
+        "outcome": interest.outcome,
+        "expressed": interest.expressed.isoformat(),
+        "answered": interest.answered.isoformat() if interest.answered else None,
+    }
+
+
+def protection_json(protection: Protection) -> dict[str, Any]:
+    return {
+        "from": protection.start.isoformat(),
+        "until": protection.until.isoformat(),
+        "months": protection.months,
+    }
+
+
+def protection_text(protection: Protection) -> str:
+    return f"pay protected {protection.start.isoformat()} to {protection.until.isoformat()}" + (
+        f" ({protection.months} months)" if protection.months else ""
+    )
+
+
+def audit_redeployments(log: BranchLog) -> list[dict[str, Any]]:
+    """Every offer on the branch with what became of it, as the audit's own section.
+
+    Read from the read model at the branch's latest effective date: each person's
+    ``offers`` are the record. The verdict kind says what became of the offer, not
+    whether a slotting rule was met."""
+    ordered = log.timeline.ordered
+    last = max((i.event.effective for i in ordered), default=dt.date.min)
+    structure = Structure.from_state(log.name, last, log.timeline.state_at(last))
+    rows = []
+    for person in [*structure.people.values(), *structure.leavers.values()]:
+        for offer in person.offers:
+            verdict = {"accepted": "redeployed", "refused": "refused"}.get(offer.state, "offered")
+            rows.append(
+                {
+                    "version": offer.version,
+                    "person": person.id,
+                    "kind": "redeployment",
+                    "verdict": verdict,
+                    "text": offer_text(offer),
+                    **offer_json(offer),
+                }
+            )
+    return sorted(rows, key=lambda r: r["version"])
