@@ -30,11 +30,11 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.slotting import check_decision
-from orgsim.domain.slotting.scope import policy_of, scope_of
+from orgsim.domain.slotting import Policy, check_decision
+from orgsim.domain.slotting.scope import ScopeIndex, policy_of, scope_around
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
-from orgsim.domain.structure import Structure
+from orgsim.domain.structure import external_bodies
 from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
 
@@ -118,6 +118,10 @@ class _Replay:
         self.pending: list[tuple[dt.date, int, ev.Event]] = []
         self.dirty = False
         self.rebuilds = 0
+        #: the neighbourhoods of decisions (matches are added by the caller, as recorded)
+        self.index = ScopeIndex()
+        self._bodies: dict[str, str] | None = None
+        self._policy: tuple[dict[str, Any], Policy] | None = None
 
     def add(self, item: Logged) -> None:
         self.prefix.append(item)
@@ -133,12 +137,36 @@ class _Replay:
         if self.dirty or at < self.horizon:
             self._rebuild(at)
             return self.state
-        pending, apply = self.pending, self.state.apply
+        pending, state = self.pending, self.state
+        apply, holders = state.apply, state.holders
         while pending and pending[0][0] <= at:
             _effective, version, event = heapq.heappop(pending)
+            kind = type(event)
+            if kind is ev.PostDeleted:
+                assert isinstance(event, ev.PostDeleted)
+                held = list(holders.get(event.post, ()))
+                fold_one(apply, event, version)
+                self.index.post_deleted(event.post, held)
+                continue
+            if kind in _UNIT_EVENTS:
+                self._bodies = None
             fold_one(apply, event, version)
         self.horizon = at
         return self.state
+
+    @property
+    def bodies(self) -> dict[str, str]:
+        """External bodies of the state (SPEC 6: TUPE), kept until a unit changes."""
+        if self._bodies is None:
+            self._bodies = external_bodies(self.state)
+        return self._bodies
+
+    def policy(self) -> Policy:
+        """The policy in force in the state (resolved again only when it changes)."""
+        stored = self.state.policy
+        if self._policy is None or self._policy[0] is not stored:
+            self._policy = (stored, policy_of(self.state))
+        return self._policy[1]
 
     def _rebuild(self, at: dt.date) -> None:
         self.rebuilds += 1
@@ -152,6 +180,15 @@ class _Replay:
         heapq.heapify(self.pending)
         self.horizon = at
         self.dirty = False
+        self._bodies = None
+        self.index.displaced_from = {}
+        for person in self.state.people.values():
+            if person.displaced_from is not None:
+                self.index.post_deleted(person.displaced_from, [person.id])
+
+
+#: Events that can change which units are external bodies.
+_UNIT_EVENTS = frozenset(t for t in ev.EVENT_TYPES.values() if t.__name__.startswith("Unit"))
 
 
 def fold_one(apply: Any, event: ev.Event, version: int) -> None:
@@ -192,15 +229,17 @@ def _audit(branch: BranchLog) -> list[AuditedDecision]:
         if type(event) is ev.PersonSlotted:
             assert isinstance(event, ev.PersonSlotted)
             state = replay.state_at(event.effective)
-            out.append(_judge(state, recorded, assessed, item, event, inherited))
+            out.append(_judge(replay, state, recorded, assessed, item, event, inherited))
         elif type(event) is ev.JobMatchAssessed:
             assert isinstance(event, ev.JobMatchAssessed)
             recorded[(event.old, event.new)] = Match.from_event(event, item.version, event.recorded)
+            replay.index.match_recorded(event.old, event.new)
         replay.add(item)
     return out
 
 
 def _judge(
+    replay: _Replay,
     state: OrgState,
     recorded: dict[tuple[str, str], Match],
     assessed: dict[tuple[str, str], list[Logged]],
@@ -208,16 +247,18 @@ def _judge(
     event: ev.PersonSlotted,
     inherited: int,
 ) -> AuditedDecision:
-    structure = Structure.from_state("", state.at, state)
-    policy = policy_of(state)
-    # matches count from when they are recorded, whatever their effective dates
-    candidates, vacancies, matches = scope_of(structure, recorded, policy)
+    policy = replay.policy()
+    # matches count from when they are recorded, whatever their effective dates; only
+    # the decision's neighbourhood of the scope can bear on it (see scope_around)
+    candidates, vacancies, matches = scope_around(
+        state, replay.index, replay.bodies, recorded, policy, event.person, event.post
+    )
     verdict = check_decision(
         candidates, vacancies, matches, policy, event.person, event.post, grades=state.grades
     )
     reasons = list(verdict.reasons)
     compliant = verdict.compliant
-    person = structure.person(event.person)
+    person = state.people.get(event.person)
     old_post = person.displaced_from if person is not None else None
     revised: Revision | None = None
     if old_post is not None:
