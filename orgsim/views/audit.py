@@ -8,12 +8,21 @@ tribunal, so it reads only the log: the same log gives the same report, always.
 
 Why one pass: re-folding the whole log for every decision made an audit of 5,000
 decisions on a 500,000-event branch take hours. :class:`_Replay` walks the log once in
-recorded order and keeps the state folded incrementally: events wait in a heap ordered
-as the timeline orders them, ``(effective, version)``, and are folded when a decision's
-effective date reaches them. Only when that cannot give the timeline's order — an event
-recorded later but effective before what is already folded, or a decision effective
-before an earlier one — is the state rebuilt from the log prefix (the old, exact path).
-Either way the state is exactly ``Timeline.state_at(date, up_to_version=v - 1)``.
+recorded order and keeps the state folded incrementally: events wait in a list kept in
+the timeline's order, ``(effective, version)`` (sorted again only when an event recorded
+later is effective before one waiting), and are folded when a decision's effective date
+reaches them. Only when that cannot give the timeline's order — an event recorded later
+but effective before what is already folded, or a decision effective before an earlier
+one — is the state rebuilt from the log prefix (the old, exact path). Either way the
+state is exactly ``Timeline.state_at(date, up_to_version=v - 1)``.
+
+Why not the read model per decision: building :class:`~orgsim.domain.structure.Structure`
+of 50,000 posts for each decision was most of the remaining time. The engine judges a
+decision on the connected part of the scope around it (see
+:func:`~orgsim.domain.slotting.scope.scope_around`), so each decision reads only the
+people and posts linked to it by recorded matches, through the same view builders the
+read model uses. :class:`~orgsim.domain.slotting.scope.ScopeIndex` is what finds them:
+the matches as recorded, and who each folded ``PostDeleted`` displaced.
 
 A decision whose match assessment was revised after it (say 80 % on the day, 70 % on
 appeal) stays as made: it is judged on what was known. When it is otherwise compliant it
@@ -24,7 +33,6 @@ only violations make the audit fail.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -115,7 +123,11 @@ class _Replay:
         self.prefix: list[Logged] = []
         self.state = OrgState(set(known_posts))
         self.horizon = ev.UNDATED
+        #: events added but not folded yet, from ``head`` on; in (effective, version)
+        #: order unless ``unsorted``
         self.pending: list[tuple[dt.date, int, ev.Event]] = []
+        self.head = 0
+        self.unsorted = False
         self.dirty = False
         self.rebuilds = 0
         #: the neighbourhoods of decisions (matches are added by the caller, as recorded)
@@ -127,30 +139,48 @@ class _Replay:
         self.prefix.append(item)
         if self.dirty:
             return
-        if item.event.effective < self.horizon:
+        effective = item.event.effective
+        if effective < self.horizon:
             self.dirty = True  # it sorts before what is folded: rebuild when next asked
             return
-        heapq.heappush(self.pending, (item.event.effective, item.version, item.event))
+        pending = self.pending
+        if pending and effective < pending[-1][0]:
+            self.unsorted = True  # recorded after, effective before: sort when next asked
+        pending.append((effective, item.version, item.event))
 
     def state_at(self, at: dt.date) -> OrgState:
         """The fold of every event added so far that is effective on or before ``at``."""
         if self.dirty or at < self.horizon:
             self._rebuild(at)
             return self.state
-        pending, state = self.pending, self.state
+        if self.unsorted:  # (effective, version): the timeline's order; nearly sorted
+            self.pending = sorted(self.pending[self.head :])
+            self.head, self.unsorted = 0, False
+        pending, head, end = self.pending, self.head, len(self.pending)
+        state, index = self.state, self.index
         apply, holders = state.apply, state.holders
-        while pending and pending[0][0] <= at:
-            _effective, version, event = heapq.heappop(pending)
-            kind = type(event)
-            if kind is ev.PostDeleted:
-                assert isinstance(event, ev.PostDeleted)
-                held = list(holders.get(event.post, ()))
-                fold_one(apply, event, version)
-                self.index.post_deleted(event.post, held)
-                continue
-            if kind in _UNIT_EVENTS:
-                self._bodies = None
-            fold_one(apply, event, version)
+        version = 0
+        try:
+            while head < end and pending[head][0] <= at:
+                _effective, version, event = pending[head]
+                head += 1
+                kind = type(event)
+                if kind is ev.PostDeleted:
+                    assert isinstance(event, ev.PostDeleted)
+                    held = list(holders.get(event.post, ()))
+                    apply(event, version)
+                    index.post_deleted(event.post, held)
+                    continue
+                if kind in _UNIT_EVENTS:
+                    self._bodies = None
+                apply(event, version)
+        except DomainError as error:  # as timeline.fold words it
+            raise ReplayError(str(error), version) from None
+        finally:
+            self.head = head
+        if head > 4096 and head * 2 > end:  # drop what is folded, now and then
+            del pending[:head]
+            self.head = 0
         self.horizon = at
         return self.state
 
@@ -174,10 +204,10 @@ class _Replay:
         now = [i for i in self.prefix if i.event.effective <= at]
         now.sort(key=lambda i: (i.event.effective, i.version))
         fold(self.state, now)
-        self.pending = [
+        self.pending = sorted(
             (i.event.effective, i.version, i.event) for i in self.prefix if i.event.effective > at
-        ]
-        heapq.heapify(self.pending)
+        )
+        self.head, self.unsorted = 0, False
         self.horizon = at
         self.dirty = False
         self._bodies = None
@@ -189,14 +219,6 @@ class _Replay:
 
 #: Events that can change which units are external bodies.
 _UNIT_EVENTS = frozenset(t for t in ev.EVENT_TYPES.values() if t.__name__.startswith("Unit"))
-
-
-def fold_one(apply: Any, event: ev.Event, version: int) -> None:
-    """Apply one event as :func:`orgsim.domain.timeline.fold` does (same error)."""
-    try:
-        apply(event, version)
-    except DomainError as error:
-        raise ReplayError(str(error), version) from None
 
 
 def audit_branch(branch: BranchLog) -> list[AuditedDecision]:
