@@ -398,3 +398,29 @@ def test_the_audit_of_a_generated_log_equals_one_replay_per_decision(seed):
             assert not mine[3] and any("recorded after the decision" in r for r in mine[4])
     assert len(got) == len(expected)
     assert 0 < sum(g[3] for g in got) < len(got)  # both verdicts occur
+
+
+def test_only_the_event_the_audit_watches_can_displace_anyone():
+    """The audit finds who was displaced from a deleted post through an index it keeps
+    as it folds ``PostDeleted`` (views/audit.py), not by visiting everyone. A handler
+    that displaced people on another event would leave them out of every decision's
+    scope silently; this fails first. Add such an event to the audit's replay, then here."""
+    import ast
+    import inspect
+
+    from orgsim.domain import handlers, state
+
+    displacing = set()
+    for module in (handlers, state):
+        for function in ast.walk(ast.parse(inspect.getsource(module))):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                sets = isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr == "displaced_from"
+                    for t in node.targets
+                )
+                if sets and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                    displacing.add(function.name)
+    assert displacing == {"_post_deleted"}
+    assert handlers.HANDLERS[ev.PostDeleted] is handlers._post_deleted
