@@ -48,6 +48,9 @@ __all__ = [
     "PostView",
     "Structure",
     "UnitView",
+    "external_bodies",
+    "person_view",
+    "post_view",
 ]
 
 #: Node keys of :attr:`Structure.graph`.
