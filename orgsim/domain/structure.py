@@ -24,7 +24,7 @@ on 50,000 posts never pays for it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -48,6 +48,9 @@ __all__ = [
     "PostView",
     "Structure",
     "UnitView",
+    "external_bodies",
+    "person_view",
+    "post_view",
 ]
 
 #: Node keys of :attr:`Structure.graph`.
@@ -87,7 +90,7 @@ class Structure:
 
     @classmethod
     def from_state(cls, branch: str, at: dt.date, state: OrgState) -> Structure:
-        bodies = _external_bodies(state)
+        bodies = external_bodies(state)
         units: dict[str, UnitView] = {}
         former_units: dict[str, UnitView] = {}
         for u in sorted(state.units.values(), key=lambda u: u.id):
@@ -96,59 +99,12 @@ class Structure:
         posts: dict[str, PostView] = {}
         former: dict[str, PostView] = {}
         for post_id in sorted(state.posts):
-            post = state.posts[post_id]
-            holdings = tuple(
-                Holding(a.person, a.post, a.fte, a.kind, a.since, a.substantive)
-                for a in sorted(
-                    state.holders.get(post_id, {}).values(),
-                    key=lambda a: (not a.substantive, a.person),
-                )
-            )
-            view = PostView(
-                post.id,
-                post.title,
-                post.grade,
-                post.unit,
-                _surviving_manager(state, post.reports_to),
-                post.fte,
-                tuple(h.person for h in holdings if h.substantive),
-                tuple(h.person for h in holdings if not h.substantive),
-                post.cost,
-                tuple((a.text, a.weight) for a in post.accountabilities),
-                recorded_reports_to=post.reports_to,
-                external=post.unit in bodies,
-                holdings=holdings,
-                deleted=post.deleted,
-                reason=post.reason,
-                source=post.source,
-            )
-            (posts if post.deleted is None else former)[post_id] = view
+            view = post_view(state, post_id, bodies)
+            (posts if view.deleted is None else former)[post_id] = view
         people: dict[str, PersonView] = {}
         leavers: dict[str, PersonView] = {}
         for p in sorted(state.people.values(), key=lambda p: p.id):
-            held = state.assignments.get(p.id, {})
-            person = PersonView(
-                p.id,
-                p.name,
-                p.grade,
-                p.status,
-                tuple(sorted(held)),
-                dict(p.characteristics),
-                tuple(sorted(a.post for a in held.values() if a.substantive)),
-                p.displaced_from,
-                p.displaced_fte,
-                p.status_post,
-                tuple(p.status_reasons),
-                p.left,
-                born=p.born,
-                service_start=p.service_start,
-                weekly_pay=week_pay(p.weekly_pay, p.salary),
-                notice_weeks=p.notice_weeks,
-                left_on=p.left_on,
-                left_from=p.left_from,
-                leave=tuple(p.leave),
-                **_redeployment(state, p.id, at),
-            )
+            person = person_view(state, p.id, at)
             (people if p.left is None else leavers)[p.id] = person
         displaced = tuple(pid for pid, p in people.items() if p.displaced_from is not None)
         grades = tuple(state.grades) if state.grades is not None else None
@@ -413,6 +369,68 @@ def _redeployment(state: OrgState, person: str, at: dt.date) -> dict[str, Any]:
     }
 
 
+def post_view(state: OrgState, post_id: str, bodies: Mapping[str, str]) -> PostView:
+    """One post of the read model (live or deleted), as :meth:`Structure.from_state` holds
+    it. Also asked for one post at a time (the audit's scope of a decision), so that a
+    post's holders, vacancy and FTE are decided here only. ``bodies`` is
+    :func:`external_bodies` of the same state."""
+    post = state.posts[post_id]
+    holdings = tuple(
+        Holding(a.person, a.post, a.fte, a.kind, a.since, a.substantive)
+        for a in sorted(
+            state.holders.get(post_id, {}).values(),
+            key=lambda a: (not a.substantive, a.person),
+        )
+    )
+    return PostView(
+        post.id,
+        post.title,
+        post.grade,
+        post.unit,
+        _surviving_manager(state, post.reports_to),
+        post.fte,
+        tuple(h.person for h in holdings if h.substantive),
+        tuple(h.person for h in holdings if not h.substantive),
+        post.cost,
+        tuple((a.text, a.weight) for a in post.accountabilities),
+        recorded_reports_to=post.reports_to,
+        external=post.unit in bodies,
+        holdings=holdings,
+        deleted=post.deleted,
+        reason=post.reason,
+        source=post.source,
+    )
+
+
+def person_view(state: OrgState, person_id: str, at: dt.date) -> PersonView:
+    """One person of the read model (employed or left), as :meth:`Structure.from_state`
+    holds them (also asked for one at a time, like :func:`post_view`)."""
+    p = state.people[person_id]
+    held = state.assignments.get(p.id, {})
+    return PersonView(
+        p.id,
+        p.name,
+        p.grade,
+        p.status,
+        tuple(sorted(held)),
+        dict(p.characteristics),
+        tuple(sorted(a.post for a in held.values() if a.substantive)),
+        p.displaced_from,
+        p.displaced_fte,
+        p.status_post,
+        tuple(p.status_reasons),
+        p.left,
+        born=p.born,
+        service_start=p.service_start,
+        weekly_pay=week_pay(p.weekly_pay, p.salary),
+        notice_weeks=p.notice_weeks,
+        left_on=p.left_on,
+        left_from=p.left_from,
+        leave=tuple(p.leave),
+        **_redeployment(state, p.id, at),
+    )
+
+
 def _surviving_manager(state: OrgState, manager: str | None) -> str | None:
     """The first live post up the recorded line from ``manager`` (None at the top)."""
     seen = 0
@@ -427,7 +445,7 @@ def _surviving_manager(state: OrgState, manager: str | None) -> str | None:
     return None
 
 
-def _external_bodies(state: OrgState) -> dict[str, str]:
+def external_bodies(state: OrgState) -> dict[str, str]:
     """Unit → the body outside the employer it is or sits under (units of the employer
     are absent) — one pass up each chain, memoised."""
     body_of: dict[str, str | None] = {}

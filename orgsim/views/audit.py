@@ -8,12 +8,21 @@ tribunal, so it reads only the log: the same log gives the same report, always.
 
 Why one pass: re-folding the whole log for every decision made an audit of 5,000
 decisions on a 500,000-event branch take hours. :class:`_Replay` walks the log once in
-recorded order and keeps the state folded incrementally: events wait in a heap ordered
-as the timeline orders them, ``(effective, version)``, and are folded when a decision's
-effective date reaches them. Only when that cannot give the timeline's order — an event
-recorded later but effective before what is already folded, or a decision effective
-before an earlier one — is the state rebuilt from the log prefix (the old, exact path).
-Either way the state is exactly ``Timeline.state_at(date, up_to_version=v - 1)``.
+recorded order and keeps the state folded incrementally: events wait in a list kept in
+the timeline's order, ``(effective, version)`` (sorted again only when an event recorded
+later is effective before one waiting), and are folded when a decision's effective date
+reaches them. Only when that cannot give the timeline's order — an event recorded later
+but effective before what is already folded, or a decision effective before an earlier
+one — is the state rebuilt from the log prefix (the old, exact path). Either way the
+state is exactly ``Timeline.state_at(date, up_to_version=v - 1)``.
+
+Why not the read model per decision: building :class:`~orgsim.domain.structure.Structure`
+of 50,000 posts for each decision was most of the remaining time. The engine judges a
+decision on the connected part of the scope around it (see
+:func:`~orgsim.domain.slotting.scope.scope_around`), so each decision reads only the
+people and posts linked to it by recorded matches, through the same view builders the
+read model uses. :class:`~orgsim.domain.slotting.scope.ScopeIndex` is what finds them:
+the matches as recorded, and who each folded ``PostDeleted`` displaced.
 
 A decision whose match assessment was revised after it (say 80 % on the day, 70 % on
 appeal) stays as made: it is judged on what was known. When it is otherwise compliant it
@@ -24,17 +33,16 @@ only violations make the audit fail.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.slotting import check_decision
-from orgsim.domain.slotting.scope import policy_of, scope_of
+from orgsim.domain.slotting import Policy, check_decision
+from orgsim.domain.slotting.scope import ScopeIndex, policy_of, scope_around
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
-from orgsim.domain.structure import Structure
+from orgsim.domain.structure import external_bodies
 from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
 
@@ -115,30 +123,80 @@ class _Replay:
         self.prefix: list[Logged] = []
         self.state = OrgState(set(known_posts))
         self.horizon = ev.UNDATED
+        #: events added but not folded yet, from ``head`` on; in (effective, version)
+        #: order unless ``unsorted``
         self.pending: list[tuple[dt.date, int, ev.Event]] = []
+        self.head = 0
+        self.unsorted = False
         self.dirty = False
         self.rebuilds = 0
+        #: the neighbourhoods of decisions (matches are added by the caller, as recorded)
+        self.index = ScopeIndex()
+        self._bodies: dict[str, str] | None = None
+        self._policy: tuple[dict[str, Any], Policy] | None = None
 
     def add(self, item: Logged) -> None:
         self.prefix.append(item)
         if self.dirty:
             return
-        if item.event.effective < self.horizon:
+        effective = item.event.effective
+        if effective < self.horizon:
             self.dirty = True  # it sorts before what is folded: rebuild when next asked
             return
-        heapq.heappush(self.pending, (item.event.effective, item.version, item.event))
+        pending = self.pending
+        if pending and effective < pending[-1][0]:
+            self.unsorted = True  # recorded after, effective before: sort when next asked
+        pending.append((effective, item.version, item.event))
 
     def state_at(self, at: dt.date) -> OrgState:
         """The fold of every event added so far that is effective on or before ``at``."""
         if self.dirty or at < self.horizon:
             self._rebuild(at)
             return self.state
-        pending, apply = self.pending, self.state.apply
-        while pending and pending[0][0] <= at:
-            _effective, version, event = heapq.heappop(pending)
-            fold_one(apply, event, version)
+        if self.unsorted:  # (effective, version): the timeline's order; nearly sorted
+            self.pending = sorted(self.pending[self.head :])
+            self.head, self.unsorted = 0, False
+        pending, head, end = self.pending, self.head, len(self.pending)
+        state, index = self.state, self.index
+        apply, holders = state.apply, state.holders
+        version = 0
+        try:
+            while head < end and pending[head][0] <= at:
+                _effective, version, event = pending[head]
+                head += 1
+                kind = type(event)
+                if kind is ev.PostDeleted:
+                    assert isinstance(event, ev.PostDeleted)
+                    held = list(holders.get(event.post, ()))
+                    apply(event, version)
+                    index.post_deleted(event.post, held)
+                    continue
+                if kind in _UNIT_EVENTS:
+                    self._bodies = None
+                apply(event, version)
+        except DomainError as error:  # as timeline.fold words it
+            raise ReplayError(str(error), version) from None
+        finally:
+            self.head = head
+        if head > 4096 and head * 2 > end:  # drop what is folded, now and then
+            del pending[:head]
+            self.head = 0
         self.horizon = at
         return self.state
+
+    @property
+    def bodies(self) -> dict[str, str]:
+        """External bodies of the state (SPEC 6: TUPE), kept until a unit changes."""
+        if self._bodies is None:
+            self._bodies = external_bodies(self.state)
+        return self._bodies
+
+    def policy(self) -> Policy:
+        """The policy in force in the state (resolved again only when it changes)."""
+        stored = self.state.policy
+        if self._policy is None or self._policy[0] is not stored:
+            self._policy = (stored, policy_of(self.state))
+        return self._policy[1]
 
     def _rebuild(self, at: dt.date) -> None:
         self.rebuilds += 1
@@ -146,20 +204,21 @@ class _Replay:
         now = [i for i in self.prefix if i.event.effective <= at]
         now.sort(key=lambda i: (i.event.effective, i.version))
         fold(self.state, now)
-        self.pending = [
+        self.pending = sorted(
             (i.event.effective, i.version, i.event) for i in self.prefix if i.event.effective > at
-        ]
-        heapq.heapify(self.pending)
+        )
+        self.head, self.unsorted = 0, False
         self.horizon = at
         self.dirty = False
+        self._bodies = None
+        self.index.displaced_from = {}
+        for person in self.state.people.values():
+            if person.displaced_from is not None:
+                self.index.post_deleted(person.displaced_from, [person.id])
 
 
-def fold_one(apply: Any, event: ev.Event, version: int) -> None:
-    """Apply one event as :func:`orgsim.domain.timeline.fold` does (same error)."""
-    try:
-        apply(event, version)
-    except DomainError as error:
-        raise ReplayError(str(error), version) from None
+#: Events that can change which units are external bodies.
+_UNIT_EVENTS = frozenset(t for t in ev.EVENT_TYPES.values() if t.__name__.startswith("Unit"))
 
 
 def audit_branch(branch: BranchLog) -> list[AuditedDecision]:
@@ -192,15 +251,17 @@ def _audit(branch: BranchLog) -> list[AuditedDecision]:
         if type(event) is ev.PersonSlotted:
             assert isinstance(event, ev.PersonSlotted)
             state = replay.state_at(event.effective)
-            out.append(_judge(state, recorded, assessed, item, event, inherited))
+            out.append(_judge(replay, state, recorded, assessed, item, event, inherited))
         elif type(event) is ev.JobMatchAssessed:
             assert isinstance(event, ev.JobMatchAssessed)
             recorded[(event.old, event.new)] = Match.from_event(event, item.version, event.recorded)
+            replay.index.match_recorded(event.old, event.new)
         replay.add(item)
     return out
 
 
 def _judge(
+    replay: _Replay,
     state: OrgState,
     recorded: dict[tuple[str, str], Match],
     assessed: dict[tuple[str, str], list[Logged]],
@@ -208,16 +269,18 @@ def _judge(
     event: ev.PersonSlotted,
     inherited: int,
 ) -> AuditedDecision:
-    structure = Structure.from_state("", state.at, state)
-    policy = policy_of(state)
-    # matches count from when they are recorded, whatever their effective dates
-    candidates, vacancies, matches = scope_of(structure, recorded, policy)
+    policy = replay.policy()
+    # matches count from when they are recorded, whatever their effective dates; only
+    # the decision's neighbourhood of the scope can bear on it (see scope_around)
+    candidates, vacancies, matches = scope_around(
+        state, replay.index, replay.bodies, recorded, policy, event.person, event.post
+    )
     verdict = check_decision(
         candidates, vacancies, matches, policy, event.person, event.post, grades=state.grades
     )
     reasons = list(verdict.reasons)
     compliant = verdict.compliant
-    person = structure.person(event.person)
+    person = state.people.get(event.person)
     old_post = person.displaced_from if person is not None else None
     revised: Revision | None = None
     if old_post is not None:

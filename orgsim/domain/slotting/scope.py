@@ -6,7 +6,9 @@ module decides who and what is in scope at a date (SPEC section 5) and records r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +24,13 @@ from orgsim.domain.slotting import (
 )
 from orgsim.domain.slotting.policy import resolve_policy
 from orgsim.domain.state import Match, OrgState
-from orgsim.domain.structure import PostView, Structure
+from orgsim.domain.structure import (
+    PersonView,
+    PostView,
+    Structure,
+    person_view,
+    post_view,
+)
 
 
 def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any]:
@@ -60,28 +68,55 @@ def scope_of(
 ) -> tuple[list[Candidate], list[Vacancy], dict[tuple[str, str], Decimal]]:
     candidates = []
     for person in structure.displaced_people():
-        assert person.displaced_from is not None
-        old = structure.former_posts[person.displaced_from]
-        priority = policy.priority_status and person.priority_status(structure.at)
-        candidates.append(
-            Candidate(person.id, old.id, old.grade, person.displaced_fte, priority=priority)
-        )
-    fte = policy.count == "fte"
+        candidate = candidate_of(person, structure.post, policy, structure.at)
+        assert candidate is not None
+        candidates.append(candidate)
     vacancies = []
     for post in structure.posts.values():
-        if post.external:
-            continue
-        if post.vacant:
-            vacancies.append(Vacancy(post.id, post.grade, post.fte))
-        elif fte and (room := _room_left_by_slotting(structure, post)) > 0:
-            vacancies.append(Vacancy(post.id, post.grade, room))
+        vacancy = vacancy_of(post, structure.people.__getitem__, policy)
+        if vacancy is not None:
+            vacancies.append(vacancy)
     matches = {key: m.percent for key, m in recorded.items()}
     candidates.sort(key=lambda c: c.person)
     vacancies.sort(key=lambda v: v.post)
     return candidates, vacancies, matches
 
 
-def _room_left_by_slotting(structure: Structure, post: PostView) -> Decimal:
+# --- who and what is in scope, one person or post at a time ------------------------------
+#
+# ``scope_of`` asks these of every person and post of the read model; the audit asks them
+# of the few around one decision (:func:`scope_around`). One definition either way.
+
+
+def candidate_of(
+    person: PersonView, post: Callable[[str], PostView | None], policy: Policy, at: dt.date
+) -> Candidate | None:
+    """A displaced person (substantive post deleted, no outcome recorded since) as the
+    engine takes them, judged on their deleted post, with their priority status on
+    ``at`` when the policy gives it; None for anyone else."""
+    if person.displaced_from is None or person.left is not None:
+        return None
+    old = post(person.displaced_from)
+    assert old is not None and old.deleted is not None
+    priority = policy.priority_status and person.priority_status(at)
+    return Candidate(person.id, old.id, old.grade, person.displaced_fte, priority=priority)
+
+
+def vacancy_of(
+    post: PostView, person: Callable[[str], PersonView], policy: Policy
+) -> Vacancy | None:
+    """A live post of the employer with no substantive holder (with ``count: fte``, also
+    one filled only by people slotted into it, for the FTE left); None otherwise."""
+    if post.external or post.deleted is not None:
+        return None
+    if post.vacant:
+        return Vacancy(post.id, post.grade, post.fte)
+    if policy.count == "fte" and (room := _room_left_by_slotting(person, post)) > 0:
+        return Vacancy(post.id, post.grade, room)
+    return None
+
+
+def _room_left_by_slotting(person: Callable[[str], PersonView], post: PostView) -> Decimal:
     """Under ``count: fte``, a post filled only by people slotted into it (a job share
     being formed) still offers its unused FTE, so the second sharer's slotting, replayed
     after the first, is judged against the capacity that is left. A post with an
@@ -89,10 +124,123 @@ def _room_left_by_slotting(structure: Structure, post: PostView) -> Decimal:
     to fill by appointment or a decision to share it, not a slot to impose on them; the
     read model still reports it as vacant FTE (``PostView.unfilled_fte``)."""
     for person_id in post.holders:
-        person = structure.people[person_id]
-        if person.status != "slotted" or person.status_post != post.id:
+        holder = person(person_id)
+        if holder.status != "slotted" or holder.status_post != post.id:
             return Decimal(0)
     return post.unfilled_fte
+
+
+@dataclass
+class ScopeIndex:
+    """What :func:`scope_around` needs beyond the folded state to find one decision's
+    neighbourhood without visiting the organisation: who has a match recorded with whom,
+    and who was displaced from each deleted post. The caller keeps it up to date as it
+    folds (see :mod:`orgsim.views.audit`); entries may be stale supersets — every
+    person and post found through them is judged again on the state."""
+
+    #: old post -> new posts, and new post -> old posts, with a recorded match
+    matches_from: dict[str, set[str]] = field(default_factory=dict)
+    matches_to: dict[str, set[str]] = field(default_factory=dict)
+    #: deleted post -> people who held it when it was deleted
+    displaced_from: dict[str, set[str]] = field(default_factory=dict)
+
+    def match_recorded(self, old: str, new: str) -> None:
+        self.matches_from.setdefault(old, set()).add(new)
+        self.matches_to.setdefault(new, set()).add(old)
+
+    def post_deleted(self, post: str, holders: Iterable[str]) -> None:
+        self.displaced_from.setdefault(post, set()).update(holders)
+
+
+def scope_around(
+    state: OrgState,
+    index: ScopeIndex,
+    bodies: Mapping[str, str],
+    recorded: Mapping[tuple[str, str], Match],
+    policy: Policy,
+    person: str,
+    post: str,
+) -> tuple[list[Candidate], list[Vacancy], dict[tuple[str, str], Decimal]]:
+    """The part of :func:`scope_of` that can bear on slotting ``person`` into ``post``:
+    the person and the post, and everyone and every vacant post connected to them
+    through recorded matches (between a displaced person's old post and a vacant post).
+
+    The engine decides each connected group of eligible pairs on its own (maximum
+    matching, Dulmage–Mendelsohn pools, placement, ``count: fte`` groups), and eligible
+    pairs are recorded matches, so :func:`check_decision` on this part gives the verdict
+    and reasons it gives on the whole scope (tests/test_audit_scope.py checks both
+    claims). It costs the size of that part, not of the organisation: the audit asks it
+    once per decision. ``bodies`` is :func:`external_bodies` of ``state``."""
+    posts: dict[str, PostView | None] = {}
+    people: dict[str, PersonView] = {}
+
+    def post_at(post_id: str) -> PostView | None:
+        if post_id not in posts:
+            posts[post_id] = post_view(state, post_id, bodies) if post_id in state.posts else None
+        return posts[post_id]
+
+    def person_at(person_id: str) -> PersonView:
+        if person_id not in people:
+            people[person_id] = person_view(state, person_id, state.at)
+        return people[person_id]
+
+    def candidate(person_id: str) -> Candidate | None:
+        return (
+            candidate_of(person_at(person_id), post_at, policy, state.at)
+            if person_id in state.people
+            else None
+        )
+
+    def vacancy(post_id: str) -> Vacancy | None:
+        view = post_at(post_id)
+        return vacancy_of(view, person_at, policy) if view is not None else None
+
+    candidates: dict[str, Candidate] = {}
+    vacancies: dict[str, Vacancy] = {}
+    old_posts: set[str] = set()  # old posts of the candidates found
+    followed: set[str] = set()  # vacant posts whose matches have been followed
+    queue: list[str] = []  # old posts whose matches are still to follow
+
+    def reach_old(old: str) -> None:
+        if old in old_posts:
+            return
+        found = False
+        for other in index.displaced_from.get(old, ()):
+            if (c := candidate(other)) is not None and c.old_post == old:
+                candidates[other] = c
+                found = True
+        if found:  # an old post nobody is displaced from links nobody
+            old_posts.add(old)
+            queue.append(old)
+
+    first = candidate(person)
+    if first is not None:
+        reach_old(first.old_post)
+    if (own := vacancy(post)) is not None:
+        vacancies[post] = own
+    while queue:
+        old = queue.pop()
+        for new in index.matches_from.get(old, ()):
+            if new in followed:
+                continue
+            followed.add(new)
+            found_vacancy = vacancies.get(new) or vacancy(new)
+            if found_vacancy is None:
+                continue
+            vacancies[new] = found_vacancy
+            for other_old in index.matches_to.get(new, ()):
+                reach_old(other_old)
+    matches = {
+        key: m.percent
+        for old in old_posts
+        for new in index.matches_from.get(old, ())
+        if new in vacancies and (m := recorded.get(key := (old, new))) is not None
+    }
+    return (
+        sorted(candidates.values(), key=lambda c: c.person),
+        sorted(vacancies.values(), key=lambda v: v.post),
+        matches,
+    )
 
 
 def propose(state: OrgState) -> SlottingResult:
