@@ -42,10 +42,14 @@ def structure(
     known_at: dt.datetime | None = None,
     reader: BranchReader | None = None,
 ) -> Structure:
+    from orgsim.store import checkpoints
     from orgsim.store.snapshots import structure_from_snapshot
 
     fast = structure_from_snapshot(store, name, at, known_at)
     if fast is not None:
         return fast
+    state = checkpoints.state_at(store, name, at, known_at)
+    if state is not None:
+        return Structure.from_state(name, at, state)
     branch = (reader or BranchReader(store)).load(name)
     return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))

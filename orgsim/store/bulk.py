@@ -84,6 +84,18 @@ def _page(recorder: AggregateRecorder, stream: UUID, after: int, limit: int) -> 
         return [(row[0], row[1], row[2]) for row in sqlite_cursor.fetchall()]
 
 
+def select_range(
+    recorder: AggregateRecorder | None, stream: UUID, after: int, upto: int
+) -> list[Row]:
+    """The rows of ``stream`` at positions ``after + 1 .. upto``, in order: a checkpoint
+    reads only the stretch of a log it needs (:mod:`orgsim.store.checkpoints`)."""
+    if recorder is None or upto <= after:
+        return []
+    if backends.is_popo(recorder):
+        return [row for row in select_rows(recorder, stream) if after < row[0] <= upto]
+    return _page(recorder, stream, after, upto - after)
+
+
 def count_rows(recorder: AggregateRecorder | None, stream: UUID) -> int:
     """How many rows ``stream`` holds, without reading them."""
     if recorder is None:

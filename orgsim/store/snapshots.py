@@ -107,6 +107,12 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     the events it claims to hold? The problem in one line, or None (also when there is
     no snapshot, or it no longer matches the chain and so is ignored anyway). The
     branch is read (``load``) only when there is a snapshot to check."""
+    from orgsim.store import checkpoints
+
+    if checkpoints.metas(store, name):
+        problem = checkpoints.check(store, name, load(name).log)
+        if problem is not None:
+            return problem
     payload = _payload(store, name)
     if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
         return None
@@ -147,6 +153,10 @@ def take(
         body = store.mapper.cipher.encrypt(body)
     with contextlib.suppress(Exception):
         recorder.insert_events([StoredEvent(snapshot_stream(name), version, TOPIC, body)])
+    from orgsim.store import checkpoints
+
+    with contextlib.suppress(Exception):  # a cache: failing to extend it loses nothing
+        checkpoints.extend(store, name)
 
 
 def maybe_take(

@@ -1,0 +1,545 @@
+"""Checkpoints: the folded state at every :data:`EVERY`-th log version, with a zone map.
+
+Why: a snapshot answers only dates at or after its horizon, so ``show --at`` a past date
+or ``--as-known-at`` a past time replayed the whole log. A checkpoint at version V holds
+the state after folding events 1..V (all of them, in timeline order) and a summary of
+the stretch of log it closes — the least effective date, dated and overall, the least
+and greatest recorded time, how many job matches. A query "at D, as known at T" then
+
+1. picks the newest checkpoint whose events all count (horizon <= D, recorded by T),
+2. skips every later stretch none of whose events count (all effective after D and no
+   match in it, or all recorded after T) — the zone map, as column stores skip blocks,
+3. reads only the rest, checks that none of what counts takes effect before the
+   checkpoint's horizon (else an older checkpoint, or none, is tried), and folds it on.
+
+Recorded order is log order, so "as known at T" is a prefix of the log: a checkpoint
+serves it directly. With effective dates that mostly grow with the log, "at D" reads at
+most two stretches plus the unsummarised tail: the cost and the memory of a query depend
+on :data:`EVERY` and on the size of the organisation, not on the length of the history.
+When effective dates are scattered the zone map skips less and the answer is the same.
+
+Evidence-bound like snapshots: a checkpoint names the chain value of the last event of
+each stream it folded; one whose chain no longer matches is ignored. Its content is
+checked by ``verify`` (:func:`check`). A cache: without checkpoints, or when none can
+answer, the caller replays the full log. Only branches forked by version share their
+parent's checkpoints; a date fork renumbers what it inherits and replays in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.persistence import StoredEvent
+
+from orgsim.domain import events as ev
+from orgsim.domain.snapshot import dump_state, load_state
+from orgsim.domain.state import Match, OrgState
+from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.store.bulk import count_rows, select_range
+from orgsim.store.recorder import _NS, BranchRegistered, Store, branch_stream
+
+#: Log versions between checkpoints: a query reads at most about twice this many events.
+EVERY = int(os.environ.get("ORGSIM_CHECKPOINT_EVERY", "25000"))
+META_TOPIC = "CheckpointMeta.v1"
+STATE_TOPIC = "CheckpointState.v1"
+
+
+class _Unusable(Exception):
+    """This checkpoint (or the whole cache) cannot answer: replay instead."""
+
+
+def meta_stream(name: str) -> UUID:
+    return uuid5(_NS, f"checkpoint-meta:{name}")
+
+
+def state_stream(name: str) -> UUID:
+    return uuid5(_NS, f"checkpoint-state:{name}")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Log versions ``first + 1 .. last`` of a branch's full log, stored in ``branch``'s
+    own stream at positions ``version - offset``."""
+
+    branch: str
+    first: int
+    last: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """What the events at versions ``first + 1 .. last`` have in common."""
+
+    first: int
+    last: int
+    min_effective: dt.date
+    min_dated: dt.date | None
+    max_dated: dt.date | None
+    min_recorded: dt.datetime
+    max_recorded: dt.datetime
+    matches: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "first": self.first,
+            "last": self.last,
+            "min_effective": self.min_effective.isoformat(),
+            "min_dated": _iso(self.min_dated),
+            "max_dated": _iso(self.max_dated),
+            "min_recorded": self.min_recorded.isoformat(),
+            "max_recorded": self.max_recorded.isoformat(),
+            "matches": self.matches,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Zone:
+        return cls(
+            int(data["first"]),
+            int(data["last"]),
+            dt.date.fromisoformat(data["min_effective"]),
+            _date(data["min_dated"]),
+            _date(data["max_dated"]),
+            dt.datetime.fromisoformat(data["min_recorded"]),
+            dt.datetime.fromisoformat(data["max_recorded"]),
+            int(data["matches"]),
+        )
+
+    def counts_nothing(self, at: dt.date, known_at: dt.datetime | None) -> bool:
+        """No event here changes the state at ``at`` as known at ``known_at``."""
+        if known_at is not None and self.min_recorded > known_at:
+            return True
+        return self.min_effective > at and self.matches == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """One stored checkpoint, without its state."""
+
+    branch: str
+    position: int
+    version: int
+    horizon: dt.date | None
+    max_recorded: dt.datetime | None
+    bound: tuple[tuple[str, int, str], ...]
+    zone: Zone | None
+
+
+EMPTY = Meta("", 0, 0, None, None, (), None)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value is not None else None
+
+
+def _key(item: Logged) -> tuple[dt.date, int]:
+    return (item.event.effective, item.version)
+
+
+# --- the log, piece by piece -------------------------------------------------------
+
+
+def _pieces(store: Store, registry: dict[str, BranchRegistered], name: str) -> list[Piece]:
+    """Where each version of ``name``'s full log is stored; a date fork is not
+    addressable by version (its inherited events are renumbered)."""
+    info = registry.get(name)
+    if info is None:
+        raise _Unusable(name)
+    own = count_rows(store.recorder, branch_stream(name))
+    if info.parent is None:
+        return [Piece(name, 0, own, 0)]
+    if info.fork_date is not None or info.fork_version is None:
+        raise _Unusable("a date fork")
+    fork = info.fork_version
+    parent = [
+        Piece(p.branch, p.first, min(p.last, fork), p.offset)
+        for p in _pieces(store, registry, info.parent)
+        if p.first < fork
+    ]
+    if not parent or parent[-1].last != fork:
+        raise _Unusable("the parent is shorter than the fork")
+    return [*parent, Piece(name, fork, fork + own, fork)]
+
+
+def _read(store: Store, pieces: Sequence[Piece], after: int, upto: int) -> list[Logged]:
+    """The full log's entries ``after + 1 .. upto``, read by range from each stream."""
+    out: list[Logged] = []
+    for piece in pieces:
+        low, high = max(after, piece.first), min(upto, piece.last)
+        if low >= high:
+            continue
+        stream = branch_stream(piece.branch)
+        rows = select_range(store.recorder, stream, low - piece.offset, high - piece.offset)
+        if len(rows) != high - low:
+            raise _Unusable("rows missing")
+        start = low - piece.offset + 1
+        store.check_rows(stream, rows, start)
+        models, _chain = store.mapper.to_events(stream, rows, start=start)
+        out.extend(Logged(n + piece.offset, m) for n, m in enumerate(models, start=start))
+    return out
+
+
+def summarise(entries: Sequence[Logged], first: int, last: int) -> Zone:
+    """The zone of ``entries`` (the log's versions ``first + 1 .. last``, not empty)."""
+    effective = [i.event.effective for i in entries]
+    dated = [d for d in effective if d != ev.UNDATED]
+    recorded = [i.event.recorded for i in entries]
+    return Zone(
+        first,
+        last,
+        min(effective),
+        min(dated) if dated else None,
+        max(dated) if dated else None,
+        min(recorded),
+        max(recorded),
+        sum(1 for i in entries if type(i.event) is ev.JobMatchAssessed),
+    )
+
+
+# --- stored rows -------------------------------------------------------------------
+
+
+def _rows(store: Store, stream: UUID, position: int | None = None) -> list[Any]:
+    recorder = store.snapshot_recorder()
+    if recorder is None:
+        return []
+    if position is None:
+        rows = recorder.select_events(stream)
+    else:
+        rows = recorder.select_events(stream, gt=position - 1, limit=1)
+    out = []
+    for row in rows:
+        try:
+            state = row.state
+            if store.mapper.cipher is not None:
+                state = store.mapper.cipher.decrypt(state)
+            out.append((row.originator_version, json.loads(state)))
+        except Exception:  # a cache: an unreadable row is no checkpoint
+            continue
+    return out
+
+
+def metas(store: Store, name: str) -> list[Meta]:
+    out = []
+    for position, data in _rows(store, meta_stream(name)):
+        try:
+            out.append(
+                Meta(
+                    name,
+                    position,
+                    int(data["version"]),
+                    _date(data["horizon"]),
+                    dt.datetime.fromisoformat(data["max_recorded"]),
+                    tuple((str(b), int(p), str(c)) for b, p, c in data["bound"]),
+                    Zone.from_json(data["zone"]),
+                )
+            )
+        except Exception:
+            continue
+    return out
+
+
+def _bound(store: Store, meta: Meta, chains: dict[tuple[str, int], str | None]) -> bool:
+    """Whether every stream the checkpoint folded still ends, at its position, with the
+    chain value it recorded: rewritten events unbind it."""
+    from orgsim.store.snapshots import own_chain
+
+    for branch, position, chain in meta.bound:
+        key = (branch, position)
+        if key not in chains:
+            chains[key] = own_chain(store, branch, position)
+        if chains[key] != chain:
+            return False
+    return bool(meta.bound)
+
+
+def _usable(
+    store: Store, pieces: Sequence[Piece], name: str
+) -> tuple[list[Meta], list[tuple[int, int, Zone | None]]]:
+    """The bound checkpoints that hold a prefix of ``name``'s log (newest first), and
+    the zone map of the whole log: ``(after, upto, zone or None)`` stretches in order."""
+    head = pieces[-1].last
+    chains: dict[tuple[str, int], str | None] = {}
+    candidates: list[Meta] = []
+    zones: list[tuple[int, int, Zone]] = []
+    for branch in dict.fromkeys(p.branch for p in pieces):
+        # an ancestor's log is ours only up to where we (or a fork between) left it
+        limit = head if branch == name else max(p.last for p in pieces if p.branch == branch)
+        for meta in metas(store, branch):
+            if meta.zone is None or not _bound(store, meta, chains):
+                continue
+            if meta.version <= limit:
+                candidates.append(meta)
+            upto = min(meta.zone.last, limit)
+            if meta.zone.first < upto:
+                zones.append((meta.zone.first, upto, meta.zone))
+    candidates.sort(key=lambda m: m.version, reverse=True)
+    covered: list[tuple[int, int, Zone | None]] = []
+    done = 0
+    for after, upto, zone in sorted(zones, key=lambda z: (z[0], -z[1])):
+        if after > done:
+            covered.append((done, after, None))
+        if upto > done:
+            covered.append((max(done, after), upto, zone))
+            done = upto
+    if done < head:
+        covered.append((done, head, None))
+    return candidates, covered
+
+
+def _load(store: Store, meta: Meta) -> tuple[OrgState, dict[tuple[str, str], Match]]:
+    if meta is EMPTY:
+        return OrgState(), {}
+    rows = _rows(store, state_stream(meta.branch), meta.position)
+    if not rows or rows[0][0] != meta.position:
+        raise _Unusable("no state")
+    data = rows[0][1]
+    if data.get("version") != meta.version:
+        raise _Unusable("state of another version")
+    matches = {}
+    for old, new, percent, assessor, basis, version, recorded in data["matches"]:
+        when = dt.datetime.fromisoformat(recorded)
+        matches[(old, new)] = Match(old, new, Decimal(percent), assessor, basis, version, when)
+    return load_state(data["state"]), matches
+
+
+# --- answering a query -------------------------------------------------------------
+
+
+def state_at(
+    store: Store, name: str, at: dt.date, known_at: dt.datetime | None = None
+) -> OrgState | None:
+    """The state of ``name`` at ``at`` as known at ``known_at``, equal to
+    ``Timeline.state_at(at, known_at)`` of the full log, from a checkpoint and the
+    stretches of log that count; None when the checkpoints cannot answer."""
+    if store.snapshot_recorder() is None or store.recorder is None:
+        return None
+    try:
+        with gc_paused():
+            return _state_at(store, name, at, known_at)
+    except _Unusable:
+        return None
+
+
+def _state_at(
+    store: Store, name: str, at: dt.date, known_at: dt.datetime | None
+) -> OrgState | None:
+    pieces = _pieces(store, store.branches(), name)
+    candidates, zones = _usable(store, pieces, name)
+    if not candidates:
+        return None  # nothing to gain over a plain replay
+    for meta in [*candidates, EMPTY]:
+        if meta.version:
+            if meta.horizon is not None and meta.horizon > at:
+                continue
+            if known_at is not None and meta.max_recorded and meta.max_recorded > known_at:
+                continue
+        entries: list[Logged] = []
+        for after, upto, zone in zones:
+            if upto <= meta.version or (zone is not None and zone.counts_nothing(at, known_at)):
+                continue
+            entries.extend(_read(store, pieces, max(after, meta.version), upto))
+        counted = [
+            i
+            for i in entries
+            if i.event.effective <= at and (known_at is None or i.event.recorded <= known_at)
+        ]
+        horizon = meta.horizon
+        # undated events (grade scheme, policy) replace what they set: order-free
+        if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in counted):
+            continue
+        state, matches = _load(store, meta)
+        for item in entries:
+            if type(item.event) is ev.PostCreated:
+                state.known_posts.add(item.event.post)
+        fold(state, sorted(counted, key=_key), at)
+        # matches count from when they are recorded, whatever their dates (Timeline)
+        for item in entries:
+            event = item.event
+            if type(event) is ev.JobMatchAssessed and (
+                known_at is None or event.recorded <= known_at
+            ):
+                matches[(event.old, event.new)] = Match.from_event(
+                    event, item.version, event.recorded
+                )
+        state.matches = matches
+        return state
+    return None
+
+
+# --- taking them -------------------------------------------------------------------
+
+
+def extend(store: Store, name: str, every: int | None = None) -> int:
+    """Store a checkpoint at every multiple of ``every`` versions of ``name``'s log not
+    yet covered, folding on from the newest checkpoint it has (or its parent's).
+    Reads one stretch at a time. Returns how many it stored."""
+    every = every or EVERY
+    recorder = store.snapshot_recorder()
+    if recorder is None or store.recorder is None:
+        return 0
+    try:
+        with gc_paused():
+            return _extend(store, name, every)
+    except _Unusable:
+        return 0
+
+
+def _extend(store: Store, name: str, every: int) -> int:
+    recorder = store.snapshot_recorder()
+    assert recorder is not None
+    pieces = _pieces(store, store.branches(), name)
+    head = pieces[-1].last
+    candidates, _zones = _usable(store, pieces, name)
+    start = candidates[0] if candidates else EMPTY
+    boundaries = list(range((start.version // every + 1) * every, head + 1, every))
+    if not boundaries:
+        return 0
+    state, matches = _load(store, start)
+    horizon, max_recorded = start.horizon, start.max_recorded
+    position = max((m.position for m in metas(store, name)), default=0)
+    previous = start.version
+    for boundary in boundaries:
+        entries = _read(store, pieces, previous, boundary)
+        zone = summarise(entries, previous, boundary)
+        if horizon is not None and zone.min_dated is not None and zone.min_dated < horizon:
+            # a late change dated before what is folded: fold this prefix afresh
+            state = Timeline(_read(store, pieces, 0, boundary)).state_at()
+        else:
+            fold(state, sorted(entries, key=_key))
+        for item in entries:
+            if type(item.event) is ev.JobMatchAssessed:
+                e = item.event
+                matches[(e.old, e.new)] = Match.from_event(e, item.version, e.recorded)
+        if zone.max_dated is not None and (horizon is None or zone.max_dated > horizon):
+            horizon = zone.max_dated
+        if max_recorded is None or zone.max_recorded > max_recorded:
+            max_recorded = zone.max_recorded
+        position += 1
+        _write(store, name, position, boundary, pieces, horizon, max_recorded, zone, state, matches)
+        previous = boundary
+    return len(boundaries)
+
+
+def _bind(store: Store, pieces: Sequence[Piece], version: int) -> list[list[Any]]:
+    from orgsim.store.snapshots import own_chain
+
+    out = []
+    for piece in pieces:
+        if piece.first < version:
+            position = min(version, piece.last) - piece.offset
+            chain = own_chain(store, piece.branch, position)
+            if chain is None:
+                raise _Unusable("cannot bind")
+            out.append([piece.branch, position, chain])
+    return out
+
+
+def _matches_json(matches: dict[tuple[str, str], Match]) -> list[list[Any]]:
+    return [
+        [m.old, m.new, str(m.percent), m.assessor, m.basis, m.version, m.recorded.isoformat()]
+        for m in matches.values()
+    ]
+
+
+def _write(
+    store: Store,
+    name: str,
+    position: int,
+    version: int,
+    pieces: Sequence[Piece],
+    horizon: dt.date | None,
+    max_recorded: dt.datetime | None,
+    zone: Zone,
+    state: OrgState,
+    matches: dict[tuple[str, str], Match],
+) -> None:
+    recorder = store.snapshot_recorder()
+    assert recorder is not None and max_recorded is not None
+    meta = {
+        "version": version,
+        "bound": _bind(store, pieces, version),
+        "horizon": _iso(horizon),
+        "max_recorded": max_recorded.isoformat(),
+        "zone": zone.to_json(),
+    }
+    body = {"version": version, "state": dump_state(state), "matches": _matches_json(matches)}
+    rows = []
+    for stream, topic, data in (
+        (state_stream(name), STATE_TOPIC, body),
+        (meta_stream(name), META_TOPIC, meta),
+    ):
+        encoded = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        if store.mapper.cipher is not None:
+            encoded = store.mapper.cipher.encrypt(encoded)
+        rows.append(StoredEvent(stream, position, topic, encoded))
+    recorder.insert_events(rows)
+
+
+# --- verify ------------------------------------------------------------------------
+
+
+def check(store: Store, name: str, log: Sequence[Logged]) -> str | None:
+    """``verify``'s question for every bound checkpoint of ``name``: do its state and
+    its zone equal a fresh fold and summary of the log it claims? (``log``: the
+    branch's full log.) The first problem in one line, or None."""
+    stored = sorted(
+        (m for m in metas(store, name) if _bound(store, m, {})), key=lambda m: m.version
+    )
+    if not stored:
+        return None
+    state = OrgState()
+    matches: dict[tuple[str, str], Match] = {}
+    folded: int = 0
+    horizon: dt.date | None = None
+    recorded: dt.datetime | None = None
+    for meta in stored:
+        version = meta.version
+        if version > len(log) or meta.zone is None or meta.zone.last != version:
+            return f"its checkpoint at version {version} claims events the branch lacks"
+        if meta.zone.first >= version or summarise(
+            log[meta.zone.first : version], meta.zone.first, version
+        ) != meta.zone:
+            return f"its checkpoint at version {version} misdescribes its events (edited?)"
+        part = log[folded:version]
+        dated = [i.event.effective for i in part if i.event.effective != ev.UNDATED]
+        if horizon is not None and dated and min(dated) < horizon:
+            state = Timeline(log[:version]).state_at()
+        else:
+            fold(state, sorted(part, key=_key))
+        for item in part:
+            if type(item.event) is ev.JobMatchAssessed:
+                e = item.event
+                matches[(e.old, e.new)] = Match.from_event(e, item.version, e.recorded)
+        if dated and (horizon is None or max(dated) > horizon):
+            horizon = max(dated)
+        folded = version
+        latest = max(i.event.recorded for i in part) if part else None
+        if latest is not None and (recorded is None or latest > recorded):
+            recorded = latest
+        if meta.horizon != horizon or meta.max_recorded != recorded:
+            return f"its checkpoint at version {version} misdescribes its events (edited?)"
+        rows = _rows(store, state_stream(name), meta.position)
+        expected = json.loads(
+            json.dumps(
+                {"version": version, "state": dump_state(state), "matches": _matches_json(matches)},
+                separators=(",", ":"),
+            )
+        )
+        if not rows or rows[0][1] != expected:
+            return (
+                f"its checkpoint at version {version} does not match its events (edited?): "
+                "delete it; until then it is trusted by show"
+            )
+    return None
