@@ -153,7 +153,7 @@ def test_an_edited_zone_map_fails_verify(store_url, small):
     store = _build(store_url)
 
     def hide(payload):
-        payload["zone"]["min_effective"] = "2999-01-01"  # would skip the stretch
+        payload["parts"][0]["min_effective"] = "2999-01-01"  # would skip the stretch
 
     _edit(store, "base", checkpoints.meta_stream, hide)
     report = verify(store)

@@ -45,11 +45,12 @@ def structure(
     from orgsim.store import checkpoints
     from orgsim.store.snapshots import structure_from_snapshot
 
-    fast = structure_from_snapshot(store, name, at, known_at)
-    if fast is not None:
-        return fast
+    # checkpoints answer any date and time; the newest snapshot only its horizon on
     state = checkpoints.state_at(store, name, at, known_at)
     if state is not None:
         return Structure.from_state(name, at, state)
+    fast = structure_from_snapshot(store, name, at, known_at)
+    if fast is not None:
+        return fast
     branch = (reader or BranchReader(store)).load(name)
     return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))

@@ -47,6 +47,8 @@ from orgsim.store.recorder import _NS, BranchRegistered, Store, branch_stream
 
 #: Log versions between checkpoints: a query reads at most about twice this many events.
 EVERY = int(os.environ.get("ORGSIM_CHECKPOINT_EVERY", "25000"))
+#: Zones per checkpoint: the zone map is finer than the checkpoints (it costs no state).
+PARTS = 25
 META_TOPIC = "CheckpointMeta.v1"
 STATE_TOPIC = "CheckpointState.v1"
 
@@ -130,6 +132,8 @@ class Meta:
     max_recorded: dt.datetime | None
     bound: tuple[tuple[str, int, str], ...]
     zone: Zone | None
+    #: the zone cut into :data:`PARTS` consecutive zones
+    parts: tuple[Zone, ...] = ()
 
 
 EMPTY = Meta("", 0, 0, None, None, (), None)
@@ -243,6 +247,7 @@ def metas(store: Store, name: str) -> list[Meta]:
                     dt.datetime.fromisoformat(data["max_recorded"]),
                     tuple((str(b), int(p), str(c)) for b, p, c in data["bound"]),
                     Zone.from_json(data["zone"]),
+                    tuple(Zone.from_json(z) for z in data.get("parts", [])),
                 )
             )
         except Exception:
@@ -281,9 +286,10 @@ def _usable(
                 continue
             if meta.version <= limit:
                 candidates.append(meta)
-            upto = min(meta.zone.last, limit)
-            if meta.zone.first < upto:
-                zones.append((meta.zone.first, upto, meta.zone))
+            for zone in meta.parts or (meta.zone,):
+                upto = min(zone.last, limit)
+                if zone.first < upto:
+                    zones.append((zone.first, upto, zone))
     candidates.sort(key=lambda m: m.version, reverse=True)
     covered: list[tuple[int, int, Zone | None]] = []
     done = 0
@@ -427,9 +433,19 @@ def _extend(store: Store, name: str, every: int) -> int:
         if max_recorded is None or zone.max_recorded > max_recorded:
             max_recorded = zone.max_recorded
         position += 1
-        _write(store, name, position, boundary, pieces, horizon, max_recorded, zone, state, matches)
+        parts = _parts(entries, previous, boundary)
+        _write(store, name, position, boundary, pieces, horizon, max_recorded, zone, parts, state, matches)
         previous = boundary
     return len(boundaries)
+
+
+def _parts(entries: Sequence[Logged], first: int, last: int) -> list[Zone]:
+    """The zones of :data:`PARTS` consecutive stretches of ``entries``."""
+    size = max(1, -(-(last - first) // PARTS))
+    return [
+        summarise(entries[n : n + size], first + n, min(first + n + size, last))
+        for n in range(0, last - first, size)
+    ]
 
 
 def _bind(store: Store, pieces: Sequence[Piece], version: int) -> list[list[Any]]:
@@ -462,6 +478,7 @@ def _write(
     horizon: dt.date | None,
     max_recorded: dt.datetime | None,
     zone: Zone,
+    parts: Sequence[Zone],
     state: OrgState,
     matches: dict[tuple[str, str], Match],
 ) -> None:
@@ -473,6 +490,7 @@ def _write(
         "horizon": _iso(horizon),
         "max_recorded": max_recorded.isoformat(),
         "zone": zone.to_json(),
+        "parts": [z.to_json() for z in parts],
     }
     body = {"version": version, "state": dump_state(state), "matches": _matches_json(matches)}
     rows = []
@@ -508,9 +526,11 @@ def check(store: Store, name: str, log: Sequence[Logged]) -> str | None:
         version = meta.version
         if version > len(log) or meta.zone is None or meta.zone.last != version:
             return f"its checkpoint at version {version} claims events the branch lacks"
-        if meta.zone.first >= version or summarise(
-            log[meta.zone.first : version], meta.zone.first, version
-        ) != meta.zone:
+        first = meta.zone.first
+        if first >= version or (
+            summarise(log[first:version], first, version) != meta.zone
+            or list(meta.parts) != _parts(log[first:version], first, version)
+        ):
             return f"its checkpoint at version {version} misdescribes its events (edited?)"
         part = log[folded:version]
         dated = [i.event.effective for i in part if i.event.effective != ev.UNDATED]
