@@ -188,4 +188,53 @@ def test_without_checkpoints_nothing_answers_and_show_replays(store_url, monkeyp
     assert checkpoints.metas(store, "base") == []
     assert checkpoints.state_at(store, "base", at) is None
     want = BranchReader(store).load("base").timeline.state_at(at)
-    assert structure(store, "base", at).to_json() == Structure.from_state("base", at, want).to_json()
+    assert (
+        structure(store, "base", at).to_json() == Structure.from_state("base", at, want).to_json()
+    )
+
+
+def test_kent_branches_at_any_date_from_checkpoints_equal_a_full_replay(tmp_path, small):
+    """The shipped Kent scripts: forks of forks, backdated and future-dated steps."""
+    from conftest import SCENARIOS
+    from test_kent_scenarios import SCRIPTS
+
+    import orgsim
+
+    checkpoints.EVERY = 40
+    with orgsim.open_store(str(tmp_path / "kent.sqlite")) as api:
+        for script in SCRIPTS:
+            api.run(str(SCENARIOS / f"{script}.yaml"))
+        store = api.backend
+        names = [b["name"] for b in api.branches()]
+        answered = {name: 0 for name in names}
+        for name in names:
+            timeline = BranchReader(store).load(name).timeline
+            days = sorted({i.event.effective for i in timeline.log} - {dt.date(1, 1, 1)})
+            times = sorted({i.event.recorded for i in timeline.log})
+            for at in [*days, days[-1] + dt.timedelta(days=365)]:
+                for when in [None, times[len(times) // 2]]:
+                    fast = checkpoints.state_at(store, name, at, when)
+                    if fast is None:
+                        continue
+                    answered[name] += 1
+                    want = timeline.state_at(at, when)
+                    assert Structure.from_state(name, at, fast).to_json() == (
+                        Structure.from_state(name, at, want).to_json()
+                    ), (name, at, when)
+                    assert fast.matches == want.matches
+        # every branch (date forks, version forks of date forks) is served from them
+        assert all(answered.values()), answered
+
+
+def test_compare_from_checkpoints_equals_compare_from_a_full_replay(store_url, small, monkeypatch):
+    from orgsim.views.metrics import compare_branches
+
+    store = _build(store_url)
+    probes = [(dt.date(2020, 7, 1), None), (dt.date(2022, 6, 1), None)]
+    times = sorted({i.event.recorded for i in BranchReader(store).load("fork").log})
+    probes.append((dt.date(2022, 6, 1), times[len(times) // 2]))
+    fast = [compare_branches(store, ["base", "fork"], at, when) for at, when in probes]
+    monkeypatch.setattr(checkpoints, "state_at", lambda *args: None)
+    slow = [compare_branches(store, ["base", "fork"], at, when) for at, when in probes]
+    assert fast == slow
+    assert fast[1]["difference"]  # the fork differs from its parent

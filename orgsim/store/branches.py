@@ -154,7 +154,7 @@ class BranchReader:
         except MappingError as error:
             raise StoreError(str(error)) from error
         start = len(inherited)
-        own = [Logged(n, model) for n, model in enumerate(models, start=start + 1)]
+        own = list(map(Logged, range(start + 1, start + len(models) + 1), models))
         branch = BranchLog(info, inherited, own, len(models), chain)
         self._cache[name] = branch
         return branch

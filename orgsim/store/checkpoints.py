@@ -30,10 +30,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from eventsourcing.persistence import StoredEvent
@@ -44,6 +44,9 @@ from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
 from orgsim.store.bulk import count_rows, select_range
 from orgsim.store.recorder import _NS, BranchRegistered, Store, branch_stream
+
+if TYPE_CHECKING:
+    from orgsim.store.branches import BranchLog
 
 #: Log versions between checkpoints: a query reads at most about twice this many events.
 EVERY = int(os.environ.get("ORGSIM_CHECKPOINT_EVERY", "25000"))
@@ -68,12 +71,16 @@ def state_stream(name: str) -> UUID:
 @dataclass(frozen=True, slots=True)
 class Piece:
     """Log versions ``first + 1 .. last`` of a branch's full log, stored in ``branch``'s
-    own stream at positions ``version - offset``."""
+    own stream at positions ``version - offset``; or, with ``branch`` empty, what a date
+    fork inherited: its parent's events up to the fork, filtered and renumbered, so not
+    readable by version. ``anchors`` are the ``(stream, position)`` whose chain values
+    bind what such a stretch was filtered from."""
 
     branch: str
     first: int
     last: int
     offset: int
+    anchors: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,8 @@ class Meta:
     zone: Zone | None
     #: the zone cut into :data:`PARTS` consecutive zones
     parts: tuple[Zone, ...] = ()
+    #: how many events each date fork of the lineage inherited
+    forks: tuple[tuple[str, int], ...] = ()
 
 
 EMPTY = Meta("", 0, 0, None, None, (), None)
@@ -154,26 +163,61 @@ def _key(item: Logged) -> tuple[dt.date, int]:
 # --- the log, piece by piece -------------------------------------------------------
 
 
-def _pieces(store: Store, registry: dict[str, BranchRegistered], name: str) -> list[Piece]:
-    """Where each version of ``name``'s full log is stored; a date fork is not
-    addressable by version (its inherited events are renumbered)."""
-    info = registry.get(name)
-    if info is None:
-        raise _Unusable(name)
+def _lineage(registry: dict[str, BranchRegistered], name: str) -> list[str]:
+    """``name`` and its ancestors, root first."""
+    out: list[str] = []
+    branch: str | None = name
+    while branch is not None:
+        if branch not in registry or branch in out:
+            raise _Unusable(branch)
+        out.insert(0, branch)
+        branch = registry[branch].parent
+    return out
+
+
+def _is_date_fork(info: BranchRegistered) -> bool:
+    return info.parent is not None and (info.fork_date is not None or info.fork_version is None)
+
+
+def _layout(
+    store: Store, registry: dict[str, BranchRegistered], name: str, forks: dict[str, int]
+) -> list[Piece]:
+    """Where each version of ``name``'s full log is stored (``forks``: how many events
+    each date fork inherited, which only reading its parent could tell otherwise)."""
+    info = registry[name]
     own = count_rows(store.recorder, branch_stream(name))
     if info.parent is None:
         return [Piece(name, 0, own, 0)]
-    if info.fork_date is not None or info.fork_version is None:
-        raise _Unusable("a date fork")
-    fork = info.fork_version
-    parent = [
-        Piece(p.branch, p.first, min(p.last, fork), p.offset)
-        for p in _pieces(store, registry, info.parent)
-        if p.first < fork
-    ]
-    if not parent or parent[-1].last != fork:
-        raise _Unusable("the parent is shorter than the fork")
-    return [*parent, Piece(name, fork, fork + own, fork)]
+    parent = _layout(store, registry, info.parent, forks)
+    if not _is_date_fork(info):
+        fork = info.fork_version or 0
+        clipped = [
+            Piece(p.branch, p.first, min(p.last, fork), p.offset, p.anchors)
+            for p in parent
+            if p.first < fork
+        ]
+        if not clipped or clipped[-1].last != fork:
+            raise _Unusable("the parent is shorter than the fork")
+        return [*clipped, Piece(name, fork, fork + own, fork)]
+    inherited = forks.get(name)
+    if inherited is None:
+        raise _Unusable("unknown fork length")
+    upto = info.fork_version if info.fork_version is not None else parent[-1].last
+    opaque = Piece("", 0, inherited, 0, tuple(_anchors(parent, upto)))
+    return [opaque, Piece(name, inherited, inherited + own, inherited)]
+
+
+def _anchors(pieces: Sequence[Piece], upto: int) -> list[tuple[str, int]]:
+    """The stream positions whose chain values bind the log's versions 1..``upto``."""
+    out: list[tuple[str, int]] = []
+    for piece in pieces:
+        if piece.first >= upto:
+            continue
+        if piece.branch:
+            out.append((piece.branch, min(upto, piece.last) - piece.offset))
+        else:
+            out.extend(piece.anchors)
+    return out
 
 
 def _read(store: Store, pieces: Sequence[Piece], after: int, upto: int) -> list[Logged]:
@@ -183,6 +227,8 @@ def _read(store: Store, pieces: Sequence[Piece], after: int, upto: int) -> list[
         low, high = max(after, piece.first), min(upto, piece.last)
         if low >= high:
             continue
+        if not piece.branch:
+            raise _Unusable("inherited by a date fork")
         stream = branch_stream(piece.branch)
         rows = select_range(store.recorder, stream, low - piece.offset, high - piece.offset)
         if len(rows) != high - low:
@@ -248,6 +294,7 @@ def metas(store: Store, name: str) -> list[Meta]:
                     tuple((str(b), int(p), str(c)) for b, p, c in data["bound"]),
                     Zone.from_json(data["zone"]),
                     tuple(Zone.from_json(z) for z in data.get("parts", [])),
+                    tuple((str(b), int(k)) for b, k in data.get("forks", {}).items()),
                 )
             )
         except Exception:
@@ -255,11 +302,19 @@ def metas(store: Store, name: str) -> list[Meta]:
     return out
 
 
-def _bound(store: Store, meta: Meta, chains: dict[tuple[str, int], str | None]) -> bool:
-    """Whether every stream the checkpoint folded still ends, at its position, with the
-    chain value it recorded: rewritten events unbind it."""
+def _bound(
+    store: Store,
+    meta: Meta,
+    pieces: Sequence[Piece],
+    chains: dict[tuple[str, int], str | None],
+) -> bool:
+    """Whether the checkpoint binds exactly the streams that hold versions 1..V of this
+    log, and each still carries, at its position, the chain value it recorded: rewritten
+    events (or a parent's, under a fork) unbind it."""
     from orgsim.store.snapshots import own_chain
 
+    if [(b, p) for b, p, _chain in meta.bound] != _anchors(pieces, meta.version):
+        return False
     for branch, position, chain in meta.bound:
         key = (branch, position)
         if key not in chains:
@@ -269,20 +324,34 @@ def _bound(store: Store, meta: Meta, chains: dict[tuple[str, int], str | None]) 
     return bool(meta.bound)
 
 
-def _usable(
-    store: Store, pieces: Sequence[Piece], name: str
-) -> tuple[list[Meta], list[tuple[int, int, Zone | None]]]:
-    """The bound checkpoints that hold a prefix of ``name``'s log (newest first), and
-    the zone map of the whole log: ``(after, upto, zone or None)`` stretches in order."""
+def _context(
+    store: Store, name: str, forks: dict[str, int] | None = None
+) -> tuple[list[Piece], list[Meta], list[tuple[int, int, Zone | None]], dict[str, int]]:
+    """The layout of ``name``'s log, the bound checkpoints that hold a prefix of it
+    (newest first), and its zone map: ``(after, upto, zone or None)`` stretches in
+    order. A checkpoint of an ancestor serves up to where a version fork left it."""
+    registry = store.branches()
+    lineage = _lineage(registry, name)
+    stored = {branch: metas(store, branch) for branch in lineage}
+    known: dict[str, int] = {}
+    for branch in lineage:
+        for meta in stored[branch]:
+            known.update(meta.forks)
+    known.update(forks or {})
+    pieces = _layout(store, registry, name, known)
     head = pieces[-1].last
     chains: dict[tuple[str, int], str | None] = {}
     candidates: list[Meta] = []
     zones: list[tuple[int, int, Zone]] = []
-    for branch in dict.fromkeys(p.branch for p in pieces):
-        # an ancestor's log is ours only up to where we (or a fork between) left it
-        limit = head if branch == name else max(p.last for p in pieces if p.branch == branch)
-        for meta in metas(store, branch):
-            if meta.zone is None or not _bound(store, meta, chains):
+    for branch in lineage:
+        holding = [p.last for p in pieces if p.branch == branch]
+        if not holding:
+            continue  # behind a date fork: numbered otherwise
+        limit = head if branch == name else max(holding)
+        for meta in stored[branch]:
+            if meta.zone is None or meta.version > head:
+                continue
+            if not _bound(store, meta, pieces, chains):
                 continue
             if meta.version <= limit:
                 candidates.append(meta)
@@ -301,7 +370,8 @@ def _usable(
             done = upto
     if done < head:
         covered.append((done, head, None))
-    return candidates, covered
+    dated = {b: known[b] for b in lineage if _is_date_fork(registry[b]) and b in known}
+    return pieces, candidates, covered, dated
 
 
 def _load(store: Store, meta: Meta) -> tuple[OrgState, dict[tuple[str, str], Match]]:
@@ -341,8 +411,7 @@ def state_at(
 def _state_at(
     store: Store, name: str, at: dt.date, known_at: dt.datetime | None
 ) -> OrgState | None:
-    pieces = _pieces(store, store.branches(), name)
-    candidates, zones = _usable(store, pieces, name)
+    pieces, candidates, zones, _forks = _context(store, name)
     if not candidates:
         return None  # nothing to gain over a plain replay
     for meta in [*candidates, EMPTY]:
@@ -352,10 +421,13 @@ def _state_at(
             if known_at is not None and meta.max_recorded and meta.max_recorded > known_at:
                 continue
         entries: list[Logged] = []
-        for after, upto, zone in zones:
-            if upto <= meta.version or (zone is not None and zone.counts_nothing(at, known_at)):
-                continue
-            entries.extend(_read(store, pieces, max(after, meta.version), upto))
+        try:
+            for after, upto, zone in zones:
+                if upto <= meta.version or (zone is not None and zone.counts_nothing(at, known_at)):
+                    continue
+                entries.extend(_read(store, pieces, max(after, meta.version), upto))
+        except _Unusable:
+            continue  # it would need what a date fork inherited: an older one cannot help
         counted = [
             i
             for i in entries
@@ -389,8 +461,9 @@ def _state_at(
 
 def extend(store: Store, name: str, every: int | None = None) -> int:
     """Store a checkpoint at every multiple of ``every`` versions of ``name``'s log not
-    yet covered, folding on from the newest checkpoint it has (or its parent's).
-    Reads one stretch at a time. Returns how many it stored."""
+    yet covered, folding on from the newest checkpoint it has (or an ancestor's).
+    Reads one stretch at a time (the whole log only when a stretch was inherited by a
+    date fork, or a late change predates what is folded). Returns how many it stored."""
     every = every or EVERY
     recorder = store.snapshot_recorder()
     if recorder is None or store.recorder is None:
@@ -403,28 +476,44 @@ def extend(store: Store, name: str, every: int | None = None) -> int:
 
 
 def _extend(store: Store, name: str, every: int) -> int:
-    recorder = store.snapshot_recorder()
-    assert recorder is not None
-    pieces = _pieces(store, store.branches(), name)
+    from orgsim.store.branches import BranchReader
+
+    reader = BranchReader(store)
+    try:
+        pieces, candidates, _zones, forks = _context(store, name)
+    except _Unusable:  # a date fork none of whose checkpoints tell what it inherited
+        registry = reader.registry
+        forks = {
+            b: reader.load(b).fork_length
+            for b in _lineage(registry, name)
+            if _is_date_fork(registry[b])
+        }
+        pieces, candidates, _zones, forks = _context(store, name, forks)
     head = pieces[-1].last
-    candidates, _zones = _usable(store, pieces, name)
     start = candidates[0] if candidates else EMPTY
     boundaries = list(range((start.version // every + 1) * every, head + 1, every))
     if not boundaries:
         return 0
+
+    def entries(after: int, upto: int) -> list[Logged]:
+        try:
+            return _read(store, pieces, after, upto)
+        except _Unusable:
+            return reader.load(name).log[after:upto]
+
     state, matches = _load(store, start)
     horizon, max_recorded = start.horizon, start.max_recorded
     position = max((m.position for m in metas(store, name)), default=0)
     previous = start.version
     for boundary in boundaries:
-        entries = _read(store, pieces, previous, boundary)
-        zone = summarise(entries, previous, boundary)
+        stretch = entries(previous, boundary)
+        zone = summarise(stretch, previous, boundary)
         if horizon is not None and zone.min_dated is not None and zone.min_dated < horizon:
             # a late change dated before what is folded: fold this prefix afresh
-            state = Timeline(_read(store, pieces, 0, boundary)).state_at()
+            state = Timeline(entries(0, boundary)).state_at()
         else:
-            fold(state, sorted(entries, key=_key))
-        for item in entries:
+            fold(state, sorted(stretch, key=_key))
+        for item in stretch:
             if type(item.event) is ev.JobMatchAssessed:
                 e = item.event
                 matches[(e.old, e.new)] = Match.from_event(e, item.version, e.recorded)
@@ -433,8 +522,16 @@ def _extend(store: Store, name: str, every: int) -> int:
         if max_recorded is None or zone.max_recorded > max_recorded:
             max_recorded = zone.max_recorded
         position += 1
-        parts = _parts(entries, previous, boundary)
-        _write(store, name, position, boundary, pieces, horizon, max_recorded, zone, parts, state, matches)
+        meta = {
+            "version": boundary,
+            "bound": _bind(store, pieces, boundary),
+            "horizon": _iso(horizon),
+            "max_recorded": max_recorded.isoformat(),
+            "zone": zone.to_json(),
+            "parts": [z.to_json() for z in _parts(stretch, previous, boundary)],
+            "forks": forks,
+        }
+        _write(store, name, position, meta, _body(boundary, state, matches))
         previous = boundary
     return len(boundaries)
 
@@ -451,48 +548,28 @@ def _parts(entries: Sequence[Logged], first: int, last: int) -> list[Zone]:
 def _bind(store: Store, pieces: Sequence[Piece], version: int) -> list[list[Any]]:
     from orgsim.store.snapshots import own_chain
 
-    out = []
-    for piece in pieces:
-        if piece.first < version:
-            position = min(version, piece.last) - piece.offset
-            chain = own_chain(store, piece.branch, position)
-            if chain is None:
-                raise _Unusable("cannot bind")
-            out.append([piece.branch, position, chain])
+    out: list[list[Any]] = []
+    for branch, position in _anchors(pieces, version):
+        chain = own_chain(store, branch, position)
+        if chain is None:
+            raise _Unusable("cannot bind")
+        out.append([branch, position, chain])
     return out
 
 
-def _matches_json(matches: dict[tuple[str, str], Match]) -> list[list[Any]]:
-    return [
+def _body(version: int, state: OrgState, matches: dict[tuple[str, str], Match]) -> dict[str, Any]:
+    listed = [
         [m.old, m.new, str(m.percent), m.assessor, m.basis, m.version, m.recorded.isoformat()]
         for m in matches.values()
     ]
+    return {"version": version, "state": dump_state(state), "matches": listed}
 
 
 def _write(
-    store: Store,
-    name: str,
-    position: int,
-    version: int,
-    pieces: Sequence[Piece],
-    horizon: dt.date | None,
-    max_recorded: dt.datetime | None,
-    zone: Zone,
-    parts: Sequence[Zone],
-    state: OrgState,
-    matches: dict[tuple[str, str], Match],
+    store: Store, name: str, position: int, meta: dict[str, Any], body: dict[str, Any]
 ) -> None:
     recorder = store.snapshot_recorder()
-    assert recorder is not None and max_recorded is not None
-    meta = {
-        "version": version,
-        "bound": _bind(store, pieces, version),
-        "horizon": _iso(horizon),
-        "max_recorded": max_recorded.isoformat(),
-        "zone": zone.to_json(),
-        "parts": [z.to_json() for z in parts],
-    }
-    body = {"version": version, "state": dump_state(state), "matches": _matches_json(matches)}
+    assert recorder is not None
     rows = []
     for stream, topic, data in (
         (state_stream(name), STATE_TOPIC, body),
@@ -508,15 +585,28 @@ def _write(
 # --- verify ------------------------------------------------------------------------
 
 
-def check(store: Store, name: str, log: Sequence[Logged]) -> str | None:
+def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | None:
     """``verify``'s question for every bound checkpoint of ``name``: do its state and
-    its zone equal a fresh fold and summary of the log it claims? (``log``: the
-    branch's full log.) The first problem in one line, or None."""
-    stored = sorted(
-        (m for m in metas(store, name) if _bound(store, m, {})), key=lambda m: m.version
-    )
+    its zones equal a fresh fold and summary of the log it claims? The first problem in
+    one line, or None (also when it has none: unbound ones are stale, never used)."""
+    own = metas(store, name)
+    if not own:
+        return None
+    registry = store.branches()
+    lineage = _lineage(registry, name)
+    forks = {b: load(b).fork_length for b in lineage if _is_date_fork(registry[b])}
+    try:
+        pieces = _context(store, name, forks)[0]
+    except _Unusable:
+        return None
+    chains: dict[tuple[str, int], str | None] = {}
+    stored = sorted((m for m in own if _bound(store, m, pieces, chains)), key=lambda m: m.version)
     if not stored:
         return None
+    log = load(name).log
+    for meta in stored:
+        if dict(meta.forks) != forks:
+            return f"its checkpoint at version {meta.version} misstates its forks (edited?)"
     state = OrgState()
     matches: dict[tuple[str, str], Match] = {}
     folded: int = 0
@@ -551,12 +641,7 @@ def check(store: Store, name: str, log: Sequence[Logged]) -> str | None:
         if meta.horizon != horizon or meta.max_recorded != recorded:
             return f"its checkpoint at version {version} misdescribes its events (edited?)"
         rows = _rows(store, state_stream(name), meta.position)
-        expected = json.loads(
-            json.dumps(
-                {"version": version, "state": dump_state(state), "matches": _matches_json(matches)},
-                separators=(",", ":"),
-            )
-        )
+        expected = json.loads(json.dumps(_body(version, state, matches), separators=(",", ":")))
         if not rows or rows[0][1] != expected:
             return (
                 f"its checkpoint at version {version} does not match its events (edited?): "

@@ -109,10 +109,9 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     branch is read (``load``) only when there is a snapshot to check."""
     from orgsim.store import checkpoints
 
-    if checkpoints.metas(store, name):
-        problem = checkpoints.check(store, name, load(name).log)
-        if problem is not None:
-            return problem
+    problem = checkpoints.check(store, name, load)
+    if problem is not None:
+        return problem
     payload = _payload(store, name)
     if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
         return None
