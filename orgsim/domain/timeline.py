@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from orgsim.domain import events as ev
-from orgsim.domain.state import HANDLERS, DomainError, OrgState
+from orgsim.domain.handlers import HANDLERS
+from orgsim.domain.state import DomainError, OrgState
 
 T = TypeVar("T")
 
