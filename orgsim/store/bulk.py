@@ -115,6 +115,29 @@ def count_rows(recorder: AggregateRecorder | None, stream: UUID) -> int:
         return int(sqlite_cursor.fetchall()[0][0])
 
 
+def last_position(recorder: AggregateRecorder | None, stream: UUID) -> int:
+    """The highest position in ``stream`` (0 when empty), from the primary key's index
+    without counting rows: positions run 1..N, so this is N; a gap is found when the
+    rows are read."""
+    if recorder is None:
+        return 0
+    if backends.is_popo(recorder):
+        rows = select_rows(recorder, stream)
+        return rows[-1][0] if rows else 0
+    query = (
+        f"SELECT MAX(originator_version) AS n FROM {backends.qualified_table(recorder)} "
+        "WHERE originator_id = {}"
+    )
+    postgres = backends._postgres(recorder)
+    if postgres is not None:
+        with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(query.format("%s").encode(), [stream])
+            return int(cursor.fetchall()[0]["n"] or 0)
+    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+        sqlite_cursor.execute(query.format("?"), [stream.hex])
+        return int(sqlite_cursor.fetchall()[0][0] or 0)
+
+
 def _bytes(state: bytes | memoryview | None) -> bytes:
     """A PostgreSQL ``bytea`` as bytes; a damaged row's NULL passes through as None, for
     :meth:`orgsim.store.recorder.Store.check_rows` to report where the damage is."""

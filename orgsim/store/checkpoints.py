@@ -42,7 +42,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
-from orgsim.store.bulk import count_rows, select_range
+from orgsim.store.bulk import last_position, select_range
 from orgsim.store.recorder import _NS, BranchRegistered, Store, branch_stream
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def _layout(
     """Where each version of ``name``'s full log is stored (``forks``: how many events
     each date fork inherited, which only reading its parent could tell otherwise)."""
     info = registry[name]
-    own = count_rows(store.recorder, branch_stream(name))
+    own = last_position(store.recorder, branch_stream(name))
     if info.parent is None:
         return [Piece(name, 0, own, 0)]
     parent = _layout(store, registry, info.parent, forks)
