@@ -43,7 +43,8 @@ from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
 from orgsim.store.bulk import last_position, select_range
-from orgsim.store.recorder import _NS, BranchRegistered, Store, branch_stream
+from orgsim.store.mapper import MappingError
+from orgsim.store.recorder import _NS, BranchRegistered, Store, StoreError, branch_stream
 
 if TYPE_CHECKING:
     from orgsim.store.branches import BranchLog
@@ -234,8 +235,13 @@ def _read(store: Store, pieces: Sequence[Piece], after: int, upto: int) -> list[
         if len(rows) != high - low:
             raise _Unusable("rows missing")
         start = low - piece.offset + 1
-        store.check_rows(stream, rows, start)
-        models, _chain = store.mapper.to_events(stream, rows, start=start)
+        try:
+            models, _chain = store.mapper.to_events(stream, rows, start=start)
+        except Exception as error:
+            store.check_rows(stream, rows, start)  # damage is reported as by a replay
+            if isinstance(error, MappingError):
+                raise StoreError(str(error)) from error
+            raise
         out.extend(Logged(n + piece.offset, m) for n, m in enumerate(models, start=start))
     return out
 
