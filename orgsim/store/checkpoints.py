@@ -266,7 +266,7 @@ def summarise(entries: Sequence[Logged], first: int, last: int) -> Zone:
 # --- stored rows -------------------------------------------------------------------
 
 
-def _rows(store: Store, stream: UUID, position: int | None = None) -> list[Any]:
+def _rows(store: Store, stream: UUID, position: int | None = None, parse: bool = True) -> list[Any]:
     recorder = store.snapshot_recorder()
     if recorder is None:
         return []
@@ -280,7 +280,7 @@ def _rows(store: Store, stream: UUID, position: int | None = None) -> list[Any]:
             state = row.state
             if store.mapper.cipher is not None:
                 state = store.mapper.cipher.decrypt(state)
-            out.append((row.originator_version, json.loads(state)))
+            out.append((row.originator_version, json.loads(state) if parse else state))
         except Exception:  # a cache: an unreadable row is no checkpoint
             continue
     return out
@@ -591,43 +591,48 @@ def _write(
 # --- verify ------------------------------------------------------------------------
 
 
-def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | None:
+def check(
+    store: Store,
+    name: str,
+    load: Callable[[str], BranchLog],
+    also: tuple[int, Callable[[OrgState], str | None]] | None = None,
+) -> str | None:
     """``verify``'s question for every bound checkpoint of ``name``: do its state and
     its zones equal a fresh fold and summary of the log it claims? The first problem in
-    one line, or None (also when it has none: unbound ones are stale, never used)."""
+    one line, or None (also when it has none: unbound ones are stale, never used).
+    ``also``: a version and a check of the state folded up to it (the snapshot's), made
+    in the same pass so the log is folded once."""
     own = metas(store, name)
-    if not own:
-        return None
-    registry = store.branches()
-    lineage = _lineage(registry, name)
-    forks = {b: load(b).fork_length for b in lineage if _is_date_fork(registry[b])}
-    try:
-        pieces = _context(store, name, forks)[0]
-    except _Unusable:
-        return None
-    chains: dict[tuple[str, int], str | None] = {}
-    stored = sorted((m for m in own if _bound(store, m, pieces, chains)), key=lambda m: m.version)
-    if not stored:
+    stored: list[Meta] = []
+    if own:
+        registry = store.branches()
+        lineage = _lineage(registry, name)
+        forks = {b: load(b).fork_length for b in lineage if _is_date_fork(registry[b])}
+        try:
+            pieces = _context(store, name, forks)[0]
+            chains: dict[tuple[str, int], str | None] = {}
+            stored = [m for m in own if _bound(store, m, pieces, chains)]
+        except _Unusable:
+            stored = []
+        for meta in stored:
+            if dict(meta.forks) != forks:
+                return f"its checkpoint at version {meta.version} misstates its forks (edited?)"
+    if not stored and also is None:
         return None
     log = load(name).log
+    stops: dict[int, list[Meta | None]] = {}
     for meta in stored:
-        if dict(meta.forks) != forks:
-            return f"its checkpoint at version {meta.version} misstates its forks (edited?)"
+        stops.setdefault(meta.version, []).append(meta)
+    if also is not None:
+        stops.setdefault(also[0], []).append(None)
     state = OrgState()
     matches: dict[tuple[str, str], Match] = {}
     folded: int = 0
     horizon: dt.date | None = None
     recorded: dt.datetime | None = None
-    for meta in stored:
-        version = meta.version
-        if version > len(log) or meta.zone is None or meta.zone.last != version:
+    for version in sorted(stops):
+        if version > len(log):
             return f"its checkpoint at version {version} claims events the branch lacks"
-        first = meta.zone.first
-        if first >= version or (
-            summarise(log[first:version], first, version) != meta.zone
-            or list(meta.parts) != _parts(log[first:version], first, version)
-        ):
-            return f"its checkpoint at version {version} misdescribes its events (edited?)"
         part = log[folded:version]
         dated = [i.event.effective for i in part if i.event.effective != ev.UNDATED]
         if horizon is not None and dated and min(dated) < horizon:
@@ -644,13 +649,52 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
         latest = max(i.event.recorded for i in part) if part else None
         if latest is not None and (recorded is None or latest > recorded):
             recorded = latest
-        if meta.horizon != horizon or meta.max_recorded != recorded:
-            return f"its checkpoint at version {version} misdescribes its events (edited?)"
-        rows = _rows(store, state_stream(name), meta.position)
-        expected = json.loads(json.dumps(_body(version, state, matches), separators=(",", ":")))
-        if not rows or rows[0][1] != expected:
-            return (
-                f"its checkpoint at version {version} does not match its events (edited?): "
-                "delete it; until then it is trusted by show"
-            )
+        for stop in stops[version]:
+            if stop is None:
+                assert also is not None
+                problem = also[1](state)
+            else:
+                problem = _check_one(store, name, log, stop, (horizon, recorded), state, matches)
+            if problem is not None:
+                return problem
     return None
+
+
+def _check_one(
+    store: Store,
+    name: str,
+    log: Sequence[Logged],
+    meta: Meta,
+    clocks: tuple[dt.date | None, dt.datetime | None],
+    state: OrgState,
+    matches: dict[tuple[str, str], Match],
+) -> str | None:
+    """One checkpoint against the fresh fold of the log up to its version."""
+    version = meta.version
+    if meta.zone is None or meta.zone.last != version or meta.zone.first >= version:
+        return f"its checkpoint at version {version} misdescribes its events (edited?)"
+    first = meta.zone.first
+    if (
+        summarise(log[first:version], first, version) != meta.zone
+        or list(meta.parts) != _parts(log[first:version], first, version)
+        or (meta.horizon, meta.max_recorded) != clocks
+    ):
+        return f"its checkpoint at version {version} misdescribes its events (edited?)"
+    rows = _rows(store, state_stream(name), meta.position, parse=False)
+    expected = json.dumps(_body(version, state, matches), separators=(",", ":"))
+    # as written, byte for byte; else (written another way) equal as JSON
+    if not rows or (
+        rows[0][1] != expected.encode("utf-8") and _parsed(rows[0][1]) != json.loads(expected)
+    ):
+        return (
+            f"its checkpoint at version {version} does not match its events (edited?): "
+            "delete it; until then it is trusted by show"
+        )
+    return None
+
+
+def _parsed(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
