@@ -465,7 +465,7 @@ def _state_at(
 # --- taking them -------------------------------------------------------------------
 
 
-def extend(store: Store, name: str, every: int | None = None) -> int:
+def extend(store: Store, name: str, every: int | None = None, length: int | None = None) -> int:
     """Store a checkpoint at every multiple of ``every`` versions of ``name``'s log not
     yet covered, folding on from the newest checkpoint it has (or an ancestor's).
     Reads one stretch at a time (the whole log only when a stretch was inherited by a
@@ -474,6 +474,8 @@ def extend(store: Store, name: str, every: int | None = None) -> int:
     recorder = store.snapshot_recorder()
     if recorder is None or store.recorder is None:
         return 0
+    if length is not None and length < every:
+        return 0  # (``length``: the log's, when known) too short for any
     try:
         with gc_paused():
             return _extend(store, name, every)

@@ -157,7 +157,7 @@ def take(
     from orgsim.store import checkpoints
 
     with contextlib.suppress(Exception):  # a cache: failing to extend it loses nothing
-        checkpoints.extend(store, name)
+        checkpoints.extend(store, name, length=version)
 
 
 def maybe_take(
