@@ -238,3 +238,26 @@ def test_compare_from_checkpoints_equals_compare_from_a_full_replay(store_url, s
     slow = [compare_branches(store, ["base", "fork"], at, when) for at, when in probes]
     assert fast == slow
     assert fast[1]["difference"]  # the fork differs from its parent
+
+
+def test_checkpoints_of_an_encrypted_store_hold_no_name_in_clear(sqlite_url, small):
+    """SPEC: personal data never appears outside the encrypted store; checkpoints hold
+    the people's names, so they are encrypted with the events' key."""
+    from eventsourcing.cipher import AESCipher
+
+    store = open_store(sqlite_url, AESCipher.create_key(32))
+    for n, text in enumerate((BASE, LATER, BACKDATED)):
+        run_script(store, parse_scenario(text, f"s{n}.yaml"))
+    assert checkpoints.metas(store, "base")
+    at = dt.date(2021, 7, 1)
+    fast = checkpoints.state_at(store, "base", at)
+    assert fast is not None and {p.name for p in fast.people.values()} == {
+        "Sky Fictional",
+        "Ash Fictional",
+    }
+    assert verify(store).ok
+    store.close()
+    from pathlib import Path
+
+    data = b"".join(p.read_bytes() for p in Path(sqlite_url).parent.glob("*.sqlite*"))
+    assert b"Sky Fictional" not in data and b"Ash Fictional" not in data
