@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from orgsim.domain.structure import Structure
+from orgsim.domain.timeline import gc_paused
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
 
@@ -42,10 +43,16 @@ def structure(
     known_at: dt.datetime | None = None,
     reader: BranchReader | None = None,
 ) -> Structure:
+    from orgsim.store import checkpoints
     from orgsim.store.snapshots import structure_from_snapshot
 
-    fast = structure_from_snapshot(store, name, at, known_at)
-    if fast is not None:
-        return fast
-    branch = (reader or BranchReader(store)).load(name)
-    return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))
+    with gc_paused():  # the read model of a large state is as many objects again
+        # checkpoints answer any date and time; the newest snapshot only its horizon on
+        state = checkpoints.state_at(store, name, at, known_at)
+        if state is not None:
+            return Structure.from_state(name, at, state)
+        fast = structure_from_snapshot(store, name, at, known_at)
+        if fast is not None:
+            return fast
+        branch = (reader or BranchReader(store)).load(name)
+        return Structure.from_state(name, at, branch.timeline.state_at(at, known_at))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from orgsim.domain import events as ev
+from orgsim.domain.handlers import HANDLERS
 from orgsim.domain.state import DomainError, OrgState
 
 T = TypeVar("T")
@@ -130,6 +131,8 @@ def fold(
     up_to_version: int | None = None,
 ) -> OrgState:
     """Apply events in timeline order; stop after ``at``. Raises ReplayError."""
+    if known_at is None and up_to_version is None:
+        return _fold_all(state, ordered, at)
     apply = state.apply
     for item in ordered:
         event = item.event
@@ -143,6 +146,32 @@ def fold(
             apply(event, item.version)
         except DomainError as error:
             raise ReplayError(str(error), item.version) from None
+    return state
+
+
+def _fold_all(state: OrgState, ordered: Sequence[Logged], at: dt.date | None) -> OrgState:
+    """:func:`fold` with no filter but the date: ``OrgState.apply`` inlined (the
+    handler by type, the event's clocks), as a full replay applies every event."""
+    handlers = HANDLERS
+    version, latest = state.version, state.at
+    try:
+        for item in ordered:
+            event = item.event
+            effective = event.effective
+            if at is not None and effective > at:
+                break
+            state._current_version = item.version
+            state._current_recorded = event.recorded
+            try:
+                handlers[type(event)](state, event)
+            except DomainError as error:
+                raise ReplayError(str(error), item.version) from None
+            if item.version > version:
+                version = item.version
+            if effective > latest:
+                latest = effective
+    finally:
+        state.version, state.at = version, latest
     return state
 
 

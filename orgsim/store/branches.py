@@ -148,13 +148,17 @@ class BranchReader:
             raise StoreError(
                 f"cannot read the store {self.store.url}: {error}".splitlines()[0]
             ) from error
-        self.store.check_rows(stream, rows, 1)
         try:
             models, chain = self.store.mapper.to_events(stream, rows)
-        except MappingError as error:
-            raise StoreError(str(error)) from error
+        except Exception as error:
+            # a missing or NULL row is reported as damage (checked only on failure: the
+            # decode proves whole, gap-free rows by decoding them)
+            self.store.check_rows(stream, rows, 1)
+            if isinstance(error, MappingError):
+                raise StoreError(str(error)) from error
+            raise
         start = len(inherited)
-        own = [Logged(n, model) for n, model in enumerate(models, start=start + 1)]
+        own = list(map(Logged, range(start + 1, start + len(models) + 1), models))
         branch = BranchLog(info, inherited, own, len(models), chain)
         self._cache[name] = branch
         return branch
@@ -168,11 +172,13 @@ def stream_own(store: Store, name: str, after: int = 0) -> Iterator[tuple[int, e
         if rows[-1][0] <= after:
             continue
         rows = [row for row in rows if row[0] > after]
-        store.check_rows(stream, rows, rows[0][0])
         try:
             models, _chain = store.mapper.to_events(stream, rows, start=rows[0][0])
-        except MappingError as error:
-            raise StoreError(str(error)) from error
+        except Exception as error:
+            store.check_rows(stream, rows, rows[0][0])
+            if isinstance(error, MappingError):
+                raise StoreError(str(error)) from error
+            raise
         yield from zip((row[0] for row in rows), models, strict=True)
 
 

@@ -84,6 +84,18 @@ def _page(recorder: AggregateRecorder, stream: UUID, after: int, limit: int) -> 
         return [(row[0], row[1], row[2]) for row in sqlite_cursor.fetchall()]
 
 
+def select_range(
+    recorder: AggregateRecorder | None, stream: UUID, after: int, upto: int
+) -> list[Row]:
+    """The rows of ``stream`` at positions ``after + 1 .. upto``, in order: a checkpoint
+    reads only the stretch of a log it needs (:mod:`orgsim.store.checkpoints`)."""
+    if recorder is None or upto <= after:
+        return []
+    if backends.is_popo(recorder):
+        return [row for row in select_rows(recorder, stream) if after < row[0] <= upto]
+    return _page(recorder, stream, after, upto - after)
+
+
 def count_rows(recorder: AggregateRecorder | None, stream: UUID) -> int:
     """How many rows ``stream`` holds, without reading them."""
     if recorder is None:
@@ -101,6 +113,29 @@ def count_rows(recorder: AggregateRecorder | None, stream: UUID) -> int:
     with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
         sqlite_cursor.execute(query.format("?"), [stream.hex])
         return int(sqlite_cursor.fetchall()[0][0])
+
+
+def last_position(recorder: AggregateRecorder | None, stream: UUID) -> int:
+    """The highest position in ``stream`` (0 when empty), from the primary key's index
+    without counting rows: positions run 1..N, so this is N; a gap is found when the
+    rows are read."""
+    if recorder is None:
+        return 0
+    if backends.is_popo(recorder):
+        rows = select_rows(recorder, stream)
+        return rows[-1][0] if rows else 0
+    query = (
+        f"SELECT MAX(originator_version) AS n FROM {backends.qualified_table(recorder)} "
+        "WHERE originator_id = {}"
+    )
+    postgres = backends._postgres(recorder)
+    if postgres is not None:
+        with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(query.format("%s").encode(), [stream])
+            return int(cursor.fetchall()[0]["n"] or 0)
+    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+        sqlite_cursor.execute(query.format("?"), [stream.hex])
+        return int(sqlite_cursor.fetchall()[0][0] or 0)
 
 
 def _bytes(state: bytes | memoryview | None) -> bytes:

@@ -129,14 +129,26 @@ class Mapper:
 
         The replay's hot path: the same decoding as :meth:`to_model` with the per-row
         overhead taken out (topics resolved once per type, no :class:`Decoded` record,
-        no unwrapping without a key). pydantic-core's ``model_validate_json`` stays: it
-        measured faster than ``json.loads`` plus an unvalidated construct (3.9 against
-        6.4 µs an event). Any row it cannot read goes through :meth:`to_model`, so
-        errors read exactly as there.
+        no unwrapping without a key): one list comprehension over the rows when every
+        topic is current. pydantic-core's ``model_validate_json`` stays: it measured
+        faster than ``json.loads`` alone (0.31 against 0.22 s for 50,000 rows, before any
+        construct), so an unvalidated ``model_construct`` path would cost more, not less.
+        Any row it cannot read goes through :meth:`to_model`, so errors read exactly as
+        there.
         """
+        plain = self.cipher is None and self.compressor is None and self.types is None
+        if plain and rows and rows[0][0] == start and rows[-1][0] == start + len(rows) - 1:
+            # positions are a sorted primary key: first, last and count prove no gaps
+            validators = {topic: self._validator(topic) for topic in {r[1] for r in rows}}
+            if _slow not in validators.values():
+                try:
+                    return [
+                        validators[topic](state[CHAIN_LEN:]) for _position, topic, state in rows
+                    ], rows[-1][2][:CHAIN_LEN].decode("ascii", errors="replace")
+                except Exception:
+                    pass  # the row-by-row path below names the row and the error
         out: list[ev.Event] = []
         append = out.append
-        plain = self.cipher is None and self.compressor is None and self.types is None
         classes: dict[str, Any] = {}
         chain = GENESIS
         for expected, (position, topic, state) in enumerate(rows, start=start):
@@ -166,7 +178,8 @@ class Mapper:
             return _slow
         if version != cls.schema_version:
             return _slow
-        return cls.model_validate_json
+        # what ``model_validate_json`` calls, without its wrapper (15% of the decode)
+        return cls.__pydantic_validator__.validate_json
 
     def _decode(self, topic: str, body: bytes) -> BaseModel:
         if self.types is not None:

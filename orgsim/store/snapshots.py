@@ -25,7 +25,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.domain.timeline import Logged, fold, gc_paused
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import _NS, Store, branch_stream
 
@@ -103,25 +103,32 @@ def _last_recorded(store: Store, name: str, own: int) -> str | None:
 
 
 def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | None:
-    """``verify``'s question: does the branch's newest snapshot equal a fresh fold of
-    the events it claims to hold? The problem in one line, or None (also when there is
-    no snapshot, or it no longer matches the chain and so is ignored anyway). The
-    branch is read (``load``) only when there is a snapshot to check."""
+    """``verify``'s question: do the branch's checkpoints and its newest snapshot equal
+    a fresh fold of the events they claim to hold? The problem in one line, or None
+    (also when there is none, or it no longer matches the chain and so is ignored
+    anyway). The branch is read (``load``) only when there is something to check, and
+    folded once for all of them."""
+    from orgsim.store import checkpoint_upkeep
+
     payload = _payload(store, name)
     if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
-        return None
-    branch = load(name)
+        return checkpoint_upkeep.check(store, name, load)
     version = payload["version"]
-    if version > branch.version:
-        return f"its snapshot claims version {version}, past the branch's {branch.version} events"
-    fresh = Timeline(branch.log[:version]).state_at()
-    expected = json.loads(json.dumps(dump_state(fresh), separators=(",", ":")))
-    if payload["state"] != expected:
+    if version > load(name).version:
         return (
-            f"its snapshot at version {version} does not match its events (edited?): "
-            "delete it; until then it is trusted by show"
+            f"its snapshot claims version {version}, past the branch's {load(name).version} events"
         )
-    return None
+
+    def same(fresh: OrgState) -> str | None:
+        expected = json.loads(json.dumps(dump_state(fresh), separators=(",", ":")))
+        if payload["state"] != expected:
+            return (
+                f"its snapshot at version {version} does not match its events (edited?): "
+                "delete it; until then it is trusted by show"
+            )
+        return None
+
+    return checkpoint_upkeep.check(store, name, load, (version, same))
 
 
 def take(
@@ -147,6 +154,10 @@ def take(
         body = store.mapper.cipher.encrypt(body)
     with contextlib.suppress(Exception):
         recorder.insert_events([StoredEvent(snapshot_stream(name), version, TOPIC, body)])
+    from orgsim.store import checkpoint_upkeep
+
+    with contextlib.suppress(Exception):  # a cache: failing to extend it loses nothing
+        checkpoint_upkeep.extend(store, name, length=version)
 
 
 def maybe_take(

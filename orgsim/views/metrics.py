@@ -27,7 +27,7 @@ from typing import Any
 
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import PersonView, Structure
-from orgsim.domain.timeline import fold_each
+from orgsim.domain.timeline import fold_each, gc_paused
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import Store
 
@@ -188,17 +188,27 @@ def _layers(structure: Structure, posts: list[str]) -> dict[str, Any]:
 def compare_branches(
     store: Store, names: list[str], at: dt.date, known_at: dt.datetime | None = None
 ) -> dict[str, Any]:
-    reader = BranchReader(store)
-    logs = [reader.load(name) for name in names]  # every name checked before any work
+    from orgsim.store import checkpoints
 
-    # a fork shares its parent's log: fold_each folds the shared part once
+    reader = BranchReader(store)
+    for name in names:
+        reader.info(name)  # every name checked before any work
+
     def figures_of(i: int, state: OrgState) -> dict[str, Any]:
         structure = Structure.from_state(names[i], at, state)
         figures = metrics(structure)
         figures["redundancy_cost"] = _redundancy_cost(structure, state)
         return figures
 
-    figures = fold_each([log.timeline for log in logs], at, known_at, figures_of)
+    # a fork shares its parent's checkpoints, so each state costs a checkpoint and the
+    # stretch of log after it; without them, fold_each folds a shared prefix once
+    with gc_paused():
+        states = [checkpoints.state_at(store, name, at, known_at) for name in names]
+        if all(state is not None for state in states):
+            figures = [figures_of(i, state) for i, state in enumerate(states) if state]
+        else:
+            logs = [reader.load(name) for name in names]
+            figures = fold_each([log.timeline for log in logs], at, known_at, figures_of)
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
