@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresAggregateRecorder
     from eventsourcing.sqlite import SQLiteAggregateRecorder
 
+    from orgsim.store.mapper import Row
+
 
 class Factory(Protocol):
     """What the store needs of a library infrastructure factory (any backend)."""
@@ -151,24 +153,47 @@ def vacuum(recorder: AggregateRecorder) -> None:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def insert(recorder: AggregateRecorder, rows: Sequence[StoredEvent]) -> None:
-    """The library's insert, in one transaction; with the in-write test hook set, the same
-    insert with a pause before the commit."""
+def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[Row]]]) -> None:
+    """Append ``(position, topic, state)`` rows to streams, all in one transaction.
+
+    The library's tables and transaction, without its ``StoredEvent`` per row: on SQLite
+    one ``executemany`` of plain tuples (the library's own insert statement), on
+    PostgreSQL the library's own single ``INSERT … FROM unnest`` of its composite type (so
+    the statement is atomic under autocommit, as the library's insert is). The unique key
+    ``(originator_id, originator_version)`` still refuses a row already taken, and the
+    library's error classes come out as they would from its own insert. With the in-write
+    test hook set, a pause sits between the insert and the commit.
+    """
     test_barrier()
     test_pause("ORGSIM_TEST_PAUSE_BEFORE_WRITE")
-    if not os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE") or is_popo(recorder):
-        recorder.insert_events(rows)
+    popo = _popo(recorder)
+    if popo is not None:
+        popo.insert_events(
+            [
+                StoredEvent(stream, n, topic, state)
+                for stream, rows in streams
+                for n, topic, state in rows
+            ]
+        )
         return
+    pause = bool(os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE"))
     postgres = _postgres(recorder)
     if postgres is not None:
+        make = postgres.construct_pg_stored_event
+        values = [
+            make(stream, n, topic, state) for stream, rows in streams for n, topic, state in rows
+        ]
         with postgres.datastore.transaction(commit=True) as cursor:
-            postgres._insert_stored_events(cursor, rows)
-            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+            cursor.execute(postgres.insert_events_statement, (values,))
+            if pause:
+                test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
         return
     sqlite = _sqlite(recorder)
+    params = [(stream.hex, n, topic, state) for stream, rows in streams for n, topic, state in rows]
     with sqlite.datastore.transaction(commit=True) as sqlite_cursor:
-        sqlite._insert_events(sqlite_cursor, rows)
-        test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+        sqlite_cursor.executemany(sqlite.insert_events_statement, params)
+        if pause:
+            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
 
 
 def test_pause(variable: str) -> None:
