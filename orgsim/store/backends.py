@@ -189,7 +189,11 @@ def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[R
                 test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
         return
     sqlite = _sqlite(recorder)
-    params = [(stream.hex, n, topic, state) for stream, rows in streams for n, topic, state in rows]
+    params = [
+        (key, n, topic, state)
+        for key, rows in ((stream.hex, rows) for stream, rows in streams)
+        for n, topic, state in rows
+    ]
     with sqlite.datastore.transaction(commit=True) as sqlite_cursor:
         sqlite_cursor.executemany(sqlite.insert_events_statement, params)
         if pause:
