@@ -34,6 +34,7 @@ from eventsourcing.persistence import (
 )
 from pydantic import BaseModel, ConfigDict
 
+from orgsim.domain.timeline import gc_paused
 from orgsim.store import backends
 from orgsim.store.backends import Factory
 from orgsim.store.errors import CONFLICT_MESSAGE, ConflictError, StoreDamaged, StoreError
@@ -281,11 +282,12 @@ class Store:
     def write(self, writes: Iterable[StreamWrite]) -> int:
         """Append to several streams in one transaction. Returns rows written."""
         rows: list[tuple[UUID, list[Row]]] = []
-        for write in writes:
-            mapper = self.registry_mapper if write.stream == REGISTRY_ID else self.mapper
-            encoded, _chain = mapper.encode(write.after, write.models, write.previous_chain)
-            if encoded:
-                rows.append((write.stream, encoded))
+        with gc_paused():  # a row per event, all kept until the insert
+            for write in writes:
+                mapper = self.registry_mapper if write.stream == REGISTRY_ID else self.mapper
+                encoded, _chain = mapper.encode(write.after, write.models, write.previous_chain)
+                if encoded:
+                    rows.append((write.stream, encoded))
         if not rows:
             return 0
         recorder = self.writable()
