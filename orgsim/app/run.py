@@ -362,6 +362,19 @@ def append_events(
     ``loaded`` is the branch as the caller just read it (saves reading it twice; the
     store's optimistic write still refuses it if another writer got there first).
     """
+    with gc_paused():  # the events, the fold and the rows all stay alive until the end
+        return _append_events(store, branch_name, events, create, actor, dry_run, loaded)
+
+
+def _append_events(
+    store: Store,
+    branch_name: str,
+    events: Sequence[ev.Event],
+    create: bool,
+    actor: str | None,
+    dry_run: bool,
+    loaded: BranchLog | None,
+) -> int:
     reader = BranchReader(store)
     if loaded is not None:
         branch, created = loaded, False
