@@ -26,8 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 from uuid import UUID
 
-from eventsourcing.persistence import AggregateRecorder, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment, retry
 
 if TYPE_CHECKING:
     from eventsourcing.popo import POPOAggregateRecorder
@@ -183,10 +188,7 @@ def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[R
         values = [
             make(stream, n, topic, state) for stream, rows in streams for n, topic, state in rows
         ]
-        with postgres.datastore.transaction(commit=True) as cursor:
-            cursor.execute(postgres.insert_events_statement, (values,))
-            if pause:
-                test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+        _insert_postgres(postgres, values, pause)
         return
     sqlite = _sqlite(recorder)
     params = [
@@ -196,6 +198,18 @@ def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[R
     ]
     with sqlite.datastore.transaction(commit=True) as sqlite_cursor:
         sqlite_cursor.executemany(sqlite.insert_events_statement, params)
+        if pause:
+            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def _insert_postgres(
+    postgres: PostgresAggregateRecorder, values: list[object], pause: bool
+) -> None:
+    """One statement, one transaction; a connection the server dropped (an idle pooled
+    one) is retried, as the library's own ``insert_events`` retries it."""
+    with postgres.datastore.transaction(commit=True) as cursor:
+        cursor.execute(postgres.insert_events_statement, (values,))
         if pause:
             test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
 
