@@ -207,7 +207,7 @@ def test_a_reader_during_a_write_sees_the_run_whole_or_not_at_all(cli, store_url
         cli,
         "run",
         long_script(write),
-        ORGSIM_TEST_PAUSE_IN_WRITE="10",
+        ORGSIM_TEST_PAUSE_IN_WRITE="4",  # under the library's 5 s idle-in-transaction limit
         ORGSIM_TEST_MARKER=str(marker),
     )
     wait_for(marker, process)

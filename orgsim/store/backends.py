@@ -163,8 +163,7 @@ def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[R
 
     The library's tables and transaction, without its ``StoredEvent`` per row: on SQLite
     one ``executemany`` of plain tuples (the library's own insert statement), on
-    PostgreSQL the library's own single ``INSERT … FROM unnest`` of its composite type (so
-    the statement is atomic under autocommit, as the library's insert is). The unique key
+    PostgreSQL a ``COPY`` in one transaction (see :func:`_insert_postgres`). The unique key
     ``(originator_id, originator_version)`` still refuses a row already taken, and the
     library's error classes come out as they would from its own insert. With the in-write
     test hook set, a pause sits between the insert and the commit.
@@ -184,11 +183,7 @@ def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[R
     pause = bool(os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE"))
     postgres = _postgres(recorder)
     if postgres is not None:
-        make = postgres.construct_pg_stored_event
-        values = [
-            make(stream, n, topic, state) for stream, rows in streams for n, topic, state in rows
-        ]
-        _insert_postgres(postgres, values, pause)
+        _insert_postgres(postgres, streams, pause)
         return
     sqlite = _sqlite(recorder)
     params = [
@@ -204,12 +199,26 @@ def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[R
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
 def _insert_postgres(
-    postgres: PostgresAggregateRecorder, values: list[object], pause: bool
+    postgres: PostgresAggregateRecorder,
+    streams: Sequence[tuple[UUID, Sequence[Row]]],
+    pause: bool,
 ) -> None:
-    """One statement, one transaction; a connection the server dropped (an idle pooled
-    one) is retried, as the library's own ``insert_events`` retries it."""
+    """``COPY`` the rows into the library's table in one transaction: the bulk path
+    PostgreSQL offers, with the same unique key and constraints as an INSERT (the
+    library's own ``INSERT … FROM unnest`` of a composite type made psycopg adapt every
+    row in Python: twice the raw ``executemany``). A connection the server dropped (an
+    idle pooled one) is retried, as the library's own ``insert_events`` retries it."""
+    from psycopg.sql import SQL
+
+    statement = SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN").format(
+        SQL(qualified_table(postgres))
+    )
     with postgres.datastore.transaction(commit=True) as cursor:
-        cursor.execute(postgres.insert_events_statement, (values,))
+        with cursor.copy(statement) as copy:
+            write = copy.write_row
+            for stream, rows in streams:
+                for n, topic, state in rows:
+                    write((stream, n, topic, state))
         if pause:
             test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
 
