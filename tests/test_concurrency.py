@@ -192,3 +192,30 @@ def test_a_long_run_killed_at_any_moment_is_all_or_nothing(cli, store_url, write
             break
     assert versions(cli)["base"] in (BASE_EVENTS, BASE_EVENTS + steps)
     assert json.loads(cli("verify", "--json").stdout)["ok"] is True
+
+
+def test_a_reader_during_a_write_sees_the_run_whole_or_not_at_all(cli, store_url, write, tmp_path):
+    """SPEC 8's team store: readers share the store with a writer. A run is one
+    transaction, so a reader sees the branch before the run or after it, never part of
+    it: here a reader looks while the run's 400 rows are inserted but not committed, and
+    again once the writer has committed."""
+    build(store_url, ORG)
+    before = versions(cli)["base"]
+    posts_before = len(cli.json("show", "--branch", "base", "--at", "2030-01-01")["posts"])
+    marker = tmp_path / "paused"
+    process = spawn(
+        cli,
+        "run",
+        long_script(write),
+        ORGSIM_TEST_PAUSE_IN_WRITE="4",  # under the library's 5 s idle-in-transaction limit
+        ORGSIM_TEST_MARKER=str(marker),
+    )
+    wait_for(marker, process)
+    during = cli.json("show", "--branch", "base", "--at", "2030-01-01")
+    assert versions(cli)["base"] == before
+    assert len(during["posts"]) == posts_before
+    code, _out, err = finish(process)
+    assert code == 0, err
+    after = cli.json("show", "--branch", "base", "--at", "2030-01-01")
+    assert versions(cli)["base"] == before + 400
+    assert len(after["posts"]) == posts_before + 400

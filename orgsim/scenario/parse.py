@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from orgsim.domain.events import AssignmentKind, LeaveCause, UnitKind
+from orgsim.domain.timeline import gc_paused
 from orgsim.scenario.yamlio import (
     DuplicateKey,
     first_error,
@@ -326,7 +327,8 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(text: str, name: str = "<script>") -> Scenario:
     try:
-        return _parse_scenario(text, name)
+        with gc_paused():  # one validated model per step, all kept: no collection in between
+            return _parse_scenario(text, name)
     except RecursionError:
         raise ScenarioError(
             f"{name}: malformed YAML: nested too deeply (a scenario needs a few levels)"

@@ -4,7 +4,7 @@ A ``match`` must name a known post, a ``consult`` a known post or unit, and ``sl
 folds the branch at its date with every earlier step. Rebuilding a :class:`Timeline`
 for each of those re-sorted the whole log every time, so a long script was quadratic.
 Here the log grows in place: each new event is inserted at its ``(effective, version)``
-place with bisect (at the end, in the usual case of steps in date order), and the
+place with bisect (appended, in the usual case of steps in date order), and the
 lookups are sets and counters updated as events arrive.
 """
 
@@ -43,7 +43,11 @@ class Progress(Timeline):
         for event in events:
             item = Logged(self.version + 1, event)
             self.log.append(item)
-            bisect.insort_right(self.ordered, item, key=_key)
+            ordered = self.ordered
+            if not ordered or ordered[-1].event.effective <= event.effective:
+                ordered.append(item)  # the usual case, steps in date order: no search
+            else:
+                bisect.insort_right(ordered, item, key=_key)
             if type(event) is ev.PostCreated:
                 self.known_posts.add(event.post)
             self._note(event)

@@ -14,24 +14,30 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from orgsim.domain.timeline import gc_paused
+
 
 class DuplicateKey(yaml.MarkedYAMLError):
     """A key given twice in one mapping: YAML would silently keep the last one."""
 
 
-class _Loader(yaml.SafeLoader):
+class _Strict:
     """YAML 1.2 booleans: only true/false. YAML 1.1 also reads on/off/yes/no as
     booleans, which would turn the SPEC's ``decide: {on: ...}`` key into ``True``.
 
     A key given twice in one mapping is refused (PyYAML keeps the last one silently,
-    so ``{id: a, id: b}`` would quietly become ``b``)."""
+    so ``{id: a, id: b}`` would quietly become ``b``).
+
+    A mixin, so the same rules sit on PyYAML's C parser (libyaml, used first: a 100,000
+    step script in seconds, not minutes) and on its pure-Python one (used to word an
+    error: its messages say more, e.g. which character cannot start a token)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _value in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            key = self.construct_object(key_node, deep=True)
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
             try:
                 duplicate = key in seen
                 seen.add(key)
@@ -42,7 +48,20 @@ class _Loader(yaml.SafeLoader):
                     problem=f"the key {key!r} is given twice in one mapping",
                     problem_mark=key_node.start_mark,
                 )
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+
+
+class _Loader(_Strict, yaml.SafeLoader):
+    """The pure-Python parser with the rules above (exact error messages)."""
+
+
+_FAST: type[Any] | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastLoader(_Strict, yaml.CSafeLoader):
+        """libyaml's parser with the rules above."""
+
+    _FAST = _FastLoader
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -53,16 +72,16 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+for _loader in (_Loader, _FAST):
+    if _loader is None:
+        continue
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    _loader.yaml_implicit_resolvers = {
+        key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
 
 
 #: pydantic's date errors: the message says how to write one, as ``--at`` does.
@@ -118,16 +137,123 @@ def _step_lines(root: yaml.Node | None) -> tuple[dict[str, int], list[int]]:
 
 
 def load_yaml(text: str) -> tuple[Any, dict[str, int], list[int]]:
-    """The values and the line numbers from one pass of the (pure-Python) parser.
+    """The values and the line numbers from one pass of the parser.
 
     Lines are read before the values are built: building merges ``<<`` keys into the
-    node in place. Parsing once, not twice, halves the time of a long script.
+    node in place. Parsing once, not twice, halves the time of a long script. libyaml
+    parses when it is there; a file it refuses is parsed again by the pure-Python
+    parser, so that errors read the same with or without it.
     """
-    loader = _Loader(text)
+    with gc_paused():  # a long script is hundreds of thousands of live nodes
+        if _FAST is not None:
+            try:
+                return _load(_FAST, text)
+            except yaml.YAMLError:
+                pass
+        return _load(_Loader, text)
+
+
+#: Deeper than this is refused as the pure-Python parser refuses it (its recursion ends
+#: near 330 levels); libyaml would go on, so the fast path checks. A script needs ~6.
+MAX_DEPTH = 200
+
+
+def _depth_checked(root: yaml.Node | None) -> None:
+    """Raise RecursionError (worded by the caller) for a document nested absurdly deep."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)] if root is not None else []
+    collection = (yaml.MappingNode, yaml.SequenceNode)
+    seen: set[int] = set()  # an alias is walked once (a "billion laughs" stays linear)
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise RecursionError("nested too deeply")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value if isinstance(item, collection))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, collection):
+                    stack.append((key, depth + 1))
+                if isinstance(value, collection):
+                    stack.append((value, depth + 1))
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class _Builder:
+    """The values of a composed document, as the loader's constructor builds them, with
+    its per-node overhead taken out for the nodes a script is made of: plain strings,
+    mappings and lists. Every other node (numbers, dates, null, merge keys, unknown tags)
+    goes to the loader's own constructor; an alias is built once, as there. Half the
+    parse time of a long script was the generic constructor."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.built: dict[int, Any] = {}
+
+    def document(self, root: yaml.Node) -> Any:
+        try:
+            return self.value(root)
+        except _Fallback:
+            return self.loader.construct_document(root)
+
+    def value(self, node: yaml.Node) -> Any:
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            return self.loader.construct_object(node, deep=True)
+        key = id(node)
+        done = self.built.get(key, self)
+        if done is not self:
+            return done
+        out: Any
+        if kind is yaml.MappingNode and node.tag == _MAP:
+            out = self.built[key] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _Fallback
+                name = self.value(key_node)
+                try:
+                    duplicate = name in out
+                except TypeError:  # an unhashable key: the constructor words it
+                    raise _Fallback from None
+                if duplicate:
+                    raise DuplicateKey(
+                        problem=f"the key {name!r} is given twice in one mapping",
+                        problem_mark=key_node.start_mark,
+                    )
+                out[name] = self.value(value_node)
+        elif kind is yaml.SequenceNode and node.tag == _SEQ:
+            out = self.built[key] = []
+            out.extend(self.value(item) for item in node.value)
+        else:
+            out = self.built[key] = self.loader.construct_object(node, deep=True)
+        return out
+
+
+class _Fallback(Exception):
+    """A node the fast builder leaves to the loader's constructor, whole document."""
+
+
+def _load(loader_class: type[Any], text: str) -> tuple[Any, dict[str, int], list[int]]:
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
+        if loader_class is not _Loader:
+            _depth_checked(root)
         key_lines, step_lines = _step_lines(root)
-        data = loader.construct_document(root) if root is not None else None
+        if root is None:
+            data = None
+        elif loader_class is _Loader:
+            data = loader.construct_document(root)
+        else:
+            data = _Builder(loader).document(root)
     finally:
         loader.dispose()
     return data, key_lines, step_lines

@@ -26,13 +26,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 from uuid import UUID
 
-from eventsourcing.persistence import AggregateRecorder, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment, retry
 
 if TYPE_CHECKING:
     from eventsourcing.popo import POPOAggregateRecorder
     from eventsourcing.postgres import PostgresAggregateRecorder
     from eventsourcing.sqlite import SQLiteAggregateRecorder
+
+    from orgsim.store.mapper import Row
 
 
 class Factory(Protocol):
@@ -151,24 +158,69 @@ def vacuum(recorder: AggregateRecorder) -> None:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def insert(recorder: AggregateRecorder, rows: Sequence[StoredEvent]) -> None:
-    """The library's insert, in one transaction; with the in-write test hook set, the same
-    insert with a pause before the commit."""
+def insert(recorder: AggregateRecorder, streams: Sequence[tuple[UUID, Sequence[Row]]]) -> None:
+    """Append ``(position, topic, state)`` rows to streams, all in one transaction.
+
+    The library's tables and transaction, without its ``StoredEvent`` per row: on SQLite
+    one ``executemany`` of plain tuples (the library's own insert statement), on
+    PostgreSQL a ``COPY`` in one transaction (see :func:`_insert_postgres`). The unique key
+    ``(originator_id, originator_version)`` still refuses a row already taken, and the
+    library's error classes come out as they would from its own insert. With the in-write
+    test hook set, a pause sits between the insert and the commit.
+    """
     test_barrier()
     test_pause("ORGSIM_TEST_PAUSE_BEFORE_WRITE")
-    if not os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE") or is_popo(recorder):
-        recorder.insert_events(rows)
+    popo = _popo(recorder)
+    if popo is not None:
+        popo.insert_events(
+            [
+                StoredEvent(stream, n, topic, state)
+                for stream, rows in streams
+                for n, topic, state in rows
+            ]
+        )
         return
+    pause = bool(os.environ.get("ORGSIM_TEST_PAUSE_IN_WRITE"))
     postgres = _postgres(recorder)
     if postgres is not None:
-        with postgres.datastore.transaction(commit=True) as cursor:
-            postgres._insert_stored_events(cursor, rows)
-            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+        _insert_postgres(postgres, streams, pause)
         return
     sqlite = _sqlite(recorder)
+    params = [
+        (key, n, topic, state)
+        for key, rows in ((stream.hex, rows) for stream, rows in streams)
+        for n, topic, state in rows
+    ]
     with sqlite.datastore.transaction(commit=True) as sqlite_cursor:
-        sqlite._insert_events(sqlite_cursor, rows)
-        test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+        sqlite_cursor.executemany(sqlite.insert_events_statement, params)
+        if pause:
+            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def _insert_postgres(
+    postgres: PostgresAggregateRecorder,
+    streams: Sequence[tuple[UUID, Sequence[Row]]],
+    pause: bool,
+) -> None:
+    """``COPY`` the rows into the library's table in one transaction: the bulk path
+    PostgreSQL offers, with the same unique key and constraints as an INSERT (the
+    library's own ``INSERT … FROM unnest`` of a composite type made psycopg adapt every
+    row in Python: twice the raw ``executemany``). A connection the server dropped (an
+    idle pooled one) is retried, as the library's own ``insert_events`` retries it."""
+    from psycopg.sql import SQL
+
+    statement = SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN").format(
+        SQL(qualified_table(postgres))
+    )
+    with postgres.datastore.transaction(commit=True) as cursor:
+        with cursor.copy(statement) as copy:
+            write = copy.write_row
+            for stream, rows in streams:
+                for n, topic, state in rows:
+                    write((stream, n, topic, state))
+        if pause:
+            test_pause("ORGSIM_TEST_PAUSE_IN_WRITE")
 
 
 def test_pause(variable: str) -> None:

@@ -27,6 +27,8 @@ from orgsim.domain import events as ev
 
 GENESIS = "0" * 64
 CHAIN_LEN = 64
+#: A stored row without the library's record: ``(position, topic, state)``.
+Row = tuple[int, str, bytes]
 
 
 class MappingError(ValueError):
@@ -92,6 +94,56 @@ class Mapper:
         if self.cipher is not None:
             state = self.cipher.encrypt(state)
         return StoredEvent(stream, position, topic, state), chain
+
+    def encode(
+        self, after: int, models: Sequence[BaseModel], previous: str
+    ) -> tuple[list[Row], str]:
+        """``(position, topic, state)`` rows for ``models`` appended after position
+        ``after`` of a stream whose chain value is ``previous``, and the new chain value.
+
+        The write's hot path, byte for byte what :meth:`to_stored` makes, with the
+        per-event overhead taken out: the topic resolved once per type, pydantic-core's
+        serializer called directly (``model_dump_json`` wraps it and returns ``str``,
+        which was then encoded again), one ``sha256`` over one joined buffer, and no
+        library ``StoredEvent`` (the backends insert plain tuples).
+        """
+        rows: list[Row] = []
+        append = rows.append
+        topics: dict[type[BaseModel], tuple[str, bytes, Any]] = {}
+        sha256 = hashlib.sha256
+        wrap = self.compressor is not None or self.cipher is not None
+        chain = previous.encode("ascii")
+        position = after
+        for model in models:
+            cls = type(model)
+            known = topics.get(cls)
+            if known is None:
+                topic = self.topic(model)
+                known = topics[cls] = (
+                    topic,
+                    b"\n" + topic.encode("utf-8") + b"\n",
+                    cls.__pydantic_serializer__.to_json,
+                )
+            topic, middle, to_json = known
+            position += 1
+            body = to_json(model)
+            chain = (
+                sha256(b"".join((chain, middle, str(position).encode("ascii"), b"\n", body)))
+                .hexdigest()
+                .encode("ascii")
+            )
+            state = chain + body
+            if wrap:
+                state = self._wrap(state)
+            append((position, topic, state))
+        return rows, chain.decode("ascii")
+
+    def _wrap(self, state: bytes) -> bytes:
+        if self.compressor is not None:
+            state = self.compressor.compress(state)
+        if self.cipher is not None:
+            state = self.cipher.encrypt(state)
+        return state
 
     def unwrap(self, stored: StoredEvent) -> tuple[str, bytes]:
         """Decrypt and decompress a row into its chain value and body bytes."""

@@ -24,11 +24,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
-from eventsourcing.persistence import AggregateRecorder
+from eventsourcing.persistence import AggregateRecorder, IntegrityError
 
 from orgsim.store import backends
 from orgsim.store.backends import Factory
@@ -264,11 +265,23 @@ class PostgresOpener:
         return recorder, factory
 
     def write(self) -> tuple[AggregateRecorder, Factory]:
+        # Two first writers creating the tables at once: PostgreSQL refuses the second
+        # CREATE with a unique violation on its catalogue (IF NOT EXISTS does not cover a
+        # concurrent creation). The tables exist then, so opening again succeeds.
+        for _attempt in range(4):
+            try:
+                return self._open(create=True, raw=True)
+            except IntegrityError:
+                time.sleep(0.1)
         return self._open(create=True)
 
-    def _open(self, create: bool) -> tuple[AggregateRecorder, Factory]:
+    def _open(self, create: bool, raw: bool = False) -> tuple[AggregateRecorder, Factory]:
         try:
             return backends.postgres_recorder({**self.env, "CREATE_TABLE": "y" if create else "n"})
+        except IntegrityError:
+            if raw:
+                raise
+            raise StoreError(f"cannot open the store {self.shown}: tables being created") from None
         except Exception as error:
             raise StoreError(f"cannot open the store {self.shown}: {_first_line(error)}") from None
 

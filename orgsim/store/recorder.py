@@ -34,11 +34,12 @@ from eventsourcing.persistence import (
 )
 from pydantic import BaseModel, ConfigDict
 
+from orgsim.domain.timeline import gc_paused
 from orgsim.store import backends
 from orgsim.store.backends import Factory
 from orgsim.store.errors import CONFLICT_MESSAGE, ConflictError, StoreDamaged, StoreError
 from orgsim.store.keys import KEY_HELP, check_key, make_cipher
-from orgsim.store.mapper import GENESIS, Decoded, Mapper, MappingError
+from orgsim.store.mapper import GENESIS, Decoded, Mapper, MappingError, Row
 from orgsim.store.opening import Opener, PostgresOpener, SqliteOpener
 
 __all__ = [
@@ -280,13 +281,13 @@ class Store:
 
     def write(self, writes: Iterable[StreamWrite]) -> int:
         """Append to several streams in one transaction. Returns rows written."""
-        rows: list[StoredEvent] = []
-        for write in writes:
-            mapper = self.registry_mapper if write.stream == REGISTRY_ID else self.mapper
-            chain = write.previous_chain
-            for offset, model in enumerate(write.models, start=1):
-                stored, chain = mapper.to_stored(write.stream, write.after + offset, model, chain)
-                rows.append(stored)
+        rows: list[tuple[UUID, list[Row]]] = []
+        with gc_paused():  # a row per event, all kept until the insert
+            for write in writes:
+                mapper = self.registry_mapper if write.stream == REGISTRY_ID else self.mapper
+                encoded, _chain = mapper.encode(write.after, write.models, write.previous_chain)
+                if encoded:
+                    rows.append((write.stream, encoded))
         if not rows:
             return 0
         recorder = self.writable()
@@ -298,7 +299,7 @@ class Store:
             if self._opener is not None:
                 self._opener.failed_write()
             raise self._error("cannot write to the store", error) from error
-        return len(rows)
+        return sum(len(encoded) for _stream, encoded in rows)
 
     def writable(self) -> AggregateRecorder:
         """The writing recorder, opened (creating the file or tables) on first use."""
