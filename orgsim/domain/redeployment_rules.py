@@ -74,8 +74,8 @@ def _offered(state: OrgState, e: ev.RedeploymentOffered) -> None:
         raise _error(f"cannot offer {e.post!r}: it is not vacant (held by {', '.join(holders)})")
     if _external(state, post.unit):
         raise _error(f"cannot offer {e.post!r}: it is outside the employer")
-    other = book.offered_to(e.post)
-    if other is not None and state.people[other].left is None:  # a leaver's offer lapsed
+    other = book.open_offers(state.people).get(e.post)
+    if other is not None:
         raise _error(f"post {e.post!r} is already offered to {other!r}")
     if e.trial_end < e.trial_start:
         raise _error(f"trial_end {e.trial_end} is before trial_start {e.trial_start}")

@@ -106,8 +106,11 @@ def vacancy_of(
     post: PostView, person: Callable[[str], PersonView], policy: Policy
 ) -> Vacancy | None:
     """A live post of the employer with no substantive holder (with ``count: fte``, also
-    one filled only by people slotted into it, for the FTE left); None otherwise."""
-    if post.external or post.deleted is not None:
+    one filled only by people slotted into it, for the FTE left); None otherwise. A post
+    under an open offer of suitable alternative employment is promised to that person
+    until they answer, so it is not vacant for slotting: the engine must not slot
+    someone else into it and make the offer impossible to accept."""
+    if post.external or post.deleted is not None or post.offered_to is not None:
         return None
     if post.vacant:
         return Vacancy(post.id, post.grade, post.fte)
@@ -173,10 +176,13 @@ def scope_around(
     once per decision. ``bodies`` is :func:`external_bodies` of ``state``."""
     posts: dict[str, PostView | None] = {}
     people: dict[str, PersonView] = {}
+    offered = state.redeployment.open_offers(state.people)
 
     def post_at(post_id: str) -> PostView | None:
         if post_id not in posts:
-            posts[post_id] = post_view(state, post_id, bodies) if post_id in state.posts else None
+            posts[post_id] = (
+                post_view(state, post_id, bodies, offered) if post_id in state.posts else None
+            )
         return posts[post_id]
 
     def person_at(person_id: str) -> PersonView:
