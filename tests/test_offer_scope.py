@@ -143,6 +143,48 @@ def test_the_audit_sees_a_person_back_in_scope_after_a_trial_refusal(cli, write)
     assert decision["person"] == "pb" and decision["verdict"] != "violation"
 
 
+#: The same after a rebuild of the audit's replay between the acceptance and the refusal.
+#: Two hand slots of other people while A is on trial, the second dated before the first:
+#: the audit folds forward to 5 May for the first, then must rebuild its replay at 4 May
+#: for the second (A then holds new-x, not displaced).
+REBUILT = """\
+  - create_post: {id: old-c, title: Clerk, grade: G2, unit: org, effective: 2014-03-01}
+  - create_post: {id: old-d, title: Porter, grade: G2, unit: org, effective: 2014-03-01}
+  - join: {id: pc, name: Casey Notreal, grade: G2, effective: 2014-03-01}
+  - join: {id: pd, name: Dana Notreal, grade: G2, effective: 2014-03-01}
+  - assign: {person: pc, post: old-c, effective: 2014-03-01}
+  - assign: {person: pd, post: old-d, effective: 2014-03-01}
+  - create_post: {id: new-z, title: Clerk, grade: G2, unit: org, effective: 2014-04-01}
+  - create_post: {id: new-w, title: Porter, grade: G2, unit: org, effective: 2014-04-01}
+  - match: {old: old-c, new: new-z, percent: 95, assessor: HR panel}
+  - match: {old: old-d, new: new-w, percent: 95, assessor: HR panel}
+  - match: {old: old-a, new: new-y, percent: 80, assessor: HR panel}
+  - delete_post: {id: old-c, effective: 2014-04-01}
+  - delete_post: {id: old-d, effective: 2014-04-01}
+  - offer: {person: pa, post: new-x}
+  - accept_offer: {person: pa, post: new-x}
+  - slot_person: {person: pc, post: new-z, effective: 2014-05-05}
+  - slot_person: {person: pd, post: new-w, effective: 2014-05-04}
+  - refuse_offer: {person: pa, post: new-x, reasonable: true, effective: 2014-05-10}
+  - slot_person: {person: pb, post: new-y, effective: 2014-05-12}
+"""
+
+
+def test_the_audit_sees_the_trial_refusal_after_its_replay_was_rebuilt(cli, write):
+    cli.ok("run", write(BASE))
+    cli.ok("run", write(OPTION.format(steps=REBUILT).replace("percent: 90", "percent: 76")))
+    got = slot_outcomes(cli, "2014-05-11")  # A back in scope: two for new-y
+    assert got["pa"]["outcome"] == "ring_fenced" and got["pb"]["outcome"] == "ring_fenced"
+    audit = cli("audit", "--branch", "option", "--json")
+    c, d, b = json.loads(audit.stdout)["decisions"]
+    assert [(c["person"], c["verdict"]), (d["person"], d["verdict"])] == [
+        ("pc", "compliant"),
+        ("pd", "compliant"),
+    ]
+    assert (b["person"], b["verdict"]) == ("pb", "violation")
+    assert b["reasons"][0].startswith("2 eligible candidates for 1 post")
+
+
 # --- one definition: the audit's neighbourhood still equals the whole scope ----------
 
 
