@@ -258,3 +258,26 @@ def test_the_audit_scope_equals_the_read_model_s_with_offers_open(seed):
                 )
                 assert got == _component(candidates, vacancies, matches, person, post)
     assert promised > 0  # an open offer was in scope at some step
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "accept_offer: {person: pa, post: new-x, effective: 2014-05-03}",
+        "refuse_offer: {person: pa, post: new-x, reasonable: false, effective: 2014-05-03}",
+    ],
+)
+def test_an_offer_lapses_when_another_outcome_is_recorded(cli, write, answer):
+    """Suitable alternative employment is offered to a person whose post is redundant
+    (s138, s141); once appointed to another post they are no longer redundant, so the
+    offer can be neither accepted (two posts) nor refused (no s141 loss of pay)."""
+    cli.ok("run", write(BASE))
+    steps = (
+        "  - offer: {person: pa, post: new-x}\n"
+        "  - appoint: {person: pa, post: new-y, effective: 2014-05-02}\n"
+        f"  - {answer}\n"
+    )
+    run = cli("run", write(OPTION.format(steps=steps)))
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "step 8" in run.stderr and "the offer of 'new-x' to 'pa' lapsed" in run.stderr
+    assert "option" not in cli.ok("branches").stdout  # nothing written

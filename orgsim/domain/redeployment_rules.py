@@ -142,6 +142,7 @@ def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
         raise _error(f"{e.person!r} has no offer of {e.post!r} to accept")
     if offer.state != "open":
         raise _error(f"the offer of {e.post!r} to {e.person!r} was already {offer.state}")
+    _check_not_lapsed(person, offer)
     post = state.live_post(e.post, f"redeploy {e.person!r} into it")
     if not state.is_vacant(e.post):
         raise _error(f"cannot redeploy {e.person!r}: post {e.post!r} is no longer vacant")
@@ -164,6 +165,8 @@ def _refused(state: OrgState, e: ev.RedeploymentRefused) -> None:
     if offer.state == "refused":
         raise _error(f"{e.person!r} already refused the offer of {e.post!r} (on {offer.refused})")
     in_trial = offer.state == "accepted"
+    if not in_trial:
+        _check_not_lapsed(person, offer)
     if in_trial and e.effective > offer.trial_end:
         raise _error(
             f"the trial period in {e.post!r} ended on {offer.trial_end}: the redeployment "
@@ -186,6 +189,17 @@ def _refused(state: OrgState, e: ev.RedeploymentRefused) -> None:
     person.status = "at_risk"
     person.status_post = None
     person.status_reasons = [refusal_text(e.reasonable, in_trial)]
+
+
+def _check_not_lapsed(person: Any, offer: Offer) -> None:
+    """An open offer lapses when the person is no longer displaced (slotted, appointed
+    or placed since it was made): it can then be neither accepted nor refused, and its
+    post is no longer promised (:meth:`Book.open_offers`)."""
+    if person.displaced_from is None:
+        raise _error(
+            f"the offer of {offer.post!r} to {person.id!r} lapsed: they are no longer "
+            f"displaced ({person.status or 'another outcome'} since the offer of {offer.made})"
+        )
 
 
 def _protected(state: OrgState, e: ev.PayProtected) -> None:
