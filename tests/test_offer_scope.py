@@ -202,11 +202,16 @@ class _OfferLog(_Log):
         vacant = sorted(
             p for p, post in state.posts.items() if post.deleted is None and state.is_vacant(p)
         )
-        offers = [o[-1] for o in state.redeployment.offers.values() if o[-1].state != "refused"]
+        offers = [  # answerable: on trial, or open while the person is still displaced
+            o[-1]
+            for p, o in state.redeployment.offers.items()
+            if (o[-1].state == "accepted" and self.day <= o[-1].trial_end)
+            or (o[-1].state == "open" and state.people[p].displaced_from is not None)
+        ]
         day = self.day
-        if offers and rng.random() < 0.5:
+        if offers and rng.random() < 0.7:
             offer = rng.choice(offers)
-            if offer.state == "open" and rng.random() < 0.6:
+            if offer.state == "open" and rng.random() < 0.5:
                 self.add(
                     ev.RedeploymentAccepted(**self.meta(), person=offer.person, post=offer.post)
                 )
