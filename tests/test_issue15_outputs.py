@@ -1,0 +1,95 @@
+"""Each issue-15 step is shown in ``diff`` (human and --json), issue 15's "Done when":
+"each shown in history, diff, the pack and the audit".
+
+Leave status is special category personal data (UK GDPR art. 9: data concerning health,
+pregnancy), so every output says only that it was recorded: never its kind or dates, and
+the free text beside it (reason, source) is withheld as ``history`` withholds it.
+"""
+
+from __future__ import annotations
+
+import json
+
+BASE = """\
+scenario: base
+effective: 2014-01-01
+grades: [G1, G2]
+steps:
+  - create_unit: {id: org, name: Example Council, kind: organisation}
+  - create_post: {id: old-a, title: Finance Officer, grade: G2, unit: org}
+  - create_post: {id: old-b, title: Payroll Officer, grade: G2, unit: org}
+  - create_post: {id: keep-c, title: Income Assistant, grade: G1, unit: org}
+  - join: {id: pa, name: Avery Fictional, grade: G2}
+  - join: {id: pb, name: Blair Notreal, grade: G2}
+  - join: {id: pm, name: Morgan Notreal, grade: G1}
+  - assign: {person: pa, post: old-a}
+  - assign: {person: pb, post: old-b}
+  - assign: {person: pm, post: keep-c}
+"""
+
+OPTION = """\
+scenario: option
+based_on: base
+effective: 2014-05-01
+steps:
+  - create_post: {id: new-x, title: Revenues Officer, grade: G2, unit: org, effective: 2014-04-01}
+  - delete_post: {id: old-a, effective: 2014-04-01}
+  - slot: {effective: 2014-04-02}
+  - leave_status: {person: pm, status: maternity, from: 2014-02-01, to: 2014-11-30, effective: 2014-03-10, reason: maternity leave from 1 Feb, source: HR note}
+  - express_interest: {person: pb, effective: 2014-03-01}
+  - express_interest: {person: pb, outcome: declined, effective: 2014-03-20}
+  - offer: {person: pa, post: new-x, effective: 2014-05-01}
+  - refuse_offer: {person: pa, post: new-x, reasonable: false, effective: 2014-05-06}
+"""
+
+WINDOW = ("--from", "2014-01-01", "--to", "2014-12-31")
+
+
+def test_each_step_is_a_row_of_diff(cli, write):
+    cli.ok("run", write(BASE))
+    cli.ok("run", write(OPTION))
+    # pa was placed at risk by the slot step of 2 April (no match recorded), so from
+    # 15 April the refusal changes no status: it has its own row, with the s141 view
+    later = cli.json("diff", "--branch", "option", "--from", "2014-04-15", "--to", "2014-12-31")
+    (refused,) = [r for r in later["people"] if r["change"] == "offer refused"]
+    assert refused["id"] == "pa"
+    assert refused["event"] == "RedeploymentRefused"
+    assert refused["after"]["offer"]["post"] == "new-x"
+    assert refused["after"]["offer"]["reasonable"] is False
+    human = cli.ok("diff", "--branch", "option", "--from", "2014-04-15", "--to", "2014-12-31")
+    assert "refused new-x unreasonably" in " ".join(human.stdout.replace("│", " ").split())
+
+    doc = cli.json("diff", "--branch", "option", *WINDOW)
+    rows = {(r["id"], r["change"]): r for r in doc["people"]}
+    assert rows[("pb", "voluntary redundancy interest")]["after"]["vr_interest"]["outcome"] == (
+        "declined"
+    )
+    leave = rows[("pm", "leave status recorded")]
+    assert leave["event"] == "PersonLeaveStatusRecorded"
+    assert (leave["before"], leave["after"]) == (
+        {"leave_status": None},
+        {"leave_status": "recorded"},
+    )
+    assert (leave["reason"], leave["source"]) == ("withheld", "withheld")
+    text = json.dumps(doc)
+    for secret in ("maternity", "2014-02-01", "2014-11-30", "1 Feb", "HR note"):
+        assert secret not in text
+
+    human = cli.ok("diff", "--branch", "option", *WINDOW).stdout
+    words = " ".join(human.replace("│", " ").split())
+    assert "leave status recorded" in words and "refused new-x unreasonably" in words
+    assert "withheld / withheld" in words
+    assert "voluntary redundancy interest declined" in words
+    for secret in ("maternity", "2014-02-01", "2014-11-30", "Morgan", "Avery", "HR note"):
+        assert secret not in human
+
+
+def test_an_open_offer_that_is_refused_within_the_window_shows_once(cli, write):
+    """A displaced person (no slot step) refusing an offer: their status row (displaced
+    -> at risk) already says so; no second row."""
+    cli.ok("run", write(BASE))
+    cli.ok("run", write(OPTION.replace("  - slot: {effective: 2014-04-02}\n", "")))
+    doc = cli.json("diff", "--branch", "option", *WINDOW)
+    changes = [r["change"] for r in doc["people"] if r["id"] == "pa"]
+    assert changes == ["post and status"]
+    assert doc["people"][0]["after"]["refused_offer"]["reasonable"] is False
