@@ -93,3 +93,30 @@ def test_an_open_offer_that_is_refused_within_the_window_shows_once(cli, write):
     changes = [r["change"] for r in doc["people"] if r["id"] == "pa"]
     assert changes == ["post and status"]
     assert doc["people"][0]["after"]["refused_offer"]["reasonable"] is False
+
+
+def test_the_audit_lists_interests_and_pay_protection_apart_from_decisions(cli, write):
+    cli.ok("run", write(BASE))
+    steps = OPTION + "  - protect_pay: {person: pm, months: 6, effective: 2014-06-01}\n"
+    cli.ok("run", write(steps))
+    doc = cli.json("audit", "--branch", "option")
+    (interest,) = doc["voluntary_redundancy"]
+    assert (interest["person"], interest["verdict"], interest["left_by_it"]) == (
+        "pb",
+        "declined",
+        False,
+    )
+    (protection,) = doc["pay_protection"]
+    # six calendar months beginning 1 June 2014 end on 30 November 2014 (inclusive)
+    assert (protection["person"], protection["from"], protection["until"]) == (
+        "pm",
+        "2014-06-01",
+        "2014-11-30",
+    )
+    (refusal,) = doc["redeployments"]
+    assert refusal["text"].startswith("Refused suitable alternative employment unreasonably")
+    assert "s141(2)" in refusal["text"]
+    human = " ".join(cli("audit", "--branch", "option").stdout.replace("│", " ").split())
+    assert "voluntary redundancy interest declined on 2014-03-20" in human
+    assert "pay protected 2014-06-01 to 2014-11-30" in human
+    assert "maternity" not in human and "Morgan" not in human
