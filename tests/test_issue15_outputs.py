@@ -9,6 +9,7 @@ the free text beside it (reason, source) is withheld as ``history`` withholds it
 from __future__ import annotations
 
 import json
+import re
 
 BASE = """\
 scenario: base
@@ -120,3 +121,51 @@ def test_the_audit_lists_interests_and_pay_protection_apart_from_decisions(cli, 
     assert "voluntary redundancy interest declined on 2014-03-20" in human
     assert "pay protected 2014-06-01 to 2014-11-30" in human
     assert "maternity" not in human and "Morgan" not in human
+
+
+# --- cost, compare and the pack: one computation (SPEC 13) -------------------------
+
+COST_BASE = BASE.replace(
+    "  - assign: {person: pm, post: keep-c}\n",
+    "  - assign: {person: pm, post: keep-c}\n"
+    "  - record_person: {person: pa, born: 1970-06-01, service_start: 2000-01-01,"
+    " weekly_pay: 500}\n",
+)
+
+REFUSED = """\
+scenario: option
+based_on: base
+effective: 2014-05-01
+steps:
+  - create_post: {id: new-x, title: Revenues Officer, grade: G2, unit: org, effective: 2014-04-01}
+  - delete_post: {id: old-a, effective: 2014-04-01}
+  - offer: {person: pa, post: new-x}
+  - refuse_offer: {person: pa, post: new-x, reasonable: false, effective: 2014-05-05}
+"""
+
+
+def test_an_unreasonable_refusal_costs_the_same_in_cost_compare_and_the_pack(cli, write, tmp_path):
+    """ERA 1996 s141(2): no statutory redundancy payment after an unreasonable refusal.
+    Notice is still due: s86(1)(c), one week for each complete year up to 12 — pa has
+    14 years from 1 January 2000 to 1 April 2014, so 12 weeks x £500 (actual pay; the
+    s227 cap is for the redundancy payment only) = £6,000."""
+    cli.ok("run", write(COST_BASE))
+    cli.ok("run", write(REFUSED))
+    cost = cli.json("cost", "--branch", "option", "--at", "2014-06-01")
+    (line,) = cost["people"]
+    assert (line["person"], line["statutory"], line["notice"]) == ("pa", 0.0, 6000.0)
+    assert "s141(2)" in line["statutory_note"]
+    compared = cli.json("compare", "base", "option", "--at", "2014-06-01")
+    option = next(b for b in compared["branches"] if b["branch"] == "option")
+    figures = option["redundancy_cost"]
+    assert (figures["statutory"], figures["notice"], figures["total"]) == (0.0, 6000.0, 6000.0)
+    out = tmp_path / "pack"
+    cli.ok("pack", "--branch", "option", "-o", str(out), "--format", "html", "--at", "2014-06-01")
+    (page,) = out.glob("*.html")
+    words = " ".join(
+        re.sub(
+            r"<[^>]+>", " ", re.sub(r"<(style|svg)\b.*?</\1>", " ", page.read_text(), flags=re.S)
+        ).split()
+    )
+    assert "Statutory redundancy pay (ERA 1996 s162) £0 " in words
+    assert "Notice pay £6,000 Total £6,000" in words
