@@ -93,12 +93,21 @@ def candidate_of(
 ) -> Candidate | None:
     """A displaced person (substantive post deleted, no outcome recorded since) as the
     engine takes them, judged on their deleted post, with their priority status on
-    ``at`` when the policy gives it; None for anyone else."""
+    ``at`` when the policy gives it; None for anyone else.
+
+    Priority is spent once the person has unreasonably refused an offer of suitable
+    alternative employment (ERA 1996 s141): the employer has then offered the suitable
+    vacancy reg 10 of the MPL Regulations 1999 requires, and priority must not slot them
+    ahead of everyone else — into the very post they refused, even."""
     if person.displaced_from is None or person.left is not None:
         return None
     old = post(person.displaced_from)
     assert old is not None and old.deleted is not None
-    priority = policy.priority_status and person.priority_status(at)
+    priority = (
+        policy.priority_status
+        and person.priority_status(at)
+        and person.unreasonable_refusal is None
+    )
     return Candidate(person.id, old.id, old.grade, person.displaced_fte, priority=priority)
 
 
