@@ -256,8 +256,8 @@ def _person_row(c: PersonChange, find: Find) -> Row:
         return new.name, {"offer": earlier}, {"offer": offer_json(new.offer)}, found
     if c.change == "leave status recorded":  # never its kind or dates
         found = find((ev.PersonLeaveStatusRecorded,), lambda e: e.person == pid)
-        before = {"leave_status": "recorded" if old.leave else None}
-        return new.name, before, {"leave_status": "recorded"}, found
+        was = "recorded" if old.leave else None
+        return new.name, {"leave_status": was}, {"leave_status": "recorded"}, found
     if c.change == "pay protected":
         found = find((ev.PayProtected,), lambda e: e.person == pid)
         protected = old.pay_protection
