@@ -169,3 +169,53 @@ def test_an_unreasonable_refusal_costs_the_same_in_cost_compare_and_the_pack(cli
     )
     assert "Statutory redundancy pay (ERA 1996 s162) £0 " in words
     assert "Notice pay £6,000 Total £6,000" in words
+
+
+# --- the pack -------------------------------------------------------------------------
+
+BUMPED = """\
+scenario: option
+based_on: base
+effective: 2014-05-01
+steps:
+  - delete_post: {id: old-a, effective: 2014-04-01}
+  - leave_status: {person: pm, status: maternity, from: 2014-02-01, to: 2014-11-30, effective: 2014-03-10}
+  - express_interest: {person: pb, effective: 2014-03-01}
+  - express_interest: {person: pb, outcome: accepted, effective: 2014-03-15}
+  - leave: {person: pb, cause: voluntary redundancy, effective: 2014-04-30}
+  - offer: {person: pa, post: old-b, bumps: pb}
+  - accept_offer: {person: pa, post: old-b}
+  - protect_pay: {person: pa, months: 6, effective: 2014-06-01}
+"""
+
+
+def _pack_text(cli, tmp_path, *args: str) -> str:
+    out = tmp_path / ("pack" + "".join(args).replace("-", "_"))
+    cli.ok("pack", "--branch", "option", "-o", str(out), "--format", "html", *args)
+    (page,) = out.glob("*.html")
+    raw = re.sub(r"<(style|svg)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", raw).replace("&#39;", "'").split())
+
+
+def test_the_pack_counts_pay_protection_and_vr_interest_and_withholds_them_under_5(
+    cli, write, tmp_path
+):
+    """Pay protection and an expression of interest in voluntary redundancy are facts
+    about one person: the collective pack gives them only as counts, withheld from 1 to
+    4 (section 4.4's rule); the internal pack gives exact counts and, for the person
+    displaced, the protection in their row. Leave status never appears in either."""
+    cli.ok("run", write(BASE))
+    cli.ok("run", write(BUMPED))
+    collective = _pack_text(cli, tmp_path)
+    assert "Pay protected (of the people displaced) fewer than 5" in collective
+    assert (
+        "Expressed interest in voluntary redundancy (anyone, whatever the answer) fewer than 5"
+        in (collective)
+    )
+    assert "2014-11-30" not in collective and "6 months" not in collective
+    internal = _pack_text(cli, tmp_path, "--internal")
+    assert "Pay protected (of the people displaced) 1" in internal
+    assert "Expressed interest in voluntary redundancy (anyone, whatever the answer) 1" in internal
+    assert "pay protected 2014-06-01 to 2014-11-30 (6 months)" in internal
+    for text in (collective, internal):
+        assert "maternity" not in text.casefold() and "Then: pay protected" not in text
