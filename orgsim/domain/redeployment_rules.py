@@ -134,12 +134,22 @@ def find_volunteer(state: OrgState, post: str) -> str | None:
     return found[-1].id if found else None
 
 
-def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
-    person = state.current_person(e.person, f"record their acceptance of {e.post!r}")
+def _answered(
+    state: OrgState, e: ev.RedeploymentAccepted | ev.RedeploymentRefused, verb: str
+) -> tuple[Any, Book, Offer]:
+    """The person answering, the book and the offer they answer (``verb``: accept or
+    refuse), or the one-line error of a person unknown or without that offer."""
+    noun = {"accept": "acceptance", "refuse": "refusal"}[verb]
+    person = state.current_person(e.person, f"record their {noun} of {e.post!r}")
     book: Book = state.redeployment
     offer = book.offer_of(e.person, e.post)
     if offer is None:
-        raise _error(f"{e.person!r} has no offer of {e.post!r} to accept")
+        raise _error(f"{e.person!r} has no offer of {e.post!r} to {verb}")
+    return person, book, offer
+
+
+def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
+    person, book, offer = _answered(state, e, "accept")
     if offer.state != "open":
         raise _error(f"the offer of {e.post!r} to {e.person!r} was already {offer.state}")
     _check_not_lapsed(person, offer)
@@ -157,11 +167,7 @@ def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
 
 
 def _refused(state: OrgState, e: ev.RedeploymentRefused) -> None:
-    person = state.current_person(e.person, f"record their refusal of {e.post!r}")
-    book: Book = state.redeployment
-    offer = book.offer_of(e.person, e.post)
-    if offer is None:
-        raise _error(f"{e.person!r} has no offer of {e.post!r} to refuse")
+    person, book, offer = _answered(state, e, "refuse")
     if offer.state == "refused":
         raise _error(f"{e.person!r} already refused the offer of {e.post!r} (on {offer.refused})")
     in_trial = offer.state == "accepted"
