@@ -226,7 +226,7 @@ class Branch:
     def audit(self) -> dict[str, Any]:
         """As ``audit --json``. Violations do not raise: ``violations`` counts them."""
         from orgsim.views.audit import audit_branch
-        from orgsim.views.redeployment import audit_redeployments
+        from orgsim.views.redeployment import audit_people_terms, audit_redeployments
 
         log = self.log()
         decisions = audit_branch(log)
@@ -236,6 +236,7 @@ class Branch:
             "violations": sum(d.verdict == "violation" for d in decisions),
             # not slotting decisions: listed apart, never judged by the slotting rule
             "redeployments": audit_redeployments(log),
+            **audit_people_terms(log),
         }
 
     @_api

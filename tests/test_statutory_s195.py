@@ -357,3 +357,32 @@ def test_a_redundancy_from_a_post_that_stays_counts_and_more_hours_do_not(lite, 
     # 18 deleted + 1 redundancy = 19: fewer than 20
     assert st["dismissals"] == {"post_deleted": 18, "left_by_redundancy": 1}
     assert st["proposed_redundancies"] == 19 and st["verdict"] == "not_required"
+
+
+@pytest.mark.parametrize(
+    "new_post",
+    [
+        # a lower grade (G1 for a G2 post holder)
+        "{id: new-g1, title: Assistant, grade: G1, unit: org, reports_to: head}",
+        # the same grade at fewer hours (0.6 FTE for a full-time holder)
+        "{id: new-pt, title: Senior Officer, grade: G2, unit: org, reports_to: head, fte: 0.6}",
+    ],
+)
+def test_a_redeployment_to_a_lower_grade_or_fewer_hours_is_noted_as_a_change_of_terms(
+    lite, write, tmp_path, new_post
+):
+    """Issue 15 review: suitable alternative employment on worse terms is the same
+    s195 dismissal as a slot into them (new terms imposed; the person counts once, for
+    the deleted post, with the change of terms noted) — a redeployment is no exception."""
+    lite.ok("run", write(base()))
+    post = new_post.split(",")[0].removeprefix("{id: ")
+    extra = (
+        f"  - create_post: {new_post}\n"
+        f"  - offer: {{person: s01, post: {post}}}\n"
+        f"  - accept_offer: {{person: s01, post: {post}}}\n"
+    )
+    lite.ok("run", write(option(["sen-01", *officers(19)], extra)))
+    doc, html = pack(lite, tmp_path, "--internal")
+    st = doc["statutory"]
+    assert st["proposed_redundancies"] == 20 and st["dismissals"] == {"post_deleted": 20}
+    assert "of whom moved to a post of a lower grade or with fewer hours: 1" in html

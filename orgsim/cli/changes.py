@@ -148,6 +148,13 @@ def _what(section: str, row: dict[str, Any], names: bool = False) -> str:
         return (f"{label}: " if label else "") + (
             f"voluntary redundancy interest {after['vr_interest']['outcome']}"
         )
+    if section == "people" and row.get("change") == "offer refused":
+        offer = after["offer"]
+        return (f"{label}: " if label else "") + (
+            f"refused {offer['post']}" + (" reasonably" if offer["reasonable"] else " unreasonably")
+        )
+    if section == "people" and row.get("change") == "leave status recorded":
+        return (f"{label}: " if label else "") + "leave status recorded"
     if section == "people" and row.get("change") == "pay protected":
         protection = after["pay_protection"]
         return (f"{label}: " if label else "") + (

@@ -116,6 +116,7 @@ def audit(branch: str, json_out: bool) -> None:
             )
         console.print(table)
         _print_redeployments(branch, document.get("redeployments", []))
+        _print_people_terms(branch, document)
         console.print(f"{document['violations']} violation(s).", markup=False)
         revised = sum(d["verdict"] == "basis_revised" for d in decisions)
         if revised:
@@ -150,6 +151,26 @@ def _print_redeployments(branch: str, rows: list[dict[str, Any]]) -> None:
             r["verdict"].replace("_", " "),
             Text(r["text"]),
         )
+    console.print(table)
+
+
+def _print_people_terms(branch: str, document: dict[str, Any]) -> None:
+    """Voluntary redundancy interests and pay protections (issue 15): each a line."""
+    rows = [
+        (
+            r["version"],
+            r["person"],
+            f"voluntary redundancy interest {r['outcome']}"
+            + (f" on {r['answered']}" if r["answered"] else "")
+            + ("; left by voluntary redundancy" if r["left_by_it"] else ""),
+        )
+        for r in document.get("voluntary_redundancy", [])
+    ] + [(r["version"], r["person"], r["text"]) for r in document.get("pay_protection", [])]
+    if not rows:
+        return
+    table = Table("v", "person", "what", title=f"people's terms on {branch}: {len(rows)}")
+    for version, person, what in sorted(rows):
+        table.add_row(str(version), Text(person), Text(what))
     console.print(table)
 
 

@@ -15,7 +15,9 @@ range, which a regrade or FTE change already explains) and ``accountabilities`` 
 profile). A person still present in both gets ``renamed`` and ``regraded`` (their own
 grade) rows after any ``post``/``status`` row, so older consumers see the rows they knew,
 then (issue 15) ``pay protected``, ``offered`` (an offer of suitable alternative employment
-still open) and ``voluntary redundancy interest`` (expressed or answered).
+still open), ``voluntary redundancy interest`` (expressed or answered), ``offer refused``
+(when no status row already says so) and ``leave status recorded`` (pregnancy or family
+leave: special category data, so the row says that a record changed, never what).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ class PostChange:
 class PersonChange:
     id: str
     #: joined | left | not present | post | status | post and status | renamed | regraded
-    #: | pay protected | offered | voluntary redundancy interest
+    #: | pay protected | offered | voluntary redundancy interest | offer refused
+    #: | leave status recorded
     change: str
     before: PersonView | None
     after: PersonView | None
@@ -149,6 +152,11 @@ def changes_between(before: Structure, after: Structure) -> Changes:
                 people.append(PersonChange(pid, "offered", old, new))
             if old.vr_interest != new.vr_interest and new.vr_interest is not None:
                 people.append(PersonChange(pid, "voluntary redundancy interest", old, new))
+            refused = new.offer is not None and new.offer.state == "refused"
+            if refused and old.offer != new.offer and "status" not in changed:
+                people.append(PersonChange(pid, "offer refused", old, new))
+            if old.leave != new.leave:  # that it was recorded, never what (special category)
+                people.append(PersonChange(pid, "leave status recorded", old, new))
     return Changes(before, after, tuple(units), tuple(posts), tuple(people))
 
 

@@ -366,116 +366,22 @@ def upcast(cls: type[Event], version: int, body: dict[str, Any]) -> dict[str, An
     return body
 
 
-# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+# --- issue 15: people's terms (orgsim.domain.events_people), registered after the core -
+# Re-exported (``X as X``, for mypy): other modules import these from here.
 
+from orgsim.domain.events_people import (  # noqa: E402, I001  (needs Event, defined above)
+    LEAVE_FIELDS as LEAVE_FIELDS,
+    PEOPLE_EVENTS as PEOPLE_EVENTS,
+    PERSONAL_FIELDS as PERSONAL_FIELDS,
+    InterestOutcome as InterestOutcome,
+    PayProtected as PayProtected,
+    PersonDetailsRecorded as PersonDetailsRecorded,
+    PersonLeaveStatusRecorded as PersonLeaveStatusRecorded,
+    RedeploymentAccepted as RedeploymentAccepted,
+    RedeploymentOffered as RedeploymentOffered,
+    RedeploymentRefused as RedeploymentRefused,
+    VoluntaryRedundancyInterestExpressed as VoluntaryRedundancyInterestExpressed,
+)
 
-class PersonDetailsRecorded(Event):
-    """Personal data a redundancy cost needs: date of birth, the start of continuous
-    service, and pay (a week's pay, or an annual salary converted at 52.143 weeks), and
-    optionally the contractual notice in weeks.
-
-    A field left out keeps what an earlier record said (``salary`` replaces
-    ``weekly_pay`` and the other way round). These are personal data: stored encrypted
-    like every event, and shown only as totals unless names are asked for.
-    """
-
-    person: str
-    born: dt.date | None = None
-    service_start: dt.date | None = None
-    weekly_pay: Decimal | None = None
-    salary: Decimal | None = None
-    notice_weeks: int | None = None
-
-
-#: Field names of :class:`PersonDetailsRecorded` that are personal data.
-PERSONAL_FIELDS = ("born", "service_start", "weekly_pay", "salary", "notice_weeks")
-EVENT_TYPES[PersonDetailsRecorded.__name__] = PersonDetailsRecorded
-
-
-# --- priority status: pregnancy and family leave (issue 15) ---------------------------
-
-
-class PersonLeaveStatusRecorded(Event):
-    """A person's pregnancy or family leave (maternity, adoption, shared parental), which
-    gives priority for a suitable vacancy in a redundancy (MPL Regulations 1999 reg 10;
-    see :mod:`orgsim.domain.leave` for the protected period). ``start`` and ``end`` are
-    the leave's (for pregnancy: the date the employer was told, and the end of the
-    pregnancy); ``birth`` the date of birth or placement, when known.
-
-    Special category personal data: stored encrypted like every event, never shown in
-    charts, packs or human output; ``history`` says that it was recorded, not what.
-    """
-
-    person: str
-    status: str
-    start: dt.date
-    end: dt.date | None = None
-    birth: dt.date | None = None
-
-
-#: Field names of :class:`PersonLeaveStatusRecorded` that are personal data.
-LEAVE_FIELDS = ("status", "start", "end", "birth")
-EVENT_TYPES[PersonLeaveStatusRecorded.__name__] = PersonLeaveStatusRecorded
-# --- redeployment, bumping and pay protection (issue 15; SPEC 5, 13) ------------------
-# Additive extension of the SPEC section 3 catalogue. Each is v1. Invariants live in
-# orgsim.domain.redeployment.
-
-InterestOutcome = Literal["pending", "accepted", "declined"]
-
-
-class VoluntaryRedundancyInterestExpressed(Event):
-    """A person's expression of interest in voluntary redundancy and the employer's
-    answer (``pending`` until it gives one). A later ``PersonLeft`` with cause
-    ``voluntary redundancy`` is linked to it."""
-
-    person: str
-    outcome: InterestOutcome = "pending"
-
-
-class RedeploymentOffered(Event):
-    """An offer of suitable alternative employment (ERA 1996 s138, s141) to a displaced
-    person, with the statutory trial period (s138(3)(b)(i): four weeks beginning with the
-    day they start work in it). ``bumps``: the volunteer whose voluntary redundancy
-    vacated the post (bumping)."""
-
-    person: str
-    post: str
-    trial_start: dt.date
-    trial_end: dt.date
-    bumps: str | None = None
-
-
-class RedeploymentAccepted(Event):
-    """The offer accepted: the person holds the post (a redeployment, not a slotting)."""
-
-    person: str
-    post: str
-
-
-class RedeploymentRefused(Event):
-    """The offer refused, before or during the trial period; ``reasonable`` is the
-    employer's view under ERA 1996 s141 (an unreasonable refusal loses statutory pay)."""
-
-    person: str
-    post: str
-    reasonable: bool
-
-
-class PayProtected(Event):
-    """Downgrade pay protection from ``start`` to ``until`` (inclusive); ``months`` as
-    given or as the policy's ``pay_protection_months``, when the period came from it."""
-
-    person: str
-    start: dt.date
-    until: dt.date
-    months: int | None = None
-
-
-for _cls in (
-    VoluntaryRedundancyInterestExpressed,
-    RedeploymentOffered,
-    RedeploymentAccepted,
-    RedeploymentRefused,
-    PayProtected,
-):
+for _cls in PEOPLE_EVENTS:
     EVENT_TYPES[_cls.__name__] = _cls

@@ -68,6 +68,9 @@ class PostView:
     deleted: dt.date | None = None
     reason: str | None = None
     source: str | None = None
+    #: who holds an open offer of suitable alternative employment of this post (made,
+    #: not yet accepted or refused): the post is promised, not vacant for slotting
+    offered_to: str | None = None
 
     @property
     def vacant(self) -> bool:

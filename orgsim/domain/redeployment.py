@@ -30,12 +30,10 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 __all__ = [
     "TRIAL_DAYS",
@@ -140,12 +138,20 @@ class Book:
         """The latest offer of ``post`` to ``person``."""
         return next((o for o in reversed(self.offers.get(person, [])) if o.post == post), None)
 
-    def offered_to(self, post: str) -> str | None:
-        """Who holds an open (not yet answered) offer of ``post``."""
-        for person, offers in self.offers.items():
-            if offers and offers[-1].post == post and offers[-1].state == "open":
-                return person
-        return None
+    def open_offers(self, people: Mapping[str, Any]) -> dict[str, str]:
+        """Post -> the person holding an open (not yet answered) offer of it, while they
+        are still displaced (an offer lapses when they leave or another outcome is
+        recorded for them). Such a post is promised: it cannot be offered to anyone else
+        and is not vacant for slotting (``orgsim.domain.slotting.scope.vacancy_of``).
+        ``people`` is the state's people (with ``left`` and ``displaced_from``)."""
+        return {
+            offers[-1].post: person
+            for person, offers in sorted(self.offers.items())
+            if offers
+            and offers[-1].state == "open"
+            and people[person].left is None
+            and people[person].displaced_from is not None
+        }
 
     def _replace(self, old: Offer, new: Offer) -> None:
         offers = self.offers[old.person]

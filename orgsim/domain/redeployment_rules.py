@@ -74,8 +74,8 @@ def _offered(state: OrgState, e: ev.RedeploymentOffered) -> None:
         raise _error(f"cannot offer {e.post!r}: it is not vacant (held by {', '.join(holders)})")
     if _external(state, post.unit):
         raise _error(f"cannot offer {e.post!r}: it is outside the employer")
-    other = book.offered_to(e.post)
-    if other is not None and state.people[other].left is None:  # a leaver's offer lapsed
+    other = book.open_offers(state.people).get(e.post)
+    if other is not None:
         raise _error(f"post {e.post!r} is already offered to {other!r}")
     if e.trial_end < e.trial_start:
         raise _error(f"trial_end {e.trial_end} is before trial_start {e.trial_start}")
@@ -134,14 +134,25 @@ def find_volunteer(state: OrgState, post: str) -> str | None:
     return found[-1].id if found else None
 
 
-def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
-    person = state.current_person(e.person, f"record their acceptance of {e.post!r}")
+def _answered(
+    state: OrgState, e: ev.RedeploymentAccepted | ev.RedeploymentRefused, verb: str
+) -> tuple[Any, Book, Offer]:
+    """The person answering, the book and the offer they answer (``verb``: accept or
+    refuse), or the one-line error of a person unknown or without that offer."""
+    noun = {"accept": "acceptance", "refuse": "refusal"}[verb]
+    person = state.current_person(e.person, f"record their {noun} of {e.post!r}")
     book: Book = state.redeployment
     offer = book.offer_of(e.person, e.post)
     if offer is None:
-        raise _error(f"{e.person!r} has no offer of {e.post!r} to accept")
+        raise _error(f"{e.person!r} has no offer of {e.post!r} to {verb}")
+    return person, book, offer
+
+
+def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
+    person, book, offer = _answered(state, e, "accept")
     if offer.state != "open":
         raise _error(f"the offer of {e.post!r} to {e.person!r} was already {offer.state}")
+    _check_not_lapsed(person, offer)
     post = state.live_post(e.post, f"redeploy {e.person!r} into it")
     if not state.is_vacant(e.post):
         raise _error(f"cannot redeploy {e.person!r}: post {e.post!r} is no longer vacant")
@@ -156,14 +167,12 @@ def _accepted(state: OrgState, e: ev.RedeploymentAccepted) -> None:
 
 
 def _refused(state: OrgState, e: ev.RedeploymentRefused) -> None:
-    person = state.current_person(e.person, f"record their refusal of {e.post!r}")
-    book: Book = state.redeployment
-    offer = book.offer_of(e.person, e.post)
-    if offer is None:
-        raise _error(f"{e.person!r} has no offer of {e.post!r} to refuse")
+    person, book, offer = _answered(state, e, "refuse")
     if offer.state == "refused":
         raise _error(f"{e.person!r} already refused the offer of {e.post!r} (on {offer.refused})")
     in_trial = offer.state == "accepted"
+    if not in_trial:
+        _check_not_lapsed(person, offer)
     if in_trial and e.effective > offer.trial_end:
         raise _error(
             f"the trial period in {e.post!r} ended on {offer.trial_end}: the redeployment "
@@ -186,6 +195,17 @@ def _refused(state: OrgState, e: ev.RedeploymentRefused) -> None:
     person.status = "at_risk"
     person.status_post = None
     person.status_reasons = [refusal_text(e.reasonable, in_trial)]
+
+
+def _check_not_lapsed(person: Any, offer: Offer) -> None:
+    """An open offer lapses when the person is no longer displaced (slotted, appointed
+    or placed since it was made): it can then be neither accepted nor refused, and its
+    post is no longer promised (:meth:`Book.open_offers`)."""
+    if person.displaced_from is None:
+        raise _error(
+            f"the offer of {offer.post!r} to {person.id!r} lapsed: they are no longer "
+            f"displaced ({person.status or 'another outcome'} since the offer of {offer.made})"
+        )
 
 
 def _protected(state: OrgState, e: ev.PayProtected) -> None:

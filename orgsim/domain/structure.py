@@ -98,8 +98,9 @@ class Structure:
             (units if u.closed is None else former_units)[u.id] = unit
         posts: dict[str, PostView] = {}
         former: dict[str, PostView] = {}
+        offered = state.redeployment.open_offers(state.people)
         for post_id in sorted(state.posts):
-            view = post_view(state, post_id, bodies)
+            view = post_view(state, post_id, bodies, offered)
             (posts if view.deleted is None else former)[post_id] = view
         people: dict[str, PersonView] = {}
         leavers: dict[str, PersonView] = {}
@@ -369,11 +370,14 @@ def _redeployment(state: OrgState, person: str, at: dt.date) -> dict[str, Any]:
     }
 
 
-def post_view(state: OrgState, post_id: str, bodies: Mapping[str, str]) -> PostView:
+def post_view(
+    state: OrgState, post_id: str, bodies: Mapping[str, str], offered: Mapping[str, str]
+) -> PostView:
     """One post of the read model (live or deleted), as :meth:`Structure.from_state` holds
     it. Also asked for one post at a time (the audit's scope of a decision), so that a
     post's holders, vacancy and FTE are decided here only. ``bodies`` is
-    :func:`external_bodies` of the same state."""
+    :func:`external_bodies` and ``offered`` the open offers
+    (:meth:`~orgsim.domain.redeployment.Book.open_offers`) of the same state."""
     post = state.posts[post_id]
     holdings = tuple(
         Holding(a.person, a.post, a.fte, a.kind, a.since, a.substantive)
@@ -399,6 +403,7 @@ def post_view(state: OrgState, post_id: str, bodies: Mapping[str, str]) -> PostV
         deleted=post.deleted,
         reason=post.reason,
         source=post.source,
+        offered_to=offered.get(post_id),
     )
 
 

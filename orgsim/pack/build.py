@@ -195,7 +195,7 @@ def build_pack(
     pools = outcomes.pools()
     people = outcomes.people()
     posts = outcomes.posts({r.id for r in post_changes if r.kind == "new"})
-    later = later_counts(walk, exact=internal)
+    later = later_counts(walk, exact=internal, after=after)
     summary_posts, summary_people, summary_units, cost_note = rows.summary(
         before, after, post_changes, people, later
     )

@@ -11,6 +11,7 @@ the equality tables, :func:`orgsim.pack.equality.suppress`). The internal versio
 
 from __future__ import annotations
 
+from orgsim.domain.structure import Structure
 from orgsim.pack.document import LaterCount
 from orgsim.pack.equality import SUPPRESS_BELOW, suppress
 from orgsim.pack.walk import Walk
@@ -55,15 +56,40 @@ def _classify(walk: Walk) -> dict[str, list[str]]:
     return out
 
 
-def later_counts(walk: Walk, exact: bool) -> list[LaterCount]:
-    """The later outcomes with their totals; counts withheld unless ``exact``."""
+#: Facts beside the outcomes (issue 15), counted over the read model at the proposed date.
+ASIDE = {
+    "pay_protected": "Pay protected (of the people displaced)",
+    "vr_interest": "Expressed interest in voluntary redundancy (anyone, whatever the answer)",
+}
+
+
+def _aside(walk: Walk, after: Structure | None) -> dict[str, int]:
+    """Pay protections of the people displaced and expressions of interest in voluntary
+    redundancy, read from the read model's people (``pay_protection``, ``vr_interest``)."""
+    if after is None:
+        return {k: 0 for k in ASIDE}
+    everyone = [*after.people.values(), *after.leavers.values()]
+    return {
+        "pay_protected": sum(
+            1 for p in everyone if p.id in walk.affected and p.pay_protection is not None
+        ),
+        "vr_interest": sum(1 for p in everyone if p.vr_interest is not None),
+    }
+
+
+def later_counts(walk: Walk, exact: bool, after: Structure | None = None) -> list[LaterCount]:
+    """The later outcomes with their totals, then the facts beside them (:data:`ASIDE`,
+    from ``after``, the proposed read model); counts withheld unless ``exact``: each
+    aside count is a fact about few people, withheld from 1 to 4 like the rest."""
     groups = _classify(walk)
     n = {k: len(v) for k, v in groups.items()}
+    aside = _aside(walk, after)
     appointed = n["appointed_pool"] + n["appointed_other"]
     left = n["left_voluntary"] + n["left_redundancy"] + n["left_other"]
     cells: dict[tuple[str, ...], int] = {(k,): v for k, v in n.items()}
     cells[("appointed",)] = appointed
     cells[("left",)] = left
+    cells.update({(k,): v for k, v in aside.items()})
     relations: list[list[tuple[str, ...]]] = [
         [("appointed",), ("appointed_pool",), ("appointed_other",)],
         [("left",), ("left_voluntary",), ("left_redundancy",), ("left_other",)],
@@ -78,4 +104,5 @@ def later_counts(walk: Walk, exact: bool) -> list[LaterCount]:
         LaterCount(LATER[k], show[(k,)], n[k])
         for k in ("left_voluntary", "left_redundancy", "left_other")
     ]
+    rows += [LaterCount(ASIDE[k], show[(k,)], aside[k], aside=True) for k in ASIDE]
     return rows

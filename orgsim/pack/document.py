@@ -177,6 +177,9 @@ class LaterCount:
     count: str  #: a number, or "fewer than 5" when withheld
     n: int  #: the exact figure (rendered only in the internal version)
     total: bool = False
+    #: a fact beside the outcomes (pay protection, voluntary redundancy interest), not an
+    #: outcome: neither a sub-row of the line above nor in the summary's "Then:" lines
+    aside: bool = False
 
 
 @dataclass

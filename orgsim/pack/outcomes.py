@@ -23,7 +23,7 @@ from orgsim.pack.context import Context
 from orgsim.pack.document import PersonRow, PoolRow, PostRow
 from orgsim.pack.walk import Affected, Walk
 from orgsim.views.audit import AuditedDecision
-from orgsim.views.redeployment import offer_text
+from orgsim.views.redeployment import offer_text, protection_text
 
 _MATCH_TEXT = re.compile(r"(\d+(?:\.\d+)?)% match to ([\w.-]+)")
 #: How an outcome that breaks the slotting policy is flagged.
@@ -246,6 +246,9 @@ class Outcomes:
             then += f", {text.long_date(a.result_on)}"
         if a.result_reason and then:
             then += f" — {ctx.redact(a.result_reason)}"
+        viewed = ctx.after.person(pid)
+        if ctx.internal and then and viewed is not None and viewed.pay_protection is not None:
+            then += f"; {protection_text(viewed.pay_protection)}"  # confidential: internal
         if not ctx.internal and a.result in ("appointed", "left", "redeployed"):
             # confidential to the person: counted in section 4.4, never attributed
             then = ""

@@ -153,7 +153,7 @@ def summary(
             )
         )
     for count in later_counts:
-        if count.total or (count.label == "Redeployed" and count.n):
+        if not count.aside and (count.total or (count.label == "Redeployed" and count.n)):
             rows.append(
                 SummaryRow(f"Then: {count.label[:1].lower()}{count.label[1:]}", "", count.count)
             )

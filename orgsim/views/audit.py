@@ -215,6 +215,14 @@ class _Replay:
         for person in self.state.people.values():
             if person.displaced_from is not None:
                 self.index.post_deleted(person.displaced_from, [person.id])
+        # A person redeployed on trial is not displaced now, but ending the trial puts
+        # them back in the displacement of the post deleted under them (ERA 1996 s138(2),
+        # orgsim.domain.redeployment_rules): keep that link, or a later refusal would
+        # leave them out of every decision's scope.
+        for pid, offers in self.state.redeployment.offers.items():
+            for offer in offers:
+                if offer.from_post is not None:
+                    self.index.post_deleted(offer.from_post, [pid])
 
 
 #: Events that can change which units are external bodies.

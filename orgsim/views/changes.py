@@ -83,6 +83,9 @@ def _source(found: _Candidate | None, with_branch: bool) -> dict[str, Any]:
         "reason": event.reason,
         "source": event.source,
     }
+    if isinstance(event, ev.PersonLeaveStatusRecorded):  # free text may say what it was
+        out["reason"] = "withheld" if event.reason else None
+        out["source"] = "withheld" if event.source else None
     details = getattr(event, "reasons", None)
     if details:
         out["details"] = list(details)
@@ -246,6 +249,15 @@ def _person_row(c: PersonChange, find: Find) -> Row:
             {"vr_interest": interest_json(new.vr_interest)},
             found,
         )
+    if c.change == "offer refused":
+        assert new.offer is not None
+        found = find((ev.RedeploymentRefused,), lambda e: e.person == pid)
+        earlier = offer_json(old.offer) if old.offer is not None else None
+        return new.name, {"offer": earlier}, {"offer": offer_json(new.offer)}, found
+    if c.change == "leave status recorded":  # never its kind or dates
+        found = find((ev.PersonLeaveStatusRecorded,), lambda e: e.person == pid)
+        was = "recorded" if old.leave else None
+        return new.name, {"leave_status": was}, {"leave_status": "recorded"}, found
     if c.change == "pay protected":
         found = find((ev.PayProtected,), lambda e: e.person == pid)
         protected = old.pay_protection

@@ -20,6 +20,7 @@ from orgsim.store.branches import BranchLog
 
 __all__ = [
     "BUMP_TEXT",
+    "audit_people_terms",
     "audit_redeployments",
     "interest_json",
     "offer_json",
@@ -56,9 +57,10 @@ def offer_text(offer: Offer, post: str = "") -> str:
     words, when given) follows 'into'."""
     into = f" into {post}" if post else ""
     if offer.state == "refused":
-        return f"Refused suitable alternative employment{into}: " + refusal_text(
-            offer.reasonable, offer.in_trial
-        )
+        text = refusal_text(offer.reasonable, offer.in_trial)  # "refused suitable ... : ..."
+        what, _, effect = text.partition(": ")
+        what = what.replace("employment", f"employment{into}", 1)
+        return f"{what[0].upper()}{what[1:]}: {effect}"
     trial = f"trial {offer.trial_start.isoformat()} to {offer.trial_end.isoformat()}"
     if offer.state == "open":
         return f"Offered suitable alternative employment{into} ({trial})"
@@ -115,3 +117,43 @@ def audit_redeployments(log: BranchLog) -> list[dict[str, Any]]:
                 }
             )
     return sorted(rows, key=lambda r: r["version"])
+
+
+def audit_people_terms(log: BranchLog) -> dict[str, list[dict[str, Any]]]:
+    """Expressions of interest in voluntary redundancy (with the employer's answer and
+    whether the person then left by it) and pay protections, as the audit's sections
+    ``voluntary_redundancy`` and ``pay_protection``: not slotting decisions, so never
+    judged by the slotting rule (their rules are refused when the event is written).
+    Read from the read model at the branch's latest effective date, like
+    :func:`audit_redeployments`."""
+    ordered = log.timeline.ordered
+    last = max((i.event.effective for i in ordered), default=dt.date.min)
+    structure = Structure.from_state(log.name, last, log.timeline.state_at(last))
+    interests, protections = [], []
+    for person in [*structure.people.values(), *structure.leavers.values()]:
+        if person.vr_interest is not None:
+            interest = person.vr_interest
+            interests.append(
+                {
+                    "version": interest.version,
+                    "person": person.id,
+                    "kind": "voluntary redundancy",
+                    "verdict": interest.outcome,
+                    "left_by_it": person.left == "voluntary redundancy",
+                    **interest_json(interest),
+                }
+            )
+        if person.pay_protection is not None:
+            protections.append(
+                {
+                    "version": person.pay_protection.version,
+                    "person": person.id,
+                    "kind": "pay protection",
+                    "text": protection_text(person.pay_protection),
+                    **protection_json(person.pay_protection),
+                }
+            )
+    return {
+        "voluntary_redundancy": sorted(interests, key=lambda r: r["version"]),
+        "pay_protection": sorted(protections, key=lambda r: r["version"]),
+    }

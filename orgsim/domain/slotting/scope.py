@@ -93,12 +93,21 @@ def candidate_of(
 ) -> Candidate | None:
     """A displaced person (substantive post deleted, no outcome recorded since) as the
     engine takes them, judged on their deleted post, with their priority status on
-    ``at`` when the policy gives it; None for anyone else."""
+    ``at`` when the policy gives it; None for anyone else.
+
+    Priority is spent once the person has unreasonably refused an offer of suitable
+    alternative employment (ERA 1996 s141): the employer has then offered the suitable
+    vacancy reg 10 of the MPL Regulations 1999 requires, and priority must not slot them
+    ahead of everyone else — into the very post they refused, even."""
     if person.displaced_from is None or person.left is not None:
         return None
     old = post(person.displaced_from)
     assert old is not None and old.deleted is not None
-    priority = policy.priority_status and person.priority_status(at)
+    priority = (
+        policy.priority_status
+        and person.priority_status(at)
+        and person.unreasonable_refusal is None
+    )
     return Candidate(person.id, old.id, old.grade, person.displaced_fte, priority=priority)
 
 
@@ -106,8 +115,11 @@ def vacancy_of(
     post: PostView, person: Callable[[str], PersonView], policy: Policy
 ) -> Vacancy | None:
     """A live post of the employer with no substantive holder (with ``count: fte``, also
-    one filled only by people slotted into it, for the FTE left); None otherwise."""
-    if post.external or post.deleted is not None:
+    one filled only by people slotted into it, for the FTE left); None otherwise. A post
+    under an open offer of suitable alternative employment is promised to that person
+    until they answer, so it is not vacant for slotting: the engine must not slot
+    someone else into it and make the offer impossible to accept."""
+    if post.external or post.deleted is not None or post.offered_to is not None:
         return None
     if post.vacant:
         return Vacancy(post.id, post.grade, post.fte)
@@ -173,10 +185,13 @@ def scope_around(
     once per decision. ``bodies`` is :func:`external_bodies` of ``state``."""
     posts: dict[str, PostView | None] = {}
     people: dict[str, PersonView] = {}
+    offered = state.redeployment.open_offers(state.people)
 
     def post_at(post_id: str) -> PostView | None:
         if post_id not in posts:
-            posts[post_id] = post_view(state, post_id, bodies) if post_id in state.posts else None
+            posts[post_id] = (
+                post_view(state, post_id, bodies, offered) if post_id in state.posts else None
+            )
         return posts[post_id]
 
     def person_at(person_id: str) -> PersonView:
