@@ -245,8 +245,18 @@ def test_history_says_a_leave_was_recorded_not_what(cli, write):
     events = cli.json("history", "--branch", "base")["events"]
     (leave,) = [e for e in events if e["type"] == "PersonLeaveStatusRecorded"]
     assert leave["person"] == "p2"
-    assert {leave[k] for k in ("status", "start", "end", "birth")} == {"recorded"}
+    assert {leave[k] for k in ("status", "start", "end", "birth")} == {"withheld"}
     assert "maternity" not in json.dumps(events) and "2024-09-10" not in json.dumps(events)
+
+
+def test_history_of_a_leave_without_end_or_birth_looks_the_same(cli, write):
+    """A pregnancy has no birth date yet and maybe no end: had history shown the missing
+    fields as null, the shape of the record would say which kind of leave it is."""
+    cli.ok("run", write(ORG.format(leave="status: pregnancy, from: 2024-09-01")))
+    events = cli.json("history", "--branch", "base")["events"]
+    (leave,) = [e for e in events if e["type"] == "PersonLeaveStatusRecorded"]
+    assert {leave[k] for k in ("status", "start", "end", "birth")} == {"withheld"}
+    assert "pregnancy" not in json.dumps(events)
 
 
 def _visible(path: Path) -> str:

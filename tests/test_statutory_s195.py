@@ -324,7 +324,12 @@ def test_a_person_slotted_into_a_lower_grade_counts_once_and_is_noted(lite, writ
     st = doc["statutory"]
     assert st["proposed_redundancies"] == 20 and st["dismissals"] == {"post_deleted": 20}
     assert "Post deleted: 20" in html
-    assert "of whom moved to a post of a lower grade or with fewer hours: 1" in html
+    # One person's worse terms is a fact about an individual: the collective version
+    # withholds counts from 1 to 4 (the pack's rule for outcomes); --internal shows it.
+    assert "of whom moved to a post of a lower grade or with fewer hours: fewer than 5" in html
+    assert "with fewer hours: 1" not in html
+    _doc, internal = pack(lite, tmp_path, "--internal")
+    assert "of whom moved to a post of a lower grade or with fewer hours: 1" in internal
 
 
 def test_the_s188_disclosure_counts_the_regrade_with_its_grade(lite, write, tmp_path):

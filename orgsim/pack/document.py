@@ -135,7 +135,7 @@ class StatutoryCheck:
     warnings: list[str] = field(default_factory=list)
     #: every dismissal counted (TULRCA s195), and (what, how many) by reason
     counted: list[Dismissal] = field(default_factory=list)
-    breakdown: list[tuple[str, int]] = field(default_factory=list)
+    breakdown: list[tuple[str, int | str]] = field(default_factory=list)
     #: the latest day the first notice of dismissal can be given, and why
     first_notice_by: dt.date | None = None
     first_notice_why: str = ""

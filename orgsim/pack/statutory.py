@@ -22,8 +22,10 @@ from orgsim.domain import events as ev
 from orgsim.domain.dismissals import REASONS, REDUNDANCY_CAUSES, Dismissal, Displaced, dismissals
 from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged
+from orgsim.pack.confidential import WITHHELD
 from orgsim.pack.context import Context, known_post, unit_name
 from orgsim.pack.document import StatutoryCheck, TimetableRow
+from orgsim.pack.equality import SUPPRESS_BELOW
 from orgsim.pack.hr1 import hr1_due as hr1_due_of
 from orgsim.pack.text import capital, long_date, plural
 from orgsim.pack.walk import Affected, Walk
@@ -72,11 +74,14 @@ def _basis(d: Dismissal, walk: Walk) -> str:
     return "left" if d.reason == "left_by_redundancy" else REASONS[d.reason]
 
 
-def breakdown(found: list[Dismissal]) -> list[tuple[str, int]]:
+def breakdown(found: list[Dismissal], exact: bool) -> list[tuple[str, int | str]]:
     """(what, how many) for each reason counted, in :data:`REASONS` order; the people of
-    deleted posts who end up on a lower grade or fewer hours noted apart."""
+    deleted posts who end up on a lower grade or fewer hours noted apart. That last count
+    is about individual outcomes, so unless ``exact`` (the internal version) it is
+    withheld from 1 to 4 like every other count of outcomes (:mod:`orgsim.pack.confidential`):
+    read with the slotting table, "1" would say whose new terms are worse."""
     counts = Counter(d.reason for d in found)
-    out = []
+    out: list[tuple[str, int | str]] = []
     for reason, text in REASONS.items():
         if counts[reason]:
             out.append((capital(text), counts[reason]))
@@ -84,7 +89,10 @@ def breakdown(found: list[Dismissal]) -> list[tuple[str, int]]:
                 worse = sum(1 for d in found if d.terms_changed)
                 if worse:
                     out.append(
-                        ("of whom moved to a post of a lower grade or with fewer hours", worse)
+                        (
+                            "of whom moved to a post of a lower grade or with fewer hours",
+                            worse if exact or worse >= SUPPRESS_BELOW else WITHHELD,
+                        )
                     )
     return out
 
@@ -363,7 +371,7 @@ def statutory(
         notes,
         warnings,
         counted=found,
-        breakdown=breakdown(found),
+        breakdown=breakdown(found, ctx.internal),
         first_notice_by=notice_by,
         first_notice_why=notice_why,
     )

@@ -70,10 +70,9 @@ def event_record(
         }
     if isinstance(event, ev.PersonLeaveStatusRecorded):
         # Special category personal data (issue 15): that it was recorded, not what.
-        fields = {
-            k: ("recorded" if v is not None else None) if k in ev.LEAVE_FIELDS else v
-            for k, v in fields.items()
-        }
+        # Every field reads "withheld", given or not: which dates a record has (a birth,
+        # an end) would hint at the kind of leave.
+        fields = {k: "withheld" if k in ev.LEAVE_FIELDS else v for k, v in fields.items()}
         for key in ("reason", "source"):  # free text beside it may say what it was
             record[key] = "withheld" if record[key] else None
     for key, value in fields.items():
