@@ -23,8 +23,9 @@ _T = TypeVar("_T")
 
 
 def quick_init(cls: type[_T]) -> type[_T]:
-    """Give a frozen dataclass an ``__init__`` that fills the instance's ``__dict__`` at
-    once. Why: a frozen dataclass's own ``__init__`` sets each field through
+    """Give a frozen dataclass an ``__init__`` that stores each field straight into the
+    instance's ``__dict__`` (item by item, which keeps CPython's shared-key instance
+    dicts; one ``update`` would double each record's memory). Why: a frozen dataclass's own ``__init__`` sets each field through
     ``object.__setattr__``; the read model of 50,000 posts and people builds 100,000
     such records per query and spent ~0.5 s there (4x slower). Same signature, same
     defaults; instances stay frozen (assignment still raises), equal and hashable as
@@ -45,11 +46,8 @@ def quick_init(cls: type[_T]) -> type[_T]:
     factories = "".join(
         f"    if {n} is _MISSING: {n} = _f_{n}()\n" for n in names if f"_f_{n}" in scope
     )
-    body = ", ".join(f"{n!r}: {n}" for n in names)
-    source = (
-        f"def __init__(self, {', '.join(params)}):\n{factories}"
-        f"    self.__dict__.update({{{body}}})\n"
-    )
+    body = "".join(f"    _d[{n!r}] = {n}\n" for n in names)
+    source = f"def __init__(self, {', '.join(params)}):\n{factories}    _d = self.__dict__\n{body}"
     scope["_MISSING"] = MISSING
     exec(source, scope)  # the way dataclasses builds its own __init__
     init = scope["__init__"]
