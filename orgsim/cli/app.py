@@ -12,7 +12,6 @@ error boundary below needs Click's public exception classes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 from rich.console import Console
 
-from orgsim import api, errors
+from orgsim import api, errors, jsontext
 from orgsim.store.recorder import Store, open_store, resolve_url
 
 
@@ -151,7 +150,8 @@ def parse_time(value: str | None, option: str) -> dt.datetime | None:
 
 
 def print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    """Every ``--json`` document: ``json.dumps(indent=2)``'s text, written faster."""
+    sys.stdout.write(jsontext.dumps(document) + "\n")
 
 
 def fail(message: str) -> NoReturn:

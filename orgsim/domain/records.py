@@ -7,9 +7,10 @@ each field is decided once, when the structure is built from the folded state.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from orgsim.domain.state import LeaveRecord
@@ -18,7 +19,44 @@ from orgsim.domain.redeployment import Interest, Offer, Protection
 
 ZERO = Decimal(0)
 
+_T = TypeVar("_T")
 
+
+def quick_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen dataclass an ``__init__`` that stores each field straight into the
+    instance's ``__dict__`` (item by item, which keeps CPython's shared-key instance
+    dicts; one ``update`` would double each record's memory). Why: a frozen dataclass's own ``__init__`` sets each field through
+    ``object.__setattr__``; the read model of 50,000 posts and people builds 100,000
+    such records per query and spent ~0.5 s there (4x slower). Same signature, same
+    defaults; instances stay frozen (assignment still raises), equal and hashable as
+    before — only the construction is cheaper."""
+    params: list[str] = []
+    names: list[str] = []
+    scope: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        names.append(f.name)
+        if f.default is not MISSING:
+            scope[f"_d_{f.name}"] = f.default
+            params.append(f"{f.name}=_d_{f.name}")
+        elif f.default_factory is not MISSING:
+            scope[f"_f_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+        else:
+            params.append(f.name)
+    factories = "".join(
+        f"    if {n} is _MISSING: {n} = _f_{n}()\n" for n in names if f"_f_{n}" in scope
+    )
+    body = "".join(f"    _d[{n!r}] = {n}\n" for n in names)
+    source = f"def __init__(self, {', '.join(params)}):\n{factories}    _d = self.__dict__\n{body}"
+    scope["_MISSING"] = MISSING
+    exec(source, scope)  # the way dataclasses builds its own __init__
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+@quick_init
 @dataclass(frozen=True)
 class UnitView:
     id: str
@@ -31,6 +69,7 @@ class UnitView:
     external_body: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Holding:
     """One person holding one post: ``kind`` is substantive, acting or secondment."""
@@ -44,6 +83,7 @@ class Holding:
     substantive: bool
 
 
+@quick_init
 @dataclass(frozen=True)
 class PostView:
     id: str
@@ -77,15 +117,18 @@ class PostView:
         """No substantive holder: an acting holder does not fill a post (SPEC 5)."""
         return not self.holders
 
-    @property
+    @cached_property
     def filled_fte(self) -> Decimal:
         return sum((h.fte for h in self.holdings if h.substantive), ZERO)
 
-    @property
+    @cached_property
     def unfilled_fte(self) -> Decimal:
+        """Asked for twice per post by ``show --json`` (each post, and the total):
+        computed once (a frozen record cannot change under it)."""
         return max(self.fte - self.filled_fte, ZERO)
 
 
+@quick_init
 @dataclass(frozen=True)
 class PersonView:
     id: str

@@ -46,14 +46,23 @@ def gc_paused() -> Iterator[None]:
     alive; every generation-2 collection would walk them all again for nothing (a
     500,000-event replay spent over a third of its time there). Nesting is safe: only the
     outermost pause re-enables collection.
+
+    What survives the pause is frozen (:func:`gc.freeze`) before collection resumes:
+    otherwise the first allocation after it collects every object the pause made (they
+    are all still "young"), then again as they age — 0.3 s of a 0.9 s ``show --at`` at
+    50,000 posts. Frozen objects are still freed by reference counting as usual; the next
+    pause unfreezes them, so cyclic garbage among them (a long-running server's) is still
+    found by a later full collection, only later.
     """
     if not gc.isenabled():
         yield
         return
+    gc.unfreeze()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 

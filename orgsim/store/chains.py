@@ -11,6 +11,7 @@ swapped row, breaks it). :class:`Break` and :class:`StreamCheck` are the finding
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from orgsim.store.mapper import GENESIS, Mapper, chain_hash
+from orgsim.store.mapper import CHAIN_LEN, GENESIS, Mapper, chain_hash
 
 #: How far after a break to look for the event that belongs there (reorder detection).
 REORDER_WINDOW = 64
@@ -138,6 +139,9 @@ def check_rows(
     rows: Sequence[StoredEvent], mapper: Mapper
 ) -> tuple[list[str], int | None, str | None]:
     """Walk one stream's rows: (intact chain values, first broken position, problem)."""
+    intact = _intact(rows, mapper)
+    if intact is not None:
+        return intact, None, None
     chains: list[str] = []
     previous = GENESIS
     unwrapped: list[_Row] = []
@@ -164,6 +168,40 @@ def check_rows(
         chains.append(row.chain)
         previous = row.chain
     return chains, None, None
+
+
+def _intact(rows: Sequence[StoredEvent], mapper: Mapper) -> list[str] | None:
+    """The usual case, a whole stream in place and linked, in one tight loop: the same
+    hash as :func:`~orgsim.store.mapper.chain_hash` (its four parts in one update), no
+    record per row. None at the first irregularity of any kind: :func:`check_rows` then
+    walks the rows the careful way, which finds and words it (half of ``verify``'s
+    chain time at 1,000,000 rows went to that per-row care)."""
+    chains: list[str] = []
+    previous = GENESIS
+    sha256 = hashlib.sha256
+    plain = mapper.cipher is None and mapper.compressor is None
+    unwrap = mapper.unwrap
+    try:
+        for expected, stored in enumerate(rows, start=1):
+            topic = stored.topic
+            if type(stored.originator_version) is not int or stored.originator_version != expected:
+                return None
+            if type(topic) is not str:
+                return None
+            if plain:
+                state = stored.state
+                chain, body = state[:CHAIN_LEN].decode("ascii"), state[CHAIN_LEN:]
+            else:
+                chain, body = unwrap(stored)
+            digest = sha256(f"{previous}\n{topic}\n{expected}\n".encode())
+            digest.update(body)
+            if digest.hexdigest() != chain:
+                return None
+            chains.append(chain)
+            previous = chain
+    except Exception:  # anything odd about a row: the careful walk says what
+        return None
+    return chains
 
 
 def _mismatch(
