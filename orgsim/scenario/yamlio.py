@@ -311,6 +311,7 @@ def _build_streamed(loader: Any) -> tuple[Any, dict[str, int], list[int]]:
     stack: list[Any] = [root]
     pending: list[Any] = [_NO_KEY]
     steps: list[Any] | None = None  # the root's ``steps`` list, once open
+    seen: dict[tuple[str, Any], tuple[Any]] = {}
     # (a duplicate ``steps`` key is refused, so there is at most one)
     while stack:
         event = get()
@@ -327,16 +328,21 @@ def _build_streamed(loader: Any) -> tuple[Any, dict[str, int], list[int]]:
             step_lines.append(event.start_mark.line + 1)
         value: Any
         if kind is scalar_event:
-            tag = resolve(yaml.ScalarNode, event.value, event.implicit)
-            if tag == _STR:
-                value = event.value
-            elif tag in _SCALARS:
-                node = yaml.ScalarNode(
-                    tag, event.value, event.start_mark, event.end_mark, event.style
-                )
-                value = constructors[tag](loader, node)
-            else:
-                raise _Unusual  # a merge key, a value key: the constructor's to build
+            # A scalar's tag and value depend on its text and quoting alone, and are
+            # immutable (str, date, number, bool, None): each distinct one is built once.
+            text, implicit = event.value, event.implicit
+            known = seen.get((text, implicit))
+            if known is None:
+                tag = resolve(yaml.ScalarNode, text, implicit)
+                if tag == _STR:
+                    value = text
+                elif tag in _SCALARS:
+                    node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+                    value = constructors[tag](loader, node)
+                else:
+                    raise _Unusual  # a merge key, a value key: the constructor's to build
+                seen[(text, implicit)] = known = (value,)
+            value = known[0]
             if is_map and pending[-1] is _NO_KEY:
                 if value in top:
                     raise _Unusual  # a duplicate: the composing path words the error
