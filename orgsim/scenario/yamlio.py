@@ -146,6 +146,9 @@ def load_yaml(text: str) -> tuple[Any, dict[str, int], list[int]]:
     """
     with gc_paused():  # a long script is hundreds of thousands of live nodes
         if _FAST is not None:
+            streamed = _streamed(_FAST, text)
+            if streamed is not None:
+                return streamed
             try:
                 return _load(_FAST, text)
             except yaml.YAMLError:
@@ -257,3 +260,117 @@ def _load(loader_class: type[Any], text: str) -> tuple[Any, dict[str, int], list
     finally:
         loader.dispose()
     return data, key_lines, step_lines
+
+
+_SCALARS = frozenset(
+    "tag:yaml.org,2002:" + kind for kind in ("null", "bool", "int", "float", "timestamp")
+)
+
+
+class _Unusual(Exception):
+    """Something the streaming builder leaves to the composing path."""
+
+
+def _streamed(loader_class: type[Any], text: str) -> tuple[Any, dict[str, int], list[int]] | None:
+    """:func:`_load`'s result built straight from libyaml's events, or None.
+
+    Composing a document first builds a node, with two marks, for every scalar: a
+    100,000-step script is a million nodes, over 500 MB held at once, only to be walked
+    and dropped. Here each value is built as its event arrives and no node is kept. This
+    covers what scripts are made of — one document whose root is a mapping, plain
+    mappings, lists and scalars of the standard tags. Anything else (anchors, aliases,
+    tags, merge keys, complex or duplicate keys, nesting deeper than :data:`MAX_DEPTH`,
+    a syntax error) returns None, and the composing path parses the text again, so its
+    values and its errors are exactly what they were.
+    """
+    loader = loader_class(text)
+    try:
+        return _build_streamed(loader)
+    except Exception:  # every failure is the composing path's to word
+        return None
+    finally:
+        loader.dispose()
+
+
+def _build_streamed(loader: Any) -> tuple[Any, dict[str, int], list[int]]:
+    get = loader.get_event
+    resolve = loader.resolve
+    constructors = loader.yaml_constructors
+    scalar_event = yaml.ScalarEvent
+    start_map, start_seq = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    end_map, end_seq = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+        raise _Unusual
+    first = get()
+    if type(first) is not start_map or first.anchor is not None or first.tag not in (None, "!"):
+        raise _Unusual
+    root: dict[Any, Any] = {}
+    key_lines: dict[str, int] = {}
+    step_lines: list[int] = []
+    #: the open collections, innermost last; for a mapping, its key awaiting a value
+    stack: list[Any] = [root]
+    pending: list[Any] = [_NO_KEY]
+    steps: list[Any] | None = None  # the root's ``steps`` list, once open
+    seen: dict[tuple[str, Any], tuple[Any]] = {}
+    # (a duplicate ``steps`` key is refused, so there is at most one)
+    while stack:
+        event = get()
+        kind = type(event)
+        if kind is end_map or kind is end_seq:
+            stack.pop()
+            pending.pop()
+            continue
+        if event.anchor is not None or event.tag not in (None, "!"):
+            raise _Unusual
+        top = stack[-1]
+        is_map = type(top) is dict
+        if top is steps:
+            step_lines.append(event.start_mark.line + 1)
+        value: Any
+        if kind is scalar_event:
+            # A scalar's tag and value depend on its text and quoting alone, and are
+            # immutable (str, date, number, bool, None): each distinct one is built once.
+            text, implicit = event.value, event.implicit
+            known = seen.get((text, implicit))
+            if known is None:
+                tag = resolve(yaml.ScalarNode, text, implicit)
+                if tag == _STR:
+                    value = text
+                elif tag in _SCALARS:
+                    node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+                    value = constructors[tag](loader, node)
+                else:
+                    raise _Unusual  # a merge key, a value key: the constructor's to build
+                seen[(text, implicit)] = known = (value,)
+            value = known[0]
+            if is_map and pending[-1] is _NO_KEY:
+                if value in top:
+                    raise _Unusual  # a duplicate: the composing path words the error
+                if len(stack) == 1:
+                    key_lines[str(event.value)] = event.start_mark.line + 1
+                pending[-1] = value
+                continue
+        elif kind is start_map or kind is start_seq:
+            if is_map and pending[-1] is _NO_KEY:
+                raise _Unusual  # a collection as a key
+            if len(stack) >= MAX_DEPTH:
+                raise _Unusual  # the composing path refuses it
+            value = {} if kind is start_map else []
+        else:
+            raise _Unusual  # an alias
+        if is_map:
+            if top is root and pending[-1] == "steps" and kind is start_seq:
+                steps = value
+            top[pending[-1]] = value
+            pending[-1] = _NO_KEY
+        else:
+            top.append(value)
+        if kind is not scalar_event:
+            stack.append(value)
+            pending.append(_NO_KEY)
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        raise _Unusual
+    return root, key_lines, step_lines
+
+
+_NO_KEY = object()
