@@ -38,11 +38,11 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
+from orgsim.domain.record_builders import external_bodies
 from orgsim.domain.slotting import Policy, check_decision
 from orgsim.domain.slotting.scope import ScopeIndex, policy_of, scope_around
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
-from orgsim.domain.structure import external_bodies
 from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
+from orgsim.domain.record_builders import person_view, post_view
 from orgsim.domain.slotting import (
     Candidate,
     Policy,
@@ -24,13 +25,7 @@ from orgsim.domain.slotting import (
 )
 from orgsim.domain.slotting.policy import resolve_policy
 from orgsim.domain.state import Match, OrgState
-from orgsim.domain.structure import (
-    PersonView,
-    PostView,
-    Structure,
-    person_view,
-    post_view,
-)
+from orgsim.domain.structure import PersonView, PostView, Structure
 
 
 def resolve_policy_or_error(value: str | dict[str, Any] | None) -> dict[str, Any]:
