@@ -415,46 +415,7 @@ def _check_pay_ranges(header: _Header, name: str, line: int) -> None:
             )
 
 
-# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+# --- people: personal details, leave, redeployment (SPEC 13, issue 15): own module -----
+from orgsim.scenario import parse_people as _people  # noqa: E402
 
-
-class RecordPerson(Step):
-    """``record_person: {person, born, service_start, weekly_pay | salary, notice_weeks}``:
-    personal data for the cost of redundancy; a field left out keeps its earlier value."""
-
-    person: Id
-    born: dt.date | None = None
-    service_start: dt.date | None = None
-    weekly_pay: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
-    salary: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
-    notice_weeks: Annotated[int, Field(ge=0, le=104)] | None = None
-
-
-STEP_TYPES["record_person"] = RecordPerson
-
-
-# --- priority status: pregnancy and family leave (issue 15) ---------------------------
-
-
-from orgsim.domain.leave import LeaveStatus as LeaveStatusKind  # noqa: E402 - own block
-
-
-class LeaveStatus(Step):
-    """``leave_status: {person, status, from, to, birth}``: pregnancy or family leave,
-    which gives priority for a suitable vacancy (see :mod:`orgsim.domain.leave`).
-    ``from``/``to`` are the leave's dates (for pregnancy: when the employer was told,
-    and the end of the pregnancy); ``to`` may be left open; ``birth`` is the date of
-    birth or placement, when known. Personal data: never printed."""
-
-    person: Id
-    status: LeaveStatusKind
-    start: dt.date = Field(alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
-    birth: dt.date | None = None
-
-
-STEP_TYPES["leave_status"] = LeaveStatus
-# --- redeployment, bumping and pay protection (issue 15): their own module ----------
-from orgsim.scenario import parse_redeployment as _redeployment  # noqa: E402
-
-STEP_TYPES.update(_redeployment.STEPS)
+STEP_TYPES.update(_people.STEPS)

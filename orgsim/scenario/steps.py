@@ -347,53 +347,7 @@ def decide(step: sc.Decide, context: Context) -> Events:
     ]
 
 
-# --- personal details for redundancy cost (SPEC section 13) ---------------------------
-
-
-@translates(sc.RecordPerson)
-def record_person(step: sc.RecordPerson, context: Context) -> Events:
-    if step.weekly_pay is not None and step.salary is not None:
-        raise StepFailed("give weekly_pay or salary, not both")
-    if all(
-        v is None
-        for v in (step.born, step.service_start, step.weekly_pay, step.salary, step.notice_weeks)
-    ):
-        raise StepFailed(
-            "nothing to record: give born, service_start, weekly_pay, salary or notice_weeks"
-        )
-    return [
-        ev.PersonDetailsRecorded(
-            **context.dated(step),
-            person=step.person,
-            born=step.born,
-            service_start=step.service_start,
-            weekly_pay=step.weekly_pay,
-            salary=step.salary,
-            notice_weeks=step.notice_weeks,
-        )
-    ]
-
-
-# --- priority status: pregnancy and family leave (issue 15) ---------------------------
-
-
-@translates(sc.LeaveStatus)
-def leave_status(step: sc.LeaveStatus, context: Context) -> Events:
-    if step.end is not None and step.end < step.start:
-        raise StepFailed(f"'to' ({step.end}) is before 'from' ({step.start})")
-    return [
-        ev.PersonLeaveStatusRecorded(
-            **context.dated(step),
-            person=step.person,
-            status=step.status,
-            start=step.start,
-            end=step.end,
-            birth=step.birth,
-        )
-    ]
-
-
-# --- redeployment, bumping and pay protection (issue 15): their own module ----------
-from orgsim.scenario import steps_redeployment  # noqa: E402, F401  (registers translators)
+# --- people: personal details, leave, redeployment (SPEC 13, issue 15): own module -----
+from orgsim.scenario import steps_people  # noqa: E402, F401  (registers translators)
 
 assert set(TRANSLATORS) == set(sc.STEP_TYPES.values()), "every step kind has a translator"

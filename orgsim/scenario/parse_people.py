@@ -1,19 +1,23 @@
-"""Scenario steps for redeployment, bumping and pay protection (issue 15): the typed
-models :mod:`orgsim.scenario.parse` adds to its steps (``STEP_TYPES``).
+"""Scenario steps about people's own circumstances and outcomes (SPEC 13, issue 15):
+personal details for the redundancy cost, pregnancy and family leave (priority status),
+redeployment, bumping and pay protection. The typed models :mod:`orgsim.scenario.parse`
+adds to its steps (``STEP_TYPES``).
 
 Kept apart so the parser reads on one page; the translators are in
-:mod:`orgsim.scenario.steps_redeployment`, the rules in
+:mod:`orgsim.scenario.steps_people`, the rules in :mod:`orgsim.domain.leave` and
 :mod:`orgsim.domain.redeployment_rules`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
-from orgsim.scenario.parse import Id, Step
+from orgsim.domain.leave import LeaveStatus as LeaveStatusKind
+from orgsim.scenario.parse import Id, Step, _exact_decimal
 
 
 class ExpressInterest(Step):
@@ -68,7 +72,41 @@ class ProtectPay(Step):
     months: Annotated[int, Field(ge=1, le=120)] | None = None
 
 
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+
+
+class RecordPerson(Step):
+    """``record_person: {person, born, service_start, weekly_pay | salary, notice_weeks}``:
+    personal data for the cost of redundancy; a field left out keeps its earlier value."""
+
+    person: Id
+    born: dt.date | None = None
+    service_start: dt.date | None = None
+    weekly_pay: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
+    salary: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
+    notice_weeks: Annotated[int, Field(ge=0, le=104)] | None = None
+
+
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+class LeaveStatus(Step):
+    """``leave_status: {person, status, from, to, birth}``: pregnancy or family leave,
+    which gives priority for a suitable vacancy (see :mod:`orgsim.domain.leave`).
+    ``from``/``to`` are the leave's dates (for pregnancy: when the employer was told,
+    and the end of the pregnancy); ``to`` may be left open; ``birth`` is the date of
+    birth or placement, when known. Personal data: never printed."""
+
+    person: Id
+    status: LeaveStatusKind
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+    birth: dt.date | None = None
+
+
 STEPS: dict[str, type[Step]] = {
+    "record_person": RecordPerson,
+    "leave_status": LeaveStatus,
     "express_interest": ExpressInterest,
     "offer": OfferStep,
     "accept_offer": AcceptOffer,

@@ -1,4 +1,5 @@
-"""Translators of the redeployment steps (issue 15) into events, registered with
+"""Translators of the people steps (personal details, leave, redeployment: SPEC 13,
+issue 15) into events, registered with
 :func:`orgsim.scenario.steps.translates` like every other step.
 
 Dates the statute fixes are computed here once and stored in the event: the end of the
@@ -14,7 +15,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.redeployment import add_months, statutory_trial_end
 from orgsim.domain.redeployment_rules import find_volunteer
 from orgsim.domain.slotting.scope import policy_of
-from orgsim.scenario import parse_redeployment as rd
+from orgsim.scenario import parse_people as rd
 from orgsim.scenario.steps import Context, Events, StepFailed, _state, translates
 
 
@@ -78,3 +79,49 @@ def protect_pay(step: rd.ProtectPay, context: Context) -> Events:
     # "12 months from 1 April 2014" runs to 31 March 2015 inclusive
     until = step.until or add_months(start, months or 0) - dt.timedelta(days=1)
     return [ev.PayProtected(**meta, person=step.person, start=start, until=until, months=months)]
+
+
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+
+
+@translates(rd.RecordPerson)
+def record_person(step: rd.RecordPerson, context: Context) -> Events:
+    if step.weekly_pay is not None and step.salary is not None:
+        raise StepFailed("give weekly_pay or salary, not both")
+    if all(
+        v is None
+        for v in (step.born, step.service_start, step.weekly_pay, step.salary, step.notice_weeks)
+    ):
+        raise StepFailed(
+            "nothing to record: give born, service_start, weekly_pay, salary or notice_weeks"
+        )
+    return [
+        ev.PersonDetailsRecorded(
+            **context.dated(step),
+            person=step.person,
+            born=step.born,
+            service_start=step.service_start,
+            weekly_pay=step.weekly_pay,
+            salary=step.salary,
+            notice_weeks=step.notice_weeks,
+        )
+    ]
+
+
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+@translates(rd.LeaveStatus)
+def leave_status(step: rd.LeaveStatus, context: Context) -> Events:
+    if step.end is not None and step.end < step.start:
+        raise StepFailed(f"'to' ({step.end}) is before 'from' ({step.start})")
+    return [
+        ev.PersonLeaveStatusRecorded(
+            **context.dated(step),
+            person=step.person,
+            status=step.status,
+            start=step.start,
+            end=step.end,
+            birth=step.birth,
+        )
+    ]
