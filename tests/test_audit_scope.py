@@ -412,10 +412,10 @@ def test_only_the_event_the_audit_watches_can_displace_anyone():
     import ast
     import inspect
 
-    from orgsim.domain import handlers, redeployment_rules, state
+    from orgsim.domain import handlers, people_rules, state
 
     displacing = set()
-    for module in (handlers, state, redeployment_rules):
+    for module in (handlers, state, people_rules):
         for function in ast.walk(ast.parse(inspect.getsource(module))):
             if not isinstance(function, ast.FunctionDef):
                 continue
@@ -427,7 +427,5 @@ def test_only_the_event_the_audit_watches_can_displace_anyone():
                 if sets and not (isinstance(node.value, ast.Constant) and node.value.value is None):
                     displacing.add(function.name)
     assert displacing == {"_post_deleted", "_refused"}
-    assert "person.displaced_from = offer.from_post" in inspect.getsource(
-        redeployment_rules._refused
-    )
+    assert "person.displaced_from = offer.from_post" in inspect.getsource(people_rules._refused)
     assert handlers.HANDLERS[ev.PostDeleted] is handlers._post_deleted

@@ -84,7 +84,7 @@ LEAVE_FIELDS = ("status", "start", "end", "birth")
 
 # --- redeployment, bumping and pay protection (issue 15; SPEC 5, 13) ------------------
 # Additive extension of the SPEC section 3 catalogue. Each is v1. Invariants live in
-# orgsim.domain.redeployment_rules.
+# orgsim.domain.people_rules.
 
 InterestOutcome = Literal["pending", "accepted", "declined"]
 

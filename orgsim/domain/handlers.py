@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
+from orgsim.domain.redeployment import VR
 from orgsim.domain.state import (
     ONE,
     SUBSTANTIVE,
@@ -238,6 +239,12 @@ def _person_unassigned(state: OrgState, e: ev.PersonUnassigned) -> None:
 
 def _person_left(state: OrgState, e: ev.PersonLeft) -> None:
     person = state.current_person(e.person, "record their leaving")
+    interest = state.redeployment.interests.get(e.person)
+    if e.cause == VR and interest is not None and interest.outcome != "accepted":
+        raise DomainError(
+            f"{e.person!r} cannot leave by voluntary redundancy: their expression of "
+            f"interest is {interest.outcome}, not accepted"
+        )
     person.left_on = e.effective
     person.left_from = person.displaced_from or next(
         (a.post for a in sorted(state.substantive_posts(e.person), key=lambda a: a.post)), None
@@ -397,58 +404,9 @@ HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
 }
 
 
-# --- personal details for redundancy cost (SPEC section 13) ---------------------------
+# --- people: personal details, leave, redeployment (SPEC 13, issue 15): own module ----
+from orgsim.domain import people_rules as _people  # noqa: E402
 
-
-def _person_details(state: OrgState, e: ev.PersonDetailsRecorded) -> None:
-    person = state.person(e.person)
-    if e.weekly_pay is not None and e.salary is not None:
-        raise DomainError(f"give {e.person!r} a weekly_pay or a salary, not both")
-    for name, amount in (("weekly_pay", e.weekly_pay), ("salary", e.salary)):
-        if amount is not None and amount <= ZERO:
-            raise DomainError(f"{name} of {e.person!r} must be above 0, not {amount}")
-    if e.notice_weeks is not None and e.notice_weeks < 0:
-        raise DomainError(f"notice_weeks of {e.person!r} cannot be negative")
-    born = e.born or person.born
-    start = e.service_start or person.service_start
-    if born is not None and start is not None and start < born:
-        raise DomainError(f"service_start {start} of {e.person!r} is before their birth {born}")
-    if born is not None and born > e.effective:
-        raise DomainError(f"{e.person!r} is born ({born}) after the record's date {e.effective}")
-    person.born, person.service_start = born, start
-    if e.weekly_pay is not None:
-        person.weekly_pay, person.salary = e.weekly_pay, None
-    if e.salary is not None:
-        person.weekly_pay, person.salary = None, e.salary
-    if e.notice_weeks is not None:
-        person.notice_weeks = e.notice_weeks
-
-
-HANDLERS[ev.PersonDetailsRecorded] = _person_details
-
-
-# --- priority status: pregnancy and family leave (issue 15) ---------------------------
-
-
-from orgsim.domain.leave import LEAVE_STATUSES  # noqa: E402 - a self-contained block
-from orgsim.domain.state import LeaveRecord  # noqa: E402
-
-
-def _leave_status(state: OrgState, e: ev.PersonLeaveStatusRecorded) -> None:
-    person = state.person(e.person)
-    if e.status not in LEAVE_STATUSES:
-        raise DomainError(
-            f"unknown leave status {e.status!r} of {e.person!r} (known: {', '.join(LEAVE_STATUSES)})"
-        )
-    if e.end is not None and e.end < e.start:
-        raise DomainError(f"leave of {e.person!r} ends ({e.end}) before it starts ({e.start})")
-    person.leave = [*person.leave, LeaveRecord(e.status, e.start, e.end, e.birth)]
-
-
-HANDLERS[ev.PersonLeaveStatusRecorded] = _leave_status
-# --- redeployment, bumping, pay protection (issue 15): orgsim.domain.redeployment_rules
-from orgsim.domain import redeployment_rules as _redeployment  # noqa: E402
-
-_redeployment.register(HANDLERS)
+_people.register(HANDLERS)
 
 assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

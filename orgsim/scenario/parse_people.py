@@ -5,7 +5,7 @@ adds to its steps (``STEP_TYPES``).
 
 Kept apart so the parser reads on one page; the translators are in
 :mod:`orgsim.scenario.steps_people`, the rules in :mod:`orgsim.domain.leave` and
-:mod:`orgsim.domain.redeployment_rules`.
+:mod:`orgsim.domain.people_rules`.
 """
 
 from __future__ import annotations

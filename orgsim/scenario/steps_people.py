@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from orgsim.domain import events as ev
+from orgsim.domain.people_rules import find_volunteer
 from orgsim.domain.redeployment import add_months, statutory_trial_end
-from orgsim.domain.redeployment_rules import find_volunteer
 from orgsim.domain.slotting.scope import policy_of
 from orgsim.scenario import parse_people as rd
 from orgsim.scenario.steps import Context, Events, StepFailed, _state, translates

@@ -217,7 +217,7 @@ class _Replay:
                 self.index.post_deleted(person.displaced_from, [person.id])
         # A person redeployed on trial is not displaced now, but ending the trial puts
         # them back in the displacement of the post deleted under them (ERA 1996 s138(2),
-        # orgsim.domain.redeployment_rules): keep that link, or a later refusal would
+        # orgsim.domain.people_rules): keep that link, or a later refusal would
         # leave them out of every decision's scope.
         for pid, offers in self.state.redeployment.offers.items():
             for offer in offers:

@@ -1,7 +1,10 @@
-"""The rules of redeployment events: one handler per event, every check before any
-change (a refused event leaves the state untouched), as in :mod:`orgsim.domain.handlers`.
+"""The rules of the events about people's own circumstances and outcomes (SPEC 13,
+issue 15): personal details for the redundancy cost, pregnancy and family leave, and
+redeployment. One handler per event, every check before any change (a refused event
+leaves the state untouched), as in :mod:`orgsim.domain.handlers`.
 
-The statute behind each rule is in :mod:`orgsim.domain.redeployment`.
+The statute behind each rule is in :mod:`orgsim.domain.leave` and
+:mod:`orgsim.domain.redeployment`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from orgsim.domain import events as ev
+from orgsim.domain.leave import LEAVE_STATUSES
 from orgsim.domain.redeployment import (
     VR,
     Book,
@@ -221,20 +225,47 @@ def _protected(state: OrgState, e: ev.PayProtected) -> None:
     )
 
 
-def _left(original: Callable[[OrgState, Any], None]) -> Callable[[OrgState, Any], None]:
-    """``PersonLeft`` with one more rule: leaving by voluntary redundancy after an
-    expression of interest the employer has not accepted is refused."""
+# --- personal details for redundancy cost (SPEC section 13) ---------------------------
 
-    def handler(state: OrgState, e: ev.PersonLeft) -> None:
-        interest = state.redeployment.interests.get(e.person)
-        if e.cause == VR and interest is not None and interest.outcome != "accepted":
-            raise _error(
-                f"{e.person!r} cannot leave by voluntary redundancy: their expression of "
-                f"interest is {interest.outcome}, not accepted"
-            )
-        original(state, e)
 
-    return handler
+def _person_details(state: OrgState, e: ev.PersonDetailsRecorded) -> None:
+    person = state.person(e.person)
+    if e.weekly_pay is not None and e.salary is not None:
+        raise _error(f"give {e.person!r} a weekly_pay or a salary, not both")
+    for name, amount in (("weekly_pay", e.weekly_pay), ("salary", e.salary)):
+        if amount is not None and amount <= 0:
+            raise _error(f"{name} of {e.person!r} must be above 0, not {amount}")
+    if e.notice_weeks is not None and e.notice_weeks < 0:
+        raise _error(f"notice_weeks of {e.person!r} cannot be negative")
+    born = e.born or person.born
+    start = e.service_start or person.service_start
+    if born is not None and start is not None and start < born:
+        raise _error(f"service_start {start} of {e.person!r} is before their birth {born}")
+    if born is not None and born > e.effective:
+        raise _error(f"{e.person!r} is born ({born}) after the record's date {e.effective}")
+    person.born, person.service_start = born, start
+    if e.weekly_pay is not None:
+        person.weekly_pay, person.salary = e.weekly_pay, None
+    if e.salary is not None:
+        person.weekly_pay, person.salary = None, e.salary
+    if e.notice_weeks is not None:
+        person.notice_weeks = e.notice_weeks
+
+
+# --- priority status: pregnancy and family leave (issue 15) ---------------------------
+
+
+def _leave_status(state: OrgState, e: ev.PersonLeaveStatusRecorded) -> None:
+    person = state.person(e.person)
+    if e.status not in LEAVE_STATUSES:
+        raise _error(
+            f"unknown leave status {e.status!r} of {e.person!r} (known: {', '.join(LEAVE_STATUSES)})"
+        )
+    if e.end is not None and e.end < e.start:
+        raise _error(f"leave of {e.person!r} ends ({e.end}) before it starts ({e.start})")
+    from orgsim.domain.state import LeaveRecord  # (state imports these rules)
+
+    person.leave = [*person.leave, LeaveRecord(e.status, e.start, e.end, e.birth)]
 
 
 def register(handlers: dict[type[ev.Event], Callable[[OrgState, Any], None]]) -> None:
@@ -244,4 +275,5 @@ def register(handlers: dict[type[ev.Event], Callable[[OrgState, Any], None]]) ->
     handlers[ev.RedeploymentAccepted] = _accepted
     handlers[ev.RedeploymentRefused] = _refused
     handlers[ev.PayProtected] = _protected
-    handlers[ev.PersonLeft] = _left(handlers[ev.PersonLeft])
+    handlers[ev.PersonDetailsRecorded] = _person_details
+    handlers[ev.PersonLeaveStatusRecorded] = _leave_status
