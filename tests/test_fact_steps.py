@@ -110,3 +110,25 @@ def test_a_cleared_line_shows_in_diff_with_its_event(cli, write):
     row = next(p for p in diff["posts"] if p["id"] == "off")
     assert row["change"] == "moved" and row["after"]["reports_to"] is None
     assert row["event"] == "PostReportingCleared"
+
+
+def test_every_step_kind_has_a_translator_whichever_module_is_imported_first():
+    """The people steps live in their own module pair (parse_people, steps_people), which
+    import the core modules they extend; importing either first must still register
+    every step and every translator (a fresh interpreter each time)."""
+    import subprocess
+    import sys
+
+    check = (
+        "from orgsim.scenario.parse import STEP_TYPES; "
+        "from orgsim.scenario.steps import TRANSLATORS; "
+        "assert set(TRANSLATORS) == set(STEP_TYPES.values()), 'a step kind has no translator'; "
+        "assert {'leave_status', 'offer', 'record_person'} <= set(STEP_TYPES)"
+    )
+    for first in ("parse_people", "steps_people", "steps", "parse"):
+        run = subprocess.run(
+            [sys.executable, "-c", f"import orgsim.scenario.{first}; {check}"],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, f"{first} first: {run.stderr.strip().splitlines()[-1:]}"

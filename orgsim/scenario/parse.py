@@ -416,6 +416,5 @@ def _check_pay_ranges(header: _Header, name: str, line: int) -> None:
 
 
 # --- people: personal details, leave, redeployment (SPEC 13, issue 15): own module -----
-from orgsim.scenario import parse_people as _people  # noqa: E402
-
-STEP_TYPES.update(_people.STEPS)
+# (it adds its steps to STEP_TYPES itself, so that either module may be imported first)
+from orgsim.scenario import parse_people  # noqa: E402, F401

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from orgsim.domain.leave import LeaveStatus as LeaveStatusKind
-from orgsim.scenario.parse import Id, Step, _exact_decimal
+from orgsim.scenario.parse import STEP_TYPES, Id, Step, _exact_decimal
 
 
 class ExpressInterest(Step):
@@ -113,3 +113,4 @@ STEPS: dict[str, type[Step]] = {
     "refuse_offer": RefuseOffer,
     "protect_pay": ProtectPay,
 }
+STEP_TYPES.update(STEPS)
