@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -24,6 +24,8 @@ from orgsim.output import check_target
 
 if TYPE_CHECKING:  # rich is imported only when a bar is shown
     from rich.progress import Progress, TaskID
+
+    from orgsim.interchange.import_base import BaseReport
 
 FORMATS = ("organogram", "popolo", "csv")
 
@@ -78,6 +80,59 @@ class _Progress:
         return lambda n: bar.advance(task, n)
 
 
+R = TypeVar("R", bound="BaseReport")
+
+
+def _run_import(
+    run: Callable[[Callable[[str, int | None], Callable[[int], None]]], R],
+    errors: type[Exception] | tuple[type[Exception], ...],
+    json_out: bool,
+) -> R | None:
+    """Run an importer under a progress bar; print its warnings, then JSON or its notes.
+
+    ``errors`` are the reader's own bad-input errors (one line, exit 2). Returns the
+    report for the caller's summary, or None when the JSON document was printed.
+    """
+    from orgsim.interchange.import_base import ImportFailed
+
+    with _Progress(sys.stderr.isatty() and not json_out) as progress:
+        try:
+            report = run(progress.stage)
+        except errors as error:
+            fail(str(error))
+        except ImportFailed as error:
+            for warning in error.warnings:
+                err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
+            fail(str(error))
+    for warning in report.warnings:
+        err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
+    if json_out:
+        print_json(report.to_json())
+        return None
+    for note in report.notes:
+        err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
+    return report
+
+
+def _print_summary(report: BaseReport, read: str) -> None:
+    """The one-line summary after ``read`` (what was read), then the counts by event."""
+    shape = report.structure
+    verb = "would write" if report.dry_run else "wrote"
+    action = "new branch" if report.created else "branch"
+    console.print(
+        f"{read} -> {shape['units']} units, "
+        f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
+        f"events to {action} {report.branch} (effective {report.effective}), "
+        f"{'would be' if report.dry_run else 'now'} at version {report.version}; "
+        f"{len(report.warnings)} warning(s) in {report.timings['total']:.2f}s",
+        markup=False,
+        soft_wrap=True,
+    )
+    if report.events:
+        counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+        console.print(f"  {counts}", markup=False, soft_wrap=True)
+
+
 @import_group.command(name="organogram")
 @click.argument("senior", type=click.Path(dir_okay=False))
 @click.argument("junior", type=click.Path(dir_okay=False), required=False)
@@ -115,38 +170,29 @@ def organogram(
     retitled, regraded; holders joining, moving and leaving). Re-importing the same
     release writes nothing.
     """
-    from orgsim.interchange.importer import ImportFailed, import_organogram
+    from orgsim.interchange.importer import import_organogram
     from orgsim.interchange.organogram import OrganogramError
 
     day = parse_date(effective, "--effective")
     for path in (senior, junior):
         if path is not None and not Path(path).is_file():
             fail(f"no such file: {path}")
-    with _Progress(sys.stderr.isatty() and not json_out) as progress:
-        try:
-            report = import_organogram(
-                settings().store(),
-                branch,
-                senior,
-                junior,
-                effective=day,
-                strict=strict,
-                dry_run=dry_run,
-                progress=progress.stage,
-            )
-        except OrganogramError as error:
-            fail(str(error))
-        except ImportFailed as error:
-            for warning in error.warnings:
-                err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
-            fail(str(error))
-    for warning in report.warnings:
-        err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
-    if json_out:
-        print_json(report.to_json())
+    report = _run_import(
+        lambda stage: import_organogram(
+            settings().store(),
+            branch,
+            senior,
+            junior,
+            effective=day,
+            strict=strict,
+            dry_run=dry_run,
+            progress=stage,
+        ),
+        OrganogramError,
+        json_out,
+    )
+    if report is None:
         return
-    for note in report.notes:
-        err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
     for match in report.plan.name_matches:
         # a holder kept although the file spells the name differently: say so, so that
         # a wrong match can be caught (names only with --names: they are personal data)
@@ -157,22 +203,10 @@ def organogram(
             markup=False,
             soft_wrap=True,
         )
-    counts = ", ".join(f"{n} {name}" for name, n in report.counts().items()) or "no changes"
-    verb = "would write" if dry_run else "wrote"
-    action = "new branch" if report.created else "branch"
-    shape = report.plan.structure
-    console.print(
-        f"{Path(senior).name}: {report.release.rows['senior']} senior + "
-        f"{report.release.rows['junior']} junior rows -> {shape['units']} units, "
-        f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
-        f"events to {action} {branch} (effective {report.effective}), "
-        f"{'would be' if dry_run else 'now'} at version {report.version}; "
-        f"{len(report.warnings)} warning(s) in {report.timings['total']:.2f}s",
-        markup=False,
-        soft_wrap=True,
+    rows = report.release.rows
+    _print_summary(
+        report, f"{Path(senior).name}: {rows['senior']} senior + {rows['junior']} junior rows"
     )
-    if report.events:
-        console.print(f"  {counts}", markup=False, soft_wrap=True)
 
 
 @import_group.command(name="table")
@@ -210,7 +244,6 @@ def table(
     same branch records the difference at --effective; the same extract twice writes
     nothing. Problem rows are warned about as FILE:ROW: cause.
     """
-    from orgsim.interchange.importer import ImportFailed
     from orgsim.interchange.table import TableError
     from orgsim.interchange.table_import import import_table
     from orgsim.interchange.table_map import MapError
@@ -219,47 +252,23 @@ def table(
     assert day is not None
     if not Path(file).is_file():
         fail(f"no such file: {file}")
-    with _Progress(sys.stderr.isatty() and not json_out) as progress:
-        try:
-            report = import_table(
-                settings().store(),
-                branch,
-                file,
-                map_file,
-                effective=day,
-                sheet=sheet,
-                strict=strict,
-                dry_run=dry_run,
-                progress=progress.stage,
-            )
-        except (MapError, TableError) as error:
-            fail(str(error))
-        except ImportFailed as error:
-            for warning in error.warnings:
-                err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
-            fail(str(error))
-    for warning in report.warnings:
-        err_console.print(f"orgsim: warning: {warning}", markup=False, soft_wrap=True)
-    if json_out:
-        print_json(report.to_json())
-        return
-    for note in report.notes:
-        err_console.print(f"orgsim: note: {note}", markup=False, soft_wrap=True)
-    shape = report.plan.structure
-    verb = "would write" if dry_run else "wrote"
-    action = "new branch" if report.created else "branch"
-    console.print(
-        f"{Path(file).name}: {report.extract.rows} rows -> {shape['units']} units, "
-        f"{shape['posts']} posts, {shape['holders']} holders; {verb} {len(report.events)} "
-        f"events to {action} {branch} (effective {report.effective}), "
-        f"{'would be' if dry_run else 'now'} at version {report.version}; "
-        f"{len(report.warnings)} warning(s) in {report.timings['total']:.2f}s",
-        markup=False,
-        soft_wrap=True,
+    report = _run_import(
+        lambda stage: import_table(
+            settings().store(),
+            branch,
+            file,
+            map_file,
+            effective=day,
+            sheet=sheet,
+            strict=strict,
+            dry_run=dry_run,
+            progress=stage,
+        ),
+        (MapError, TableError),
+        json_out,
     )
-    if report.events:
-        counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
-        console.print(f"  {counts}", markup=False, soft_wrap=True)
+    if report is not None:
+        _print_summary(report, f"{Path(file).name}: {report.extract.rows} rows")
 
 
 @app.command(name="export")

@@ -5,58 +5,38 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orgsim.app.run import append_events
-from orgsim.domain import events as ev
+from orgsim.domain.state import OrgState
+from orgsim.interchange.import_base import (
+    BaseReport,
+    Findings,
+    ImportFailed,
+    Planned,
+    Progress,
+    plan_and_apply,
+)
 from orgsim.interchange.organogram import Release, read_organogram
 from orgsim.interchange.reconcile import Plan, plan_import
-from orgsim.store.branches import BranchReader
+from orgsim.store.branches import BranchLog
 from orgsim.store.recorder import Store
 
-
-class ImportFailed(ValueError):
-    """The import cannot go ahead (one line); nothing was written."""
-
-    def __init__(self, message: str, warnings: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.warnings = warnings or []
+__all__ = ["ImportFailed", "ImportReport", "date_from_filename", "import_organogram"]
 
 
 @dataclass
-class ImportReport:
-    branch: str
-    created: bool
-    effective: dt.date
-    dry_run: bool
-    events: list[ev.Event]
-    version: int
+class ImportReport(BaseReport):
     release: Release
     plan: Plan
-    timings: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def warnings(self) -> list[str]:
-        return [*self.release.warnings, *self.plan.warnings]
+    def _findings(self) -> tuple[Findings, Planned]:
+        return self.release, self.plan
 
-    @property
-    def notes(self) -> list[str]:
-        return [*self.release.notes, *self.plan.notes]
-
-    def counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(type(e).__name__ for e in self.events).items()))
-
-    def to_json(self) -> dict[str, Any]:
+    def _source_json(self) -> dict[str, Any]:
         junior = self.release.junior_file
         return {
-            "branch": self.branch,
-            "created": self.created,
-            "effective": self.effective.isoformat(),
-            "dry_run": self.dry_run,
             "organisation": self.plan.organisation,
             "files": {
                 "senior": Path(self.release.senior_file).name,
@@ -64,15 +44,12 @@ class ImportReport:
             },
             "encodings": self.release.encodings,
             "rows": self.release.rows,
-            "structure": self.plan.structure,
-            "events": len(self.events),
-            "counts": self.counts(),
-            "version": self.version,
-            "warnings": self.warnings,
-            "notes": self.notes,
+        }
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {
             "name_matches": self.plan.name_matches,
             "unrecorded_changes": self.plan.unrecorded,
-            "seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
 
@@ -101,7 +78,7 @@ def import_organogram(
     dry_run: bool = False,
     actor: str | None = None,
     now: dt.datetime | None = None,
-    progress: Callable[[str, int | None], Callable[[int], None]] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import one release onto ``branch`` (created when missing). All or nothing.
 
@@ -124,53 +101,44 @@ def import_organogram(
             f"{Path(release.senior_file).name!r})"
         )
 
-    if progress is not None:
-        progress("comparing with the branch", None)
-    mark = time.perf_counter()
-    reader = BranchReader(store)
-    exists = reader.exists(branch)
-    log = reader.load(branch) if exists else None
-    if log is not None:
-        latest = log.timeline.latest_effective()
-        if latest is not None and latest > effective:
-            raise ImportFailed(
-                f"--effective {effective} is before the latest change on branch {branch!r} "
-                f"({latest}): import releases in date order"
-            )
-    state = log.timeline.state_at(effective) if log is not None else None
-    if state is None:
-        from orgsim.domain.state import OrgState
-
-        state = OrgState()
-    fresh = log is None or not log.log
     recorded = now or dt.datetime.now(dt.UTC)
-    plan = plan_import(
+
+    def plan(state: OrgState, log: BranchLog | None) -> Plan:
+        fresh = log is None or not log.log
+        return plan_import(
+            release,
+            state,
+            effective=effective,
+            recorded=recorded,
+            actor=actor,
+            fresh=fresh,
+            branch=branch,
+        )
+
+    created, planned, version = plan_and_apply(
+        store,
+        branch,
         release,
-        state,
+        plan,
         effective=effective,
-        recorded=recorded,
+        what="releases",
+        strict=strict,
+        dry_run=dry_run,
         actor=actor,
-        fresh=fresh,
-        branch=branch,
+        progress=progress,
+        timings=timings,
     )
-    timings["plan"] = time.perf_counter() - mark
-    warnings = [*release.warnings, *plan.warnings]
-    if strict and warnings:
-        raise ImportFailed(
-            f"--strict: {len(warnings)} warning(s), nothing written; first: {warnings[0]}", warnings
-        )
-    if progress is not None:
-        progress("checking and writing", None)
-    mark = time.perf_counter()
-    version = log.version if log is not None else 0
-    if plan.events:
-        version = append_events(
-            store, branch, plan.events, create=True, actor=actor, dry_run=dry_run, loaded=log
-        )
-    timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     return ImportReport(
-        branch, not exists, effective, dry_run, plan.events, version, release, plan, timings
+        branch,
+        created,
+        effective,
+        dry_run,
+        planned.events,
+        version,
+        release,
+        planned,
+        timings=timings,
     )
 
 

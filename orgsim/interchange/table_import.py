@@ -10,65 +10,39 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orgsim.app.run import append_events
-from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
-from orgsim.interchange.importer import ImportFailed
+from orgsim.interchange.import_base import (
+    BaseReport,
+    Findings,
+    Planned,
+    Progress,
+    plan_and_apply,
+)
 from orgsim.interchange.table import read_grid
 from orgsim.interchange.table_extract import Extract, ExtractReader
 from orgsim.interchange.table_map import load_map
 from orgsim.interchange.table_plan import TablePlan, plan_table
-from orgsim.store.branches import BranchReader
+from orgsim.store.branches import BranchLog
 from orgsim.store.recorder import Store
-
-Progress = Callable[[str, int | None], Callable[[int], None]]
 
 
 @dataclass
-class TableReport:
-    branch: str
-    created: bool
-    effective: dt.date
-    dry_run: bool
-    events: list[ev.Event]
-    version: int
+class TableReport(BaseReport):
     extract: Extract
     plan: TablePlan
-    timings: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def warnings(self) -> list[str]:
-        return [*self.extract.warnings, *self.plan.warnings]
+    def _findings(self) -> tuple[Findings, Planned]:
+        return self.extract, self.plan
 
-    @property
-    def notes(self) -> list[str]:
-        return [*self.extract.notes, *self.plan.notes]
-
-    def counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(type(e).__name__ for e in self.events).items()))
-
-    def to_json(self) -> dict[str, Any]:
+    def _source_json(self) -> dict[str, Any]:
         return {
-            "branch": self.branch,
-            "created": self.created,
-            "effective": self.effective.isoformat(),
-            "dry_run": self.dry_run,
             "file": Path(self.extract.file).name,
             "organisation": self.extract.organisation.id,
             "rows": self.extract.rows,
-            "structure": self.plan.structure,
-            "events": len(self.events),
-            "counts": self.counts(),
-            "version": self.version,
-            "warnings": self.warnings,
-            "notes": self.notes,
-            "seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
 
@@ -90,8 +64,8 @@ def import_table(
 
     Raises :class:`~orgsim.interchange.table_map.MapError` or
     :class:`~orgsim.interchange.table.TableError` for input that cannot be read,
-    :class:`ImportFailed` for ``--strict`` warnings and dates, and the runner's
-    ``RunError`` when an event would break an invariant.
+    :class:`~orgsim.interchange.import_base.ImportFailed` for ``--strict`` warnings and
+    dates, and the runner's ``RunError`` when an event would break an invariant.
     """
     start = time.perf_counter()
     timings: dict[str, float] = {}
@@ -105,44 +79,35 @@ def import_table(
     extract = ExtractReader(grid, table_map).read()
     timings["read"] = time.perf_counter() - start
 
-    mark = time.perf_counter()
-    if progress is not None:
-        progress("comparing with the branch", None)
-    reader = BranchReader(store)
-    exists = reader.exists(branch)
-    log = reader.load(branch) if exists else None
-    if log is not None:
-        latest = log.timeline.latest_effective()
-        if latest is not None and latest > effective:
-            raise ImportFailed(
-                f"--effective {effective} is before the latest change on branch {branch!r} "
-                f"({latest}): import extracts in date order"
-            )
-    state = log.timeline.state_at(effective) if log is not None else OrgState()
-    plan = plan_table(
+    recorded = now or dt.datetime.now(dt.UTC)
+
+    def plan(state: OrgState, log: BranchLog | None) -> TablePlan:
+        return plan_table(
+            extract, state, branch=branch, effective=effective, recorded=recorded, actor=actor
+        )
+
+    created, planned, version = plan_and_apply(
+        store,
+        branch,
         extract,
-        state,
-        branch=branch,
+        plan,
         effective=effective,
-        recorded=now or dt.datetime.now(dt.UTC),
+        what="extracts",
+        strict=strict,
+        dry_run=dry_run,
         actor=actor,
+        progress=progress,
+        timings=timings,
     )
-    timings["plan"] = time.perf_counter() - mark
-    warnings = [*extract.warnings, *plan.warnings]
-    if strict and warnings:
-        raise ImportFailed(
-            f"--strict: {len(warnings)} warning(s), nothing written; first: {warnings[0]}", warnings
-        )
-    mark = time.perf_counter()
-    if progress is not None:
-        progress("checking and writing", None)
-    version = log.version if log is not None else 0
-    if plan.events:
-        version = append_events(
-            store, branch, plan.events, create=True, actor=actor, dry_run=dry_run, loaded=log
-        )
-    timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     return TableReport(
-        branch, not exists, effective, dry_run, plan.events, version, extract, plan, timings
+        branch,
+        created,
+        effective,
+        dry_run,
+        planned.events,
+        version,
+        extract,
+        planned,
+        timings=timings,
     )
