@@ -20,7 +20,7 @@ When effective dates are scattered the zone map skips less and the answer is the
 
 Evidence-bound like snapshots: a checkpoint names the chain value of the last event of
 each stream it folded; one whose chain no longer matches is ignored. Its content is
-checked by ``verify`` (:func:`orgsim.store.checkpoint_upkeep.check`). A cache: without checkpoints, or when none can
+checked by ``verify`` (:func:`orgsim.store.checkpoint_check.check`). A cache: without checkpoints, or when none can
 answer, the caller replays the full log. Only branches forked by version share their
 parent's checkpoints; a date fork renumbers what it inherits and replays in full.
 """

@@ -108,11 +108,11 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     (also when there is none, or it no longer matches the chain and so is ignored
     anyway). The branch is read (``load``) only when there is something to check, and
     folded once for all of them."""
-    from orgsim.store import checkpoint_upkeep
+    from orgsim.store import checkpoint_check
 
     payload = _payload(store, name)
     if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
-        return checkpoint_upkeep.check(store, name, load)
+        return checkpoint_check.check(store, name, load)
     version = payload["version"]
     if version > load(name).version:
         return (
@@ -128,7 +128,7 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
             )
         return None
 
-    return checkpoint_upkeep.check(store, name, load, (version, same))
+    return checkpoint_check.check(store, name, load, (version, same))
 
 
 def take(

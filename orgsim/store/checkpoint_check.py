@@ -1,0 +1,132 @@
+"""Checking checkpoints for ``verify`` (see :mod:`orgsim.store.checkpoints`).
+
+Fold the branch's log once, and at each bound checkpoint compare its zones, clocks and
+state with the fresh fold — and the snapshot's, in the same pass. Taking them is
+:mod:`orgsim.store.checkpoint_upkeep`'s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from orgsim.domain import events as ev
+from orgsim.domain.state import Match, OrgState
+from orgsim.domain.timeline import Logged, Timeline, fold
+from orgsim.store import checkpoints as cp
+from orgsim.store.checkpoint_upkeep import _body, _parts
+from orgsim.store.recorder import Store
+
+if TYPE_CHECKING:
+    from orgsim.store.branches import BranchLog
+
+
+def check(
+    store: Store,
+    name: str,
+    load: Callable[[str], BranchLog],
+    also: tuple[int, Callable[[OrgState], str | None]] | None = None,
+) -> str | None:
+    """``verify``'s question for every bound checkpoint of ``name``: do its state and
+    its zones equal a fresh fold and summary of the log it claims? The first problem in
+    one line, or None (also when it has none: unbound ones are stale, never used).
+    ``also``: a version and a check of the state folded up to it (the snapshot's), made
+    in the same pass so the log is folded once."""
+    own = cp.metas(store, name)
+    stored: list[cp.Meta] = []
+    if own:
+        registry = store.branches()
+        lineage = cp._lineage(registry, name)
+        forks = {b: load(b).fork_length for b in lineage if cp._is_date_fork(registry[b])}
+        try:
+            pieces = cp._context(store, name, forks)[0]
+            chains: dict[tuple[str, int], str | None] = {}
+            stored = [m for m in own if cp._bound(store, m, pieces, chains)]
+        except cp._Unusable:
+            stored = []
+        for meta in stored:
+            if dict(meta.forks) != forks:
+                return f"its checkpoint at version {meta.version} misstates its forks (edited?)"
+    if not stored and also is None:
+        return None
+    log = load(name).log
+    stops: dict[int, list[cp.Meta | None]] = {}
+    for meta in stored:
+        stops.setdefault(meta.version, []).append(meta)
+    if also is not None:
+        stops.setdefault(also[0], []).append(None)
+    state = OrgState()
+    matches: dict[tuple[str, str], Match] = {}
+    folded: int = 0
+    horizon: dt.date | None = None
+    recorded: dt.datetime | None = None
+    for version in sorted(stops):
+        if version > len(log):
+            return f"its checkpoint at version {version} claims events the branch lacks"
+        part = log[folded:version]
+        dated = [i.event.effective for i in part if i.event.effective != ev.UNDATED]
+        if horizon is not None and dated and min(dated) < horizon:
+            state = Timeline(log[:version]).state_at()
+        else:
+            fold(state, sorted(part, key=cp._key))
+        for item in part:
+            if type(item.event) is ev.JobMatchAssessed:
+                e = item.event
+                matches[(e.old, e.new)] = Match.from_event(e, item.version, e.recorded)
+        if dated and (horizon is None or max(dated) > horizon):
+            horizon = max(dated)
+        folded = version
+        latest = max(i.event.recorded for i in part) if part else None
+        if latest is not None and (recorded is None or latest > recorded):
+            recorded = latest
+        for stop in stops[version]:
+            if stop is None:
+                assert also is not None
+                problem = also[1](state)
+            else:
+                problem = _check_one(store, name, log, stop, (horizon, recorded), state, matches)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _check_one(
+    store: Store,
+    name: str,
+    log: Sequence[Logged],
+    meta: cp.Meta,
+    clocks: tuple[dt.date | None, dt.datetime | None],
+    state: OrgState,
+    matches: dict[tuple[str, str], Match],
+) -> str | None:
+    """One checkpoint against the fresh fold of the log up to its version."""
+    version = meta.version
+    if meta.zone is None or meta.zone.last != version or meta.zone.first >= version:
+        return f"its checkpoint at version {version} misdescribes its events (edited?)"
+    first = meta.zone.first
+    if (
+        cp.summarise(log[first:version], first, version) != meta.zone
+        or list(meta.parts) != _parts(log[first:version], first, version)
+        or (meta.horizon, meta.max_recorded) != clocks
+    ):
+        return f"its checkpoint at version {version} misdescribes its events (edited?)"
+    rows = cp._rows(store, cp.state_stream(name), meta.position, parse=False)
+    expected = json.dumps(_body(version, state, matches), separators=(",", ":"))
+    # as written, byte for byte; else (written another way) equal as JSON
+    if not rows or (
+        rows[0][1] != expected.encode("utf-8") and _parsed(rows[0][1]) != json.loads(expected)
+    ):
+        return (
+            f"its checkpoint at version {version} does not match its events (edited?): "
+            "delete it; until then it is trusted by show"
+        )
+    return None
+
+
+def _parsed(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
