@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from orgsim.store.branches import BranchLog
 
 
+#: ``json.dumps(..., separators=(",", ":"))``'s text without its check for circular
+#: references (a dump has none), which is ~15% of encoding a state of 50,000 posts
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 def check(
     store: Store,
     name: str,
@@ -114,7 +119,7 @@ def _check_one(
     ):
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
     rows = cp._rows(store, cp.state_stream(name), meta.position, parse=False)
-    expected = json.dumps(_body(version, state, matches), separators=(",", ":"))
+    expected = _ENCODE(_body(version, state, matches))
     # as written, byte for byte; else (written another way) equal as JSON
     if not rows or (
         rows[0][1] != expected.encode("utf-8") and _parsed(rows[0][1]) != json.loads(expected)

@@ -116,7 +116,7 @@ class _Checker:
         self._inherited: dict[str, int | None] = {}
         #: rows of intact streams, by stream hex, until a fold takes them
         self.rows: dict[str, Sequence[Row]] = {}
-        self._firsts: dict[bytes, Sequence[Row]] = {}
+        self._firsts: dict[bytes, tuple[Sequence[Row], Sequence[str]]] = {}
         self._folded: set[str] | None = None
 
     def stream(
@@ -157,7 +157,7 @@ class _Checker:
         irregular: :meth:`stream` then reads and walks the rows the careful way."""
         try:
             rows = select_rows(self.store.recorder, stream) if self.store.recorder else []
-            same = self._firsts.get(rows[0][2], ()) if rows else ()
+            same = self._firsts.get(rows[0][2], ((), ())) if rows else ((), ())
             chains = intact_rows(rows, mapper, same)
         except Exception:
             return False
@@ -168,7 +168,7 @@ class _Checker:
         if check.branch in self.folded():
             self.rows[stream.hex] = rows
         if rows:
-            self._firsts.setdefault(rows[0][2], rows)
+            self._firsts.setdefault(rows[0][2], (rows, chains))
         return True
 
     def folded(self) -> set[str]:
