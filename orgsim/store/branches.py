@@ -10,10 +10,11 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from orgsim.domain import events as ev
 from orgsim.domain.timeline import Logged, Timeline, gc_paused
-from orgsim.store.bulk import iter_rows, select_rows
+from orgsim.store.bulk import Row, iter_rows, select_rows
 from orgsim.store.mapper import GENESIS, MappingError
 from orgsim.store.recorder import BranchRegistered, Store, StoreError, branch_stream
 
@@ -135,15 +136,19 @@ class BranchReader:
         with gc_paused():
             return self._load(name)
 
+    def _rows(self, stream: UUID) -> Sequence[Row]:
+        """A stream's rows (``verify`` hands over the rows it has just read)."""
+        recorder = self.store.recorder
+        return select_rows(recorder, stream) if recorder is not None else []
+
     def _load(self, name: str) -> BranchLog:
         info = self.info(name)
         inherited: list[Logged] = []
         if info.parent is not None:
             inherited = inherited_part(self.load(info.parent).log, info)
         stream = branch_stream(name)
-        recorder = self.store.recorder
         try:
-            rows = select_rows(recorder, stream) if recorder is not None else []
+            rows = self._rows(stream)
         except Exception as error:  # as Store.select reports an unreadable store
             raise StoreError(
                 f"cannot read the store {self.store.url}: {error}".splitlines()[0]

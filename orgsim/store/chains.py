@@ -19,7 +19,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from orgsim.store.mapper import CHAIN_LEN, GENESIS, Mapper, chain_hash
+from orgsim.store.mapper import CHAIN_LEN, GENESIS, Mapper, Row, chain_hash
 
 #: How far after a break to look for the event that belongs there (reorder detection).
 REORDER_WINDOW = 64
@@ -193,6 +193,48 @@ def _intact(rows: Sequence[StoredEvent], mapper: Mapper) -> list[str] | None:
                 chain, body = state[:CHAIN_LEN].decode("ascii"), state[CHAIN_LEN:]
             else:
                 chain, body = unwrap(stored)
+            digest = sha256(f"{previous}\n{topic}\n{expected}\n".encode())
+            digest.update(body)
+            if digest.hexdigest() != chain:
+                return None
+            chains.append(chain)
+            previous = chain
+    except Exception:  # anything odd about a row: the careful walk says what
+        return None
+    return chains
+
+
+def intact_rows(
+    rows: Sequence[Row], mapper: Mapper, same: tuple[Sequence[Row], Sequence[str]] = ((), ())
+) -> list[str] | None:
+    """:func:`check_rows`'s usual case on bulk rows (``(position, topic, state)``, see
+    :mod:`orgsim.store.bulk`): the chain values of a whole stream in place and linked,
+    or None at the first irregularity of any kind (then the caller reads the stream the
+    library's way and :func:`check_rows` finds and words it). Without a key only.
+
+    ``same``: the rows of a stream already found intact, and their chain values. While
+    this stream's rows are byte for byte the same (topic and stored bytes, chain value
+    included) at the same positions from the first, each carries the value the other's
+    hash proved, so it is not hashed again: a stream copied from another (a branch
+    written as a copy of another's log) costs a comparison per shared row."""
+    if mapper.cipher is not None or mapper.compressor is not None:
+        return None
+    other, proved = same
+    try:
+        shared = 0
+        for (position, topic, state), (_p, other_topic, other_state) in zip(rows, other):
+            if other_state != state or other_topic != topic:
+                break
+            shared += 1
+            if type(position) is not int or position != shared or type(topic) is not str:
+                return None
+        chains: list[str] = list(proved[:shared])
+        previous = chains[-1] if chains else GENESIS
+        sha256 = hashlib.sha256
+        for expected, (position, topic, state) in enumerate(rows[shared:], start=shared + 1):
+            if type(position) is not int or position != expected or type(topic) is not str:
+                return None
+            chain, body = state[:CHAIN_LEN].decode("ascii"), state[CHAIN_LEN:]
             digest = sha256(f"{previous}\n{topic}\n{expected}\n".encode())
             digest.update(body)
             if digest.hexdigest() != chain:

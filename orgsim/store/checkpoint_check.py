@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from orgsim.store.branches import BranchLog
 
 
+#: ``json.dumps(..., separators=(",", ":"))``'s text without its check for circular
+#: references (a dump has none), which is ~15% of encoding a state of 50,000 posts
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 def check(
     store: Store,
     name: str,
@@ -106,14 +111,15 @@ def _check_one(
     if meta.zone is None or meta.zone.last != version or meta.zone.first >= version:
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
     first = meta.zone.first
+    parts = _parts(log[first:version], first, version)
     if (
-        cp.summarise(log[first:version], first, version) != meta.zone
-        or list(meta.parts) != _parts(log[first:version], first, version)
+        _whole(parts) != meta.zone
+        or list(meta.parts) != parts
         or (meta.horizon, meta.max_recorded) != clocks
     ):
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
     rows = cp._rows(store, cp.state_stream(name), meta.position, parse=False)
-    expected = json.dumps(_body(version, state, matches), separators=(",", ":"))
+    expected = _ENCODE(_body(version, state, matches))
     # as written, byte for byte; else (written another way) equal as JSON
     if not rows or (
         rows[0][1] != expected.encode("utf-8") and _parsed(rows[0][1]) != json.loads(expected)
@@ -123,6 +129,24 @@ def _check_one(
             "delete it; until then it is trusted by show"
         )
     return None
+
+
+def _whole(parts: Sequence[cp.Zone]) -> cp.Zone:
+    """The zone of the whole stretch ``parts`` cut (consecutive, not empty): what
+    :func:`~orgsim.store.checkpoints.summarise` gives for it, without a second pass over
+    its events — least, greatest and count compose over the parts."""
+    dated = [p.min_dated for p in parts if p.min_dated is not None]
+    latest = [p.max_dated for p in parts if p.max_dated is not None]
+    return cp.Zone(
+        parts[0].first,
+        parts[-1].last,
+        min(p.min_effective for p in parts),
+        min(dated) if dated else None,
+        max(latest) if latest else None,
+        min(p.min_recorded for p in parts),
+        max(p.max_recorded for p in parts),
+        sum(p.matches for p in parts),
+    )
 
 
 def _parsed(data: bytes) -> Any:

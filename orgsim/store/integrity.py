@@ -27,7 +27,15 @@ from eventsourcing.persistence import StoredEvent
 from orgsim.domain.timeline import Logged, gc_paused
 from orgsim.store.backends import as_id
 from orgsim.store.branches import BranchReader, UnknownBranch, fork_length
-from orgsim.store.chains import REORDER_WINDOW, Break, StreamCheck, check_rows, keep_first
+from orgsim.store.bulk import Row, last_position, select_rows
+from orgsim.store.chains import (
+    REORDER_WINDOW,
+    Break,
+    StreamCheck,
+    check_rows,
+    intact_rows,
+    keep_first,
+)
 from orgsim.store.heads import (
     HEADS_FORMAT,
     HEADS_VERSION,
@@ -106,11 +114,17 @@ class _Checker:
         self.registry: dict[str, BranchRegistered] = {}
         self.checks: dict[str, StreamCheck] = {}  # by stream hex
         self._inherited: dict[str, int | None] = {}
+        #: rows of intact streams, by stream hex, until a fold takes them
+        self.rows: dict[str, Sequence[Row]] = {}
+        self._firsts: dict[bytes, tuple[Sequence[Row], Sequence[str]]] = {}
+        self._folded: set[str] | None = None
 
     def stream(
         self, kind: str, branch: str | None, stream: UUID, mapper: Mapper
     ) -> tuple[StreamCheck, Sequence[StoredEvent]]:
         check = StreamCheck(kind, branch, stream.hex)
+        if kind == "branch" and self._bulk(check, stream, mapper):
+            return check, []
         unreadable: Break | None = None
         try:
             rows = self.store.select(stream, check=False)
@@ -134,6 +148,52 @@ class _Checker:
             check.broken = unreadable
         self.checks[stream.hex] = check
         return check, rows
+
+    def _bulk(self, check: StreamCheck, stream: UUID, mapper: Mapper) -> bool:
+        """The usual case, read fast: the stream's rows as plain tuples, all in place and
+        linked (:func:`~orgsim.store.chains.intact_rows`; a stream that starts as one
+        already checked is compared with it rather than hashed again). They are kept
+        for the snapshot and checkpoint checks, which fold them. False at anything
+        irregular: :meth:`stream` then reads and walks the rows the careful way."""
+        try:
+            rows = select_rows(self.store.recorder, stream) if self.store.recorder else []
+            same = self._firsts.get(rows[0][2], ((), ())) if rows else ((), ())
+            chains = intact_rows(rows, mapper, same)
+        except Exception:
+            return False
+        if chains is None:
+            return False
+        check.length, check.chains = len(rows), chains
+        self.checks[stream.hex] = check
+        if check.branch in self.folded():
+            self.rows[stream.hex] = rows
+        if rows:
+            self._firsts.setdefault(rows[0][2], (rows, chains))
+        return True
+
+    def folded(self) -> set[str]:
+        """The branches the snapshot and checkpoint checks will fold: those with a
+        snapshot or checkpoints, and their ancestors (only their rows are kept)."""
+        if self._folded is None:
+            from orgsim.store import checkpoints, snapshots
+
+            self._folded = set()
+            cache = self.store.snapshot_recorder()
+            for name in self.registry:
+                try:
+                    cached = cache is not None and (
+                        last_position(cache, snapshots.snapshot_stream(name)) > 0
+                        or last_position(cache, checkpoints.meta_stream(name)) > 0
+                    )
+                except Exception:  # unreadable: keep the rows, the check will say
+                    cached = True
+                if cached:
+                    self._folded.update(_ancestry(self.registry, name))
+        return self._folded
+
+    def done_reading(self) -> None:
+        """Every stream is read: no later one can be compared with an earlier one."""
+        self._firsts.clear()
 
     def _read_one_by_one(self, stream: UUID) -> tuple[list[StoredEvent], str | None]:
         """The rows before the first one the recorder cannot read, and why it cannot."""
@@ -316,6 +376,7 @@ def _verify(
 
     # Snapshots are a cache, but show reads them: one that disagrees with its events is
     # a finding (only on branches whose own events check out).
+    checker.done_reading()
     _check_snapshots(store, checker, names)
 
     report = Report(ordered, heads_file)
@@ -330,7 +391,7 @@ def _verify(
 def _check_snapshots(store: Store, checker: _Checker, names: Sequence[str]) -> None:
     from orgsim.store import snapshots
 
-    reader = BranchReader(store, checker.registry)
+    reader = _Reader(store, checker.registry, checker.rows)
     for name in names:
         check = checker.checks[branch_stream(name).hex]
         if check.broken is not None:
@@ -341,6 +402,24 @@ def _check_snapshots(store: Store, checker: _Checker, names: Sequence[str]) -> N
             problem = f"its snapshot cannot be checked: {error}".splitlines()[0]
         if problem is not None:
             keep_first(check, Break("branch", name, check.stream, check.length, None, problem))
+
+
+class _Reader(BranchReader):
+    """Reads each branch from the rows the chain walk has just checked (each handed
+    over once, then dropped), the store only for any other."""
+
+    def __init__(
+        self,
+        store: Store,
+        registry: dict[str, BranchRegistered],
+        rows: dict[str, Sequence[Row]],
+    ) -> None:
+        super().__init__(store, registry)
+        self._held = rows
+
+    def _rows(self, stream: UUID) -> Sequence[Row]:
+        held = self._held.pop(stream.hex, None)
+        return held if held is not None else super()._rows(stream)
 
 
 def _hex(stream: str) -> str:
