@@ -6,7 +6,7 @@ chain of generators that yields every comma and space separately — ``show --js
 
 Two faster writers of the same text:
 
-- **orjson** (``OPT_INDENT_2``, ~12x faster than the one below), used only for a document
+- **orjson** (``OPT_INDENT_2``, ~10x faster than the one below), used only for a document
   it writes byte for byte as ``json.dumps`` does, which :func:`_plain` checks first:
   exact ``dict`` (string keys), ``list``, ``tuple``, ``str``, ``int``, ``bool``, ``None``
   and floats that are finite and 0 or at least 1e-4 in size (orjson writes NaN and
