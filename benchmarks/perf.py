@@ -55,6 +55,7 @@ OPS = [
     "show_head",
     "show_past",
     "show_known",
+    "show_cli",
     "compare",
     "history",
     "verify",
@@ -293,6 +294,8 @@ def run_op(folder: Path, op: str) -> tuple[float, Any]:
             "SELECT topic, state FROM stored_events ORDER BY originator_id, originator_version"
         )
         result = sum(1 for _topic, state in cursor if json.loads(state[64:]))
+    elif op == "show_cli":  # `orgsim show --json` at a past date, stdout to /dev/null
+        result = _show_cli(url, info["past"])
     else:
         import orgsim
 
@@ -325,6 +328,22 @@ def run_op(folder: Path, op: str) -> tuple[float, Any]:
 
             result = len(BranchReader(store.backend).load("big").timeline.state_at().posts)
     return CLOCK() - start, result
+
+
+def _show_cli(url: str, at: str) -> int:
+    """The CLI in this process (import, parse, read model, ``--json`` text, write)."""
+    from orgsim.cli import main
+
+    stdout = sys.stdout
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        sys.stdout = sink
+        try:
+            main(["--store", url, "show", "--branch", "big", "--at", at, "--json"])
+        except SystemExit as done:
+            return int(done.code or 0)
+        finally:
+            sys.stdout = stdout
+    return 0
 
 
 def _history_bytes(store: Any) -> int:

@@ -24,7 +24,9 @@ from orgsim.cli.app import (
     print_json,
     settings,
 )
-from orgsim.views.plain import Plain, decision_reasons, outcome_text
+
+# orgsim.views.plain is imported inside the commands that print plain text: it brings
+# the slotting engine and NetworkX (0.4 s), which ``show`` and every other command skip.
 
 
 @app.command()
@@ -45,6 +47,8 @@ def slot(branch: str, at: str | None, json_out: bool) -> None:
     if json_out:
         print_json(document)
         return
+    from orgsim.views.plain import Plain, outcome_text
+
     outcomes, day_text = document["outcomes"], document["at"]
     plain = Plain([chosen.structure(day_text).domain])
     if not outcomes:
@@ -88,6 +92,8 @@ def audit(branch: str, json_out: bool) -> None:
     if json_out:
         print_json(document)
     else:
+        from orgsim.views.plain import Plain, decision_reasons
+
         # One read model at the latest decision date: every post a decision or its reasons
         # name was live or deleted by then, so it is there (live or former).
         latest = max((d["effective"] for d in decisions), default=None)

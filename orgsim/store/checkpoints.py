@@ -20,9 +20,14 @@ When effective dates are scattered the zone map skips less and the answer is the
 
 Evidence-bound like snapshots: a checkpoint names the chain value of the last event of
 each stream it folded; one whose chain no longer matches is ignored. Its content is
-checked by ``verify`` (:func:`orgsim.store.checkpoint_check.check`). A cache: without checkpoints, or when none can
-answer, the caller replays the full log. Only branches forked by version share their
-parent's checkpoints; a date fork renumbers what it inherits and replays in full.
+checked by ``verify`` (:func:`orgsim.store.checkpoint_check.check`). A cache: without
+checkpoints, or when none can answer, the caller replays the full log. Only branches
+forked by version share their parent's checkpoints; a date fork renumbers what it
+inherits and replays in full.
+
+This module holds the stored rows and the query; the records (:class:`Meta`,
+:class:`Zone`, :class:`Piece`) are in :mod:`orgsim.store.checkpoint_records`, where each
+log version is stored in :mod:`orgsim.store.log_pieces`.
 """
 
 from __future__ import annotations
@@ -31,234 +36,65 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-from uuid import UUID, uuid5
+from typing import Any
+from uuid import UUID
 
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import load_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, fold, gc_paused
-from orgsim.store.bulk import last_position, select_range
-from orgsim.store.mapper import MappingError
-from orgsim.store.recorder import _NS, BranchRegistered, Store, StoreError, branch_stream
-
-if TYPE_CHECKING:
-    pass
+from orgsim.store.checkpoint_records import (
+    EMPTY,
+    META_TOPIC,
+    STATE_TOPIC,
+    Meta,
+    Piece,
+    Zone,
+    _date,
+    _iso,
+    _key,
+    _Unusable,
+    meta_stream,
+    state_stream,
+    summarise,
+)
+from orgsim.store.log_pieces import _anchors, _is_date_fork, _layout, _lineage, _read
+from orgsim.store.recorder import Store
 
 #: Log versions between checkpoints: a query reads at most about twice this many events.
 EVERY = int(os.environ.get("ORGSIM_CHECKPOINT_EVERY", "25000"))
 #: Zones per checkpoint: the zone map is finer than the checkpoints (it costs no state).
 PARTS = 25
-META_TOPIC = "CheckpointMeta.v1"
-STATE_TOPIC = "CheckpointState.v1"
 
-
-class _Unusable(Exception):
-    """This checkpoint (or the whole cache) cannot answer: replay instead."""
-
-
-def meta_stream(name: str) -> UUID:
-    return uuid5(_NS, f"checkpoint-meta:{name}")
-
-
-def state_stream(name: str) -> UUID:
-    return uuid5(_NS, f"checkpoint-state:{name}")
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """Log versions ``first + 1 .. last`` of a branch's full log, stored in ``branch``'s
-    own stream at positions ``version - offset``; or, with ``branch`` empty, what a date
-    fork inherited: its parent's events up to the fork, filtered and renumbered, so not
-    readable by version. ``anchors`` are the ``(stream, position)`` whose chain values
-    bind what such a stretch was filtered from."""
-
-    branch: str
-    first: int
-    last: int
-    offset: int
-    anchors: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Zone:
-    """What the events at versions ``first + 1 .. last`` have in common."""
-
-    first: int
-    last: int
-    min_effective: dt.date
-    min_dated: dt.date | None
-    max_dated: dt.date | None
-    min_recorded: dt.datetime
-    max_recorded: dt.datetime
-    matches: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "first": self.first,
-            "last": self.last,
-            "min_effective": self.min_effective.isoformat(),
-            "min_dated": _iso(self.min_dated),
-            "max_dated": _iso(self.max_dated),
-            "min_recorded": self.min_recorded.isoformat(),
-            "max_recorded": self.max_recorded.isoformat(),
-            "matches": self.matches,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Zone:
-        return cls(
-            int(data["first"]),
-            int(data["last"]),
-            dt.date.fromisoformat(data["min_effective"]),
-            _date(data["min_dated"]),
-            _date(data["max_dated"]),
-            dt.datetime.fromisoformat(data["min_recorded"]),
-            dt.datetime.fromisoformat(data["max_recorded"]),
-            int(data["matches"]),
-        )
-
-    def counts_nothing(self, at: dt.date, known_at: dt.datetime | None) -> bool:
-        """No event here changes the state at ``at`` as known at ``known_at``."""
-        if known_at is not None and self.min_recorded > known_at:
-            return True
-        return self.min_effective > at and self.matches == 0
-
-
-@dataclass(frozen=True, slots=True)
-class Meta:
-    """One stored checkpoint, without its state."""
-
-    branch: str
-    position: int
-    version: int
-    horizon: dt.date | None
-    max_recorded: dt.datetime | None
-    bound: tuple[tuple[str, int, str], ...]
-    zone: Zone | None
-    #: the zone cut into :data:`PARTS` consecutive zones
-    parts: tuple[Zone, ...] = ()
-    #: how many events each date fork of the lineage inherited
-    forks: tuple[tuple[str, int], ...] = ()
-
-
-EMPTY = Meta("", 0, 0, None, None, (), None)
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value is not None else None
-
-
-def _key(item: Logged) -> tuple[dt.date, int]:
-    return (item.event.effective, item.version)
-
-
-# --- the log, piece by piece -------------------------------------------------------
-
-
-def _lineage(registry: dict[str, BranchRegistered], name: str) -> list[str]:
-    """``name`` and its ancestors, root first."""
-    out: list[str] = []
-    branch: str | None = name
-    while branch is not None:
-        if branch not in registry or branch in out:
-            raise _Unusable(branch)
-        out.insert(0, branch)
-        branch = registry[branch].parent
-    return out
-
-
-def _is_date_fork(info: BranchRegistered) -> bool:
-    return info.parent is not None and (info.fork_date is not None or info.fork_version is None)
-
-
-def _layout(
-    store: Store, registry: dict[str, BranchRegistered], name: str, forks: dict[str, int]
-) -> list[Piece]:
-    """Where each version of ``name``'s full log is stored (``forks``: how many events
-    each date fork inherited, which only reading its parent could tell otherwise)."""
-    info = registry[name]
-    own = last_position(store.recorder, branch_stream(name))
-    if info.parent is None:
-        return [Piece(name, 0, own, 0)]
-    parent = _layout(store, registry, info.parent, forks)
-    if not _is_date_fork(info):
-        fork = info.fork_version or 0
-        clipped = [
-            Piece(p.branch, p.first, min(p.last, fork), p.offset, p.anchors)
-            for p in parent
-            if p.first < fork
-        ]
-        if not clipped or clipped[-1].last != fork:
-            raise _Unusable("the parent is shorter than the fork")
-        return [*clipped, Piece(name, fork, fork + own, fork)]
-    inherited = forks.get(name)
-    if inherited is None:
-        raise _Unusable("unknown fork length")
-    upto = info.fork_version if info.fork_version is not None else parent[-1].last
-    opaque = Piece("", 0, inherited, 0, tuple(_anchors(parent, upto)))
-    return [opaque, Piece(name, inherited, inherited + own, inherited)]
-
-
-def _anchors(pieces: Sequence[Piece], upto: int) -> list[tuple[str, int]]:
-    """The stream positions whose chain values bind the log's versions 1..``upto``."""
-    out: list[tuple[str, int]] = []
-    for piece in pieces:
-        if piece.first >= upto:
-            continue
-        if piece.branch:
-            out.append((piece.branch, min(upto, piece.last) - piece.offset))
-        else:
-            out.extend(piece.anchors)
-    return out
-
-
-def _read(store: Store, pieces: Sequence[Piece], after: int, upto: int) -> list[Logged]:
-    """The full log's entries ``after + 1 .. upto``, read by range from each stream."""
-    out: list[Logged] = []
-    for piece in pieces:
-        low, high = max(after, piece.first), min(upto, piece.last)
-        if low >= high:
-            continue
-        if not piece.branch:
-            raise _Unusable("inherited by a date fork")
-        stream = branch_stream(piece.branch)
-        rows = select_range(store.recorder, stream, low - piece.offset, high - piece.offset)
-        if len(rows) != high - low:
-            raise _Unusable("rows missing")
-        start = low - piece.offset + 1
-        try:
-            models, _chain = store.mapper.to_events(stream, rows, start=start)
-        except Exception as error:
-            store.check_rows(stream, rows, start)  # damage is reported as by a replay
-            if isinstance(error, MappingError):
-                raise StoreError(str(error)) from error
-            raise
-        out.extend(Logged(n + piece.offset, m) for n, m in enumerate(models, start=start))
-    return out
-
-
-def summarise(entries: Sequence[Logged], first: int, last: int) -> Zone:
-    """The zone of ``entries`` (the log's versions ``first + 1 .. last``, not empty)."""
-    effective = [i.event.effective for i in entries]
-    dated = [d for d in effective if d != ev.UNDATED]
-    recorded = [i.event.recorded for i in entries]
-    return Zone(
-        first,
-        last,
-        min(effective),
-        min(dated) if dated else None,
-        max(dated) if dated else None,
-        min(recorded),
-        max(recorded),
-        sum(1 for i in entries if type(i.event) is ev.JobMatchAssessed),
-    )
+#: what the upkeep and the check read from here (``cp.NAME``), wherever it is defined
+__all__ = [
+    "EMPTY",
+    "EVERY",
+    "META_TOPIC",
+    "PARTS",
+    "STATE_TOPIC",
+    "Meta",
+    "Piece",
+    "Zone",
+    "_Unusable",
+    "_anchors",
+    "_bound",
+    "_context",
+    "_date",
+    "_is_date_fork",
+    "_iso",
+    "_key",
+    "_lineage",
+    "_load",
+    "_read",
+    "_rows",
+    "meta_stream",
+    "metas",
+    "state_at",
+    "state_stream",
+    "summarise",
+]
 
 
 # --- stored rows -------------------------------------------------------------------
