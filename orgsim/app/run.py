@@ -328,6 +328,7 @@ def _snapshot(
         branch.own_length + added,
         timeline.latest_effective(),
         state,
+        timeline.log,  # the checkpoints fold the log as held, not read back
     )
 
 

@@ -3,6 +3,14 @@
 After a snapshot, fold on from the newest checkpoint a branch has (or an ancestor's it
 may use) and store one at every multiple of the spacing, one stretch of log read at a
 time. Checking them for ``verify`` is :mod:`orgsim.store.checkpoint_check`'s.
+
+The writer that just stored a branch's events already holds its whole log, decoded: it
+folded it to check every invariant before writing. It hands that log over (``log``) and
+the stretches are sliced from it instead of read back and decoded again — the same
+events as the store's rows (the write succeeded at exactly those positions, a version
+fork's parent prefix is fixed by its fork version, and the snapshot just taken already
+stands on the same in-memory events). Anything past what was handed over (another
+writer's events since) is read from the store as before.
 """
 
 from __future__ import annotations
@@ -24,11 +32,22 @@ if TYPE_CHECKING:
     pass
 
 
-def extend(store: Store, name: str, every: int | None = None, length: int | None = None) -> int:
+def extend(
+    store: Store,
+    name: str,
+    every: int | None = None,
+    length: int | None = None,
+    log: Sequence[Logged] | None = None,
+    inherited: int | None = None,
+) -> int:
     """Store a checkpoint at every multiple of ``every`` versions of ``name``'s log not
     yet covered, folding on from the newest checkpoint it has (or an ancestor's).
     Reads one stretch at a time (the whole log only when a stretch was inherited by a
-    date fork, or a late change predates what is folded). Returns how many it stored."""
+    date fork, or a late change predates what is folded). Returns how many it stored.
+
+    ``log``: the branch's full log as the caller just wrote it (versions 1..n in order,
+    inherited entries first; ``inherited`` of them), used instead of reading back
+    versions 1..n."""
     every = every or cp.EVERY
     recorder = store.snapshot_recorder()
     if recorder is None or store.recorder is None:
@@ -37,12 +56,21 @@ def extend(store: Store, name: str, every: int | None = None, length: int | None
         return 0  # (``length``: the log's, when known) too short for any
     try:
         with gc_paused():
-            return _extend(store, name, every)
+            return _extend(store, name, every, _held(log), inherited)
     except cp._Unusable:
         return 0
 
 
-def _extend(store: Store, name: str, every: int) -> int:
+def _held(log: Sequence[Logged] | None) -> Sequence[Logged]:
+    """The handed-over log, or none when it is not numbered 1..n in order."""
+    if not log or log[0].version != 1 or log[-1].version != len(log):
+        return ()
+    return log
+
+
+def _extend(
+    store: Store, name: str, every: int, held: Sequence[Logged], inherited: int | None
+) -> int:
     from orgsim.store.branches import BranchReader
 
     reader = BranchReader(store)
@@ -51,18 +79,24 @@ def _extend(store: Store, name: str, every: int) -> int:
     except cp._Unusable:  # a date fork none of whose checkpoints tell what it inherited
         registry = reader.registry
         forks = {
-            b: reader.load(b).fork_length
+            b: inherited
+            if b == name and held and inherited is not None
+            else reader.load(b).fork_length
             for b in cp._lineage(registry, name)
             if cp._is_date_fork(registry[b])
         }
         pieces, candidates, _zones, forks = cp._context(store, name, forks)
     head = pieces[-1].last
+    if len(held) > head:
+        held = ()  # not the log stored (cannot happen after a write): read it
     start = candidates[0] if candidates else cp.EMPTY
     boundaries = list(range((start.version // every + 1) * every, head + 1, every))
     if not boundaries:
         return 0
 
     def entries(after: int, upto: int) -> list[Logged]:
+        if upto <= len(held):
+            return list(held[after:upto])
         try:
             return cp._read(store, pieces, after, upto)
         except cp._Unusable:
