@@ -81,7 +81,26 @@ steps:
   - create_post: {id: e, title: E, grade: G1, unit: a, reports_to: top}
   - retitle_post: {id: top, title: Earlier, effective: 2021-03-15}
 """
+# a new organisation in date order: the run's own fold passes every checkpoint's state
+DATED = """\
+scenario: dated
+effective: 2020-01-01
+grades: [G1]
+steps:
+  - create_unit: {id: org, name: Org, kind: organisation}
+  - create_post: {id: p1, title: One, grade: G1, unit: org}
+  - join: {id: e1, name: Sky Fictional}
+  - assign: {person: e1, post: p1}
+  - create_post: {id: p2, title: Two, grade: G1, unit: org, effective: 2020-02-01}
+  - match: {old: p1, new: p2, percent: 70, effective: 2020-02-01}
+  - retitle_post: {id: p1, title: Uno, effective: 2020-03-01}
+  - create_post: {id: p3, title: Three, grade: G1, unit: org, effective: 2020-03-01}
+  - join: {id: e2, name: Ash Fictional, effective: 2020-04-01}
+  - assign: {person: e2, post: p3, effective: 2020-04-01}
+  - retitle_post: {id: p3, title: Tres, effective: 2020-05-01}
+"""
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+BRANCHES = ("base", "vfork", "dfork", "dated")
 
 
 @pytest.fixture
@@ -94,7 +113,7 @@ def small(monkeypatch):
 def _build(url: str):
     """The same store every time: the same runs, recorded at the same times."""
     store = open_store(url)
-    texts = (BASE, LATER, BACKDATED, VERSION_FORK, DATE_FORK)
+    texts = (BASE, LATER, BACKDATED, VERSION_FORK, DATE_FORK, DATED)
     for n, text in enumerate(texts):
         now = NOW + dt.timedelta(minutes=n)
         run_script(store, parse_scenario(text, f"s{n}.yaml"), now=now)
@@ -107,6 +126,17 @@ def _build(url: str):
         title="Late",
     )
     append_events(store, "dfork", [late])
+    more = [
+        ev.PostRetitled(
+            effective=dt.date(2020, 6, n),
+            recorded=NOW + dt.timedelta(hours=2),
+            actor="importer",
+            post="p2",
+            title=f"Two {n}",
+        )
+        for n in range(1, 8)
+    ]
+    append_events(store, "dated", more)  # folds on from its checkpoints
     return store
 
 
@@ -126,7 +156,16 @@ def _cache(store) -> dict[str, list[tuple[int, str, bytes]]]:
 
 
 def test_handed_over_checkpoints_are_byte_identical_to_read_back_ones(tmp_path, small, monkeypatch):
+    folded: list[int] = []
+    advance = checkpoint_upkeep._advance
+
+    def counting(state, stretch, *args):
+        folded.append(len(stretch))
+        return advance(state, stretch, *args)
+
+    monkeypatch.setattr(checkpoint_upkeep, "_advance", counting)
     handed = _build(str(tmp_path / "handed.sqlite"))
+    handed_folds = len(folded)
     calls: list[int] = []
     real = checkpoint_upkeep._held
 
@@ -137,12 +176,12 @@ def test_handed_over_checkpoints_are_byte_identical_to_read_back_ones(tmp_path, 
     monkeypatch.setattr(checkpoint_upkeep, "_held", refuse)
     read_back = _build(str(tmp_path / "read.sqlite"))
     assert calls and all(calls), "every run handed its log over (and it was refused)"
+    # the states kept by the runs' own folds stood in for some of the upkeep's folds
+    assert handed_folds < len(folded)
 
     ours, theirs = _cache(handed), _cache(read_back)
-    assert set(ours) == {
-        f"{b} {k}" for b in ("base", "vfork", "dfork") for k in ("snapshot", "meta", "state")
-    }
-    for name in ("base", "vfork", "dfork"):
+    assert set(ours) == {f"{b} {k}" for b in BRANCHES for k in ("snapshot", "meta", "state")}
+    for name in BRANCHES:
         assert ours[f"{name} meta"], f"{name} has checkpoints"
     assert ours == theirs
     for store in (handed, read_back):
@@ -156,7 +195,7 @@ def test_a_handed_over_log_is_what_the_stretches_hold(tmp_path, small):
     from orgsim.domain.snapshot import dump_state
     from orgsim.domain.timeline import Timeline
 
-    for name in ("base", "vfork", "dfork"):
+    for name in BRANCHES:
         log = BranchReader(store).load(name).log
         for meta in checkpoints.metas(store, name):
             state, _matches = checkpoints._load(store, meta)

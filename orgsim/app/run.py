@@ -16,7 +16,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import ReplayError, Timeline, gc_paused
 from orgsim.scenario import parse as sc
-from orgsim.scenario.progress import Progress
+from orgsim.scenario.progress import Marks, Progress, fold_marked
 from orgsim.scenario.steps import Context, StepFailed, translate
 from orgsim.store.branches import BranchLog, BranchReader, inherited_part
 from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StreamWrite, branch_stream
@@ -149,6 +149,8 @@ class ScenarioRunner:
         self._created = created and branch.info.parent is None
         base = branch.timeline
         so_far = Progress(base)
+        if not dry_run:
+            so_far.marks = _marks(self.store, self.reader, branch)
         self._header_events(branch, base, created)
         if not self.script.steps and not allow_empty:
             raise self.fail(
@@ -196,7 +198,8 @@ class ScenarioRunner:
         )
         if not dry_run:
             self._write(branch, created)
-            _snapshot(self.store, branch, so_far, state, len(self.pending.events))
+            marks = so_far.marks.states if so_far.marks is not None else None
+            _snapshot(self.store, branch, so_far, state, len(self.pending.events), marks)
         return report
 
     def _header_events(self, branch: BranchLog, base: Timeline, created: bool) -> None:
@@ -315,10 +318,28 @@ def _fork(
     return BranchLog(info, inherited_part(parent.log, info), [])
 
 
+def _marks(store: Store, reader: BranchReader, branch: BranchLog) -> Marks | None:
+    """What the fold should keep for the checkpoint upkeep after the write, if anything."""
+    from orgsim.store.checkpoint_upkeep import marks_every
+
+    lineage, parent = [branch.name], branch.info.parent
+    while parent is not None and parent in reader.registry and parent not in lineage:
+        lineage.append(parent)
+        parent = reader.registry[parent].parent
+    every = marks_every(store, lineage)
+    return Marks(every) if every else None
+
+
 def _snapshot(
-    store: Store, branch: BranchLog, timeline: Timeline, state: OrgState, added: int
+    store: Store,
+    branch: BranchLog,
+    timeline: Timeline,
+    state: OrgState,
+    added: int,
+    marks: dict[int, str] | None = None,
 ) -> None:
-    """Keep the state just folded as a snapshot when the branch has grown enough."""
+    """Keep the state just folded as a snapshot when the branch has grown enough (with
+    the log and the states kept on the way, for the checkpoints)."""
     from orgsim.store.snapshots import maybe_take
 
     maybe_take(
@@ -329,6 +350,7 @@ def _snapshot(
         timeline.latest_effective(),
         state,
         timeline.log,  # the checkpoints fold the log as held, not read back
+        marks,
     )
 
 
@@ -395,8 +417,9 @@ def _append_events(
                 f"date {branch.fork_date}"
             )
     timeline = branch.timeline.with_appended(events)
+    marks = None if dry_run else _marks(store, reader, branch)
     try:
-        state = timeline.state_at()
+        state = timeline.state_at() if marks is None else fold_marked(timeline, marks)
     except ReplayError as error:
         index = error.version - branch.version - 1
         what = type(events[index]).__name__ if 0 <= index < len(events) else "an existing event"
@@ -412,5 +435,5 @@ def _append_events(
             )
         )
         store.write(writes)
-        _snapshot(store, branch, timeline, state, len(events))
+        _snapshot(store, branch, timeline, state, len(events), marks.states if marks else None)
     return timeline.version

@@ -16,7 +16,8 @@ writer's events since) is read from the store as before.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent
@@ -39,6 +40,7 @@ def extend(
     length: int | None = None,
     log: Sequence[Logged] | None = None,
     inherited: int | None = None,
+    marks: Mapping[int, str] | None = None,
 ) -> int:
     """Store a checkpoint at every multiple of ``every`` versions of ``name``'s log not
     yet covered, folding on from the newest checkpoint it has (or an ancestor's).
@@ -47,7 +49,9 @@ def extend(
 
     ``log``: the branch's full log as the caller just wrote it (versions 1..n in order,
     inherited entries first; ``inherited`` of them), used instead of reading back
-    versions 1..n."""
+    versions 1..n. ``marks``: the encoded states at versions its fold kept on the way
+    (:class:`orgsim.scenario.progress.Marks`), used for the checkpoints there when the
+    upkeep folds from the empty state: they are what it would fold, event for event."""
     every = every or cp.EVERY
     recorder = store.snapshot_recorder()
     if recorder is None or store.recorder is None:
@@ -56,9 +60,22 @@ def extend(
         return 0  # (``length``: the log's, when known) too short for any
     try:
         with gc_paused():
-            return _extend(store, name, every, _held(log), inherited)
+            return _extend(store, name, every, _held(log), inherited, marks)
     except cp._Unusable:
         return 0
+
+
+def marks_every(store: Store, lineage: Sequence[str]) -> int:
+    """The spacing at which a writer's fold should keep states for :func:`extend`
+    (``lineage``: the branch and its ancestors), or 0 when they could not be used: no
+    cache, or a checkpoint already stored that the upkeep would fold on from."""
+    if store.recorder is None:
+        return cp.EVERY  # no store yet (the write makes it), so no checkpoint either
+    if store.snapshot_recorder() is None:
+        return 0
+    if any(cp.metas(store, branch) for branch in lineage):
+        return 0
+    return cp.EVERY
 
 
 def _held(log: Sequence[Logged] | None) -> Sequence[Logged]:
@@ -69,7 +86,12 @@ def _held(log: Sequence[Logged] | None) -> Sequence[Logged]:
 
 
 def _extend(
-    store: Store, name: str, every: int, held: Sequence[Logged], inherited: int | None
+    store: Store,
+    name: str,
+    every: int,
+    held: Sequence[Logged],
+    inherited: int | None,
+    marks: Mapping[int, str] | None,
 ) -> int:
     from orgsim.store.branches import BranchReader
 
@@ -106,14 +128,21 @@ def _extend(
     horizon, max_recorded = start.horizon, start.max_recorded
     position = max((m.position for m in cp.metas(store, name)), default=0)
     previous = start.version
+    # The writer's states (see extend): only from the start of the log it handed over,
+    # and only while every earlier one was kept too; past the first gap, fold.
+    kept = dict(marks or {}) if held and start is cp.EMPTY else {}
+    behind: list[tuple[list[Logged], cp.Zone, date | None, int]] = []
     for boundary in boundaries:
         stretch = entries(previous, boundary)
         zone = cp.summarise(stretch, previous, boundary)
-        if horizon is not None and zone.min_dated is not None and zone.min_dated < horizon:
-            # a late change dated before what is folded: fold this prefix afresh
-            state = Timeline(entries(0, boundary)).state_at()
+        encoded = kept.get(boundary)
+        if encoded is None:
+            kept = {}
+            for args in [*behind, (stretch, zone, horizon, boundary)]:
+                state = _advance(state, *args, entries)
+            behind.clear()
         else:
-            fold(state, sorted(stretch, key=cp._key))
+            behind.append((stretch, zone, horizon, boundary))
         for item in stretch:
             if type(item.event) is ev.JobMatchAssessed:
                 e = item.event
@@ -132,9 +161,29 @@ def _extend(
             "parts": [z.to_json() for z in _parts(stretch, previous, boundary)],
             "forks": forks,
         }
-        _write(store, name, position, meta, _body(boundary, state, matches))
+        if encoded is None:
+            body = json.dumps(_body(boundary, state, matches), separators=(",", ":"))
+        else:  # the same text as json.dumps of _body's dict, its state already encoded
+            listed = json.dumps(_listed(matches), separators=(",", ":"))
+            body = f'{{"version":{boundary},"state":{encoded},"matches":{listed}}}'
+        _write(store, name, position, meta, body)
         previous = boundary
     return len(boundaries)
+
+
+def _advance(
+    state: OrgState,
+    stretch: list[Logged],
+    zone: cp.Zone,
+    horizon: date | None,
+    boundary: int,
+    entries: Callable[[int, int], list[Logged]],
+) -> OrgState:
+    """The state at ``boundary``: the one at the stretch's start with it folded on."""
+    if horizon is not None and zone.min_dated is not None and zone.min_dated < horizon:
+        # a late change dated before what is folded: fold this prefix afresh
+        return Timeline(entries(0, boundary)).state_at()
+    return fold(state, sorted(stretch, key=cp._key))
 
 
 def _parts(entries: Sequence[Logged], first: int, last: int) -> list[cp.Zone]:
@@ -159,16 +208,17 @@ def _bind(store: Store, pieces: Sequence[cp.Piece], version: int) -> list[list[A
 
 
 def _body(version: int, state: OrgState, matches: dict[tuple[str, str], Match]) -> dict[str, Any]:
-    listed = [
+    return {"version": version, "state": dump_state(state), "matches": _listed(matches)}
+
+
+def _listed(matches: dict[tuple[str, str], Match]) -> list[list[Any]]:
+    return [
         [m.old, m.new, str(m.percent), m.assessor, m.basis, m.version, m.recorded.isoformat()]
         for m in matches.values()
     ]
-    return {"version": version, "state": dump_state(state), "matches": listed}
 
 
-def _write(
-    store: Store, name: str, position: int, meta: dict[str, Any], body: dict[str, Any]
-) -> None:
+def _write(store: Store, name: str, position: int, meta: dict[str, Any], body: str) -> None:
     recorder = store.snapshot_recorder()
     assert recorder is not None
     rows = []
@@ -176,7 +226,8 @@ def _write(
         (cp.state_stream(name), cp.STATE_TOPIC, body),
         (cp.meta_stream(name), cp.META_TOPIC, meta),
     ):
-        encoded = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+        encoded = text.encode("utf-8")
         if store.mapper.cipher is not None:
             encoded = store.mapper.cipher.encrypt(encoded)
         rows.append(StoredEvent(stream, position, topic, encoded))
