@@ -203,3 +203,20 @@ def test_a_handed_over_log_is_what_the_stretches_hold(tmp_path, small):
             got, want = dump_state(state), dump_state(fresh)
             for key in ("units", "posts", "people", "assignments", "known_posts"):
                 assert sorted(map(str, got[key])) == sorted(map(str, want[key])), (name, key)
+
+
+def test_each_zone_is_the_summary_of_its_stretch(tmp_path, small):
+    """A checkpoint's zone (now merged from its parts) is what summarising its stretch
+    of the log, read back from the store, gives."""
+    store = _build(str(tmp_path / "s.sqlite"))
+    seen = 0
+    for name in BRANCHES:
+        log = BranchReader(store).load(name).log
+        for meta in checkpoints.metas(store, name):
+            assert meta.zone is not None
+            first = meta.zone.first
+            assert meta.zone == checkpoints.summarise(
+                log[first : meta.version], first, meta.version
+            )
+            seen += 1
+    assert seen >= 12

@@ -134,7 +134,8 @@ def _extend(
     behind: list[tuple[list[Logged], cp.Zone, date | None, int]] = []
     for boundary in boundaries:
         stretch = entries(previous, boundary)
-        zone = cp.summarise(stretch, previous, boundary)
+        parts = _parts(stretch, previous, boundary)
+        zone = _whole(parts, previous, boundary)
         encoded = kept.get(boundary)
         if encoded is None:
             kept = {}
@@ -158,7 +159,7 @@ def _extend(
             "horizon": cp._iso(horizon),
             "max_recorded": max_recorded.isoformat(),
             "zone": zone.to_json(),
-            "parts": [z.to_json() for z in _parts(stretch, previous, boundary)],
+            "parts": [z.to_json() for z in parts],
             "forks": forks,
         }
         if encoded is None:
@@ -193,6 +194,22 @@ def _parts(entries: Sequence[Logged], first: int, last: int) -> list[cp.Zone]:
         cp.summarise(entries[n : n + size], first + n, min(first + n + size, last))
         for n in range(0, last - first, size)
     ]
+
+
+def _whole(parts: Sequence[cp.Zone], first: int, last: int) -> cp.Zone:
+    """The zone of the stretch its consecutive ``parts`` cover: what
+    :func:`~orgsim.store.checkpoints.summarise` of it gives, without a second pass."""
+    dated = [z for z in parts if z.min_dated is not None]
+    return cp.Zone(
+        first,
+        last,
+        min(z.min_effective for z in parts),
+        min(z.min_dated for z in dated if z.min_dated is not None) if dated else None,
+        max(z.max_dated for z in dated if z.max_dated is not None) if dated else None,
+        min(z.min_recorded for z in parts),
+        max(z.max_recorded for z in parts),
+        sum(z.matches for z in parts),
+    )
 
 
 def _bind(store: Store, pieces: Sequence[cp.Piece], version: int) -> list[list[Any]]:
