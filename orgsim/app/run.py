@@ -17,6 +17,7 @@ from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import ReplayError, Timeline, gc_paused
 from orgsim.scenario import parse as sc
 from orgsim.scenario.progress import Marks, Progress, fold_marked
+from orgsim.scenario.resume import NeedsFullLog, resume
 from orgsim.scenario.steps import Context, StepFailed, translate
 from orgsim.store.branches import BranchLog, BranchReader, inherited_part
 from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StreamWrite, branch_stream
@@ -79,6 +80,7 @@ class ScenarioRunner:
         self.pending = _Pending()
         self.warnings: list[str] = []
         self._created = False
+        self._first_new = 1
 
     # --- helpers -------------------------------------------------------------------
 
@@ -145,12 +147,45 @@ class ScenarioRunner:
             return self._run(dry_run, allow_empty)
 
     def _run(self, dry_run: bool, allow_empty: bool) -> RunReport:
+        resumed = self._resume()
+        if resumed is not None:
+            try:
+                branch, so_far = resumed  # (no header: the base is never looked up)
+                return self._apply(branch, so_far, so_far, False, dry_run, allow_empty)
+            except NeedsFullLog:  # nothing written: the run again, from the whole log
+                self.pending = _Pending()
+                self.warnings.clear()
         branch, created = self.prepare()
         self._created = created and branch.info.parent is None
-        base = branch.timeline
-        so_far = Progress(base)
+        so_far = Progress(branch.timeline)
         if not dry_run:
             so_far.marks = _marks(self.store, self.reader, branch)
+        return self._apply(branch, branch.timeline, so_far, created, dry_run, allow_empty)
+
+    def _resume(self) -> tuple[BranchLog, Progress] | None:
+        """An existing branch from its snapshot, when the script cannot need more (no
+        header to check against the whole log); see :mod:`orgsim.scenario.resume`."""
+        script = self.script
+        if (
+            script.based_on is not None
+            or script.fork_at is not None
+            or script.grades is not None
+            or script.policy is not None
+            or not self.reader.exists(script.scenario)
+        ):
+            return None
+        return resume(self.store, self.reader.info(script.scenario))
+
+    def _apply(
+        self,
+        branch: BranchLog,
+        base: Timeline,
+        so_far: Progress,
+        created: bool,
+        dry_run: bool,
+        allow_empty: bool,
+    ) -> RunReport:
+        self._first_new = base.version + 1
         self._header_events(branch, base, created)
         if not self.script.steps and not allow_empty:
             raise self.fail(
@@ -172,10 +207,10 @@ class ScenarioRunner:
                 events = translate(step.body, context)
             except StepFailed as error:
                 # an earlier step may already be wrong (found only when folded): that first
-                self._validate(base, so_far)
+                self._validate(so_far)
                 raise self.fail(str(error), step) from None
             except ReplayError as error:
-                raise self._blame(base, so_far, error) from None
+                raise self._blame(so_far, error) from None
             for event in events:
                 if branch.fork_date is not None and ev.UNDATED < event.effective < branch.fork_date:
                     raise self.fail(
@@ -185,7 +220,7 @@ class ScenarioRunner:
                     )
             self.pending.add(step, *events)
             so_far.append(events)
-        state = self._validate(base, so_far)
+        state = self._validate(so_far)
         report = RunReport(
             branch.name,
             created,
@@ -244,15 +279,15 @@ class ScenarioRunner:
                     ),
                 )
 
-    def _validate(self, base: Timeline, timeline: Timeline) -> OrgState:
+    def _validate(self, timeline: Timeline) -> OrgState:
         """Fold everything, base and new events, to the end (raises RunError)."""
         try:
             return timeline.state_at()
         except ReplayError as error:
-            raise self._blame(base, timeline, error) from None
+            raise self._blame(timeline, error) from None
 
-    def _blame(self, base: Timeline, timeline: Timeline, error: ReplayError) -> RunError:
-        first_new = base.version + 1
+    def _blame(self, timeline: Timeline, error: ReplayError) -> RunError:
+        first_new = self._first_new
         if error.version >= first_new:
             step = self.pending.steps[error.version - first_new]
             if step is None:

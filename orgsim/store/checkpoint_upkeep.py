@@ -48,8 +48,8 @@ def extend(
     date fork, or a late change predates what is folded). Returns how many it stored.
 
     ``log``: the branch's full log as the caller just wrote it (versions 1..n in order,
-    inherited entries first; ``inherited`` of them), used instead of reading back
-    versions 1..n. ``marks``: the encoded states at versions its fold kept on the way
+    inherited entries first; ``inherited`` of them), or its versions k..n, used instead
+    of reading those back. ``marks``: the encoded states at versions its fold kept on the way
     (:class:`orgsim.scenario.progress.Marks`), used for the checkpoints there when the
     upkeep folds from the empty state: they are what it would fold, event for event."""
     every = every or cp.EVERY
@@ -71,16 +71,18 @@ def marks_every(store: Store, lineage: Sequence[str]) -> int:
     cache, or a checkpoint already stored that the upkeep would fold on from."""
     if store.recorder is None:
         return cp.EVERY  # no store yet (the write makes it), so no checkpoint either
-    if store.snapshot_recorder() is None:
-        return 0
-    if any(cp.metas(store, branch) for branch in lineage):
+    try:
+        if store.snapshot_recorder() is None or any(cp.metas(store, b) for b in lineage):
+            return 0
+    except Exception:  # a cache (e.g. its table not made yet): keep nothing
         return 0
     return cp.EVERY
 
 
 def _held(log: Sequence[Logged] | None) -> Sequence[Logged]:
-    """The handed-over log, or none when it is not numbered 1..n in order."""
-    if not log or log[0].version != 1 or log[-1].version != len(log):
+    """The handed-over log, or none when it is not numbered on from one version in
+    order (it may start after a snapshot: versions ``log[0].version`` on)."""
+    if not log or log[-1].version - log[0].version + 1 != len(log):
         return ()
     return log
 
@@ -102,23 +104,24 @@ def _extend(
         registry = reader.registry
         forks = {
             b: inherited
-            if b == name and held and inherited is not None
+            if b == name and held and held[0].version == 1 and inherited is not None
             else reader.load(b).fork_length
             for b in cp._lineage(registry, name)
             if cp._is_date_fork(registry[b])
         }
         pieces, candidates, _zones, forks = cp._context(store, name, forks)
     head = pieces[-1].last
-    if len(held) > head:
-        held = ()  # not the log stored (cannot happen after a write): read it
+    skipped = held[0].version - 1 if held else 0  # versions before what was handed over
+    if skipped + len(held) > head:
+        held, skipped = (), 0  # not the log stored (cannot happen after a write): read it
     start = candidates[0] if candidates else cp.EMPTY
     boundaries = list(range((start.version // every + 1) * every, head + 1, every))
     if not boundaries:
         return 0
 
     def entries(after: int, upto: int) -> list[Logged]:
-        if upto <= len(held):
-            return list(held[after:upto])
+        if skipped <= after and upto <= skipped + len(held):
+            return list(held[after - skipped : upto - skipped])
         try:
             return cp._read(store, pieces, after, upto)
         except cp._Unusable:
@@ -130,7 +133,7 @@ def _extend(
     previous = start.version
     # The writer's states (see extend): only from the start of the log it handed over,
     # and only while every earlier one was kept too; past the first gap, fold.
-    kept = dict(marks or {}) if held and start is cp.EMPTY else {}
+    kept = dict(marks or {}) if held and not skipped and start is cp.EMPTY else {}
     behind: list[tuple[list[Logged], cp.Zone, date | None, int]] = []
     for boundary in boundaries:
         stretch = entries(previous, boundary)
