@@ -12,14 +12,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from orgsim.app.caches import keep_snapshot, marks_for
+from orgsim.app.fork import ForkRefused, fork
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import ReplayError, Timeline, gc_paused
 from orgsim.scenario import parse as sc
-from orgsim.scenario.progress import Marks, Progress, fold_marked
+from orgsim.scenario.progress import Progress, fold_marked
 from orgsim.scenario.resume import NeedsFullLog, resume
 from orgsim.scenario.steps import Context, StepFailed, translate
-from orgsim.store.branches import BranchLog, BranchReader, inherited_part
+from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StreamWrite, branch_stream
 
 
@@ -136,8 +138,8 @@ class ScenarioRunner:
             )
         parent = self.reader.load(script.based_on)
         try:
-            return _fork(parent, script, created=self.recorded, actor=self.actor), True
-        except _ForkRefused as error:
+            return fork(parent, script, created=self.recorded, actor=self.actor), True
+        except ForkRefused as error:
             raise self.fail(str(error), line=script.line_of("fork_at")) from None
 
     def run(self, dry_run: bool = False, allow_empty: bool = False) -> RunReport:
@@ -159,7 +161,7 @@ class ScenarioRunner:
         self._created = created and branch.info.parent is None
         so_far = Progress(branch.timeline)
         if not dry_run:
-            so_far.marks = _marks(self.store, self.reader, branch)
+            so_far.marks = marks_for(self.store, self.reader, branch)
         return self._apply(branch, branch.timeline, so_far, created, dry_run, allow_empty)
 
     def _resume(self) -> tuple[BranchLog, Progress] | None:
@@ -234,7 +236,7 @@ class ScenarioRunner:
         if not dry_run:
             self._write(branch, created)
             marks = so_far.marks.states if so_far.marks is not None else None
-            _snapshot(self.store, branch, so_far, state, len(self.pending.events), marks)
+            keep_snapshot(self.store, branch, so_far, state, len(self.pending.events), marks)
         return report
 
     def _header_events(self, branch: BranchLog, base: Timeline, created: bool) -> None:
@@ -321,74 +323,6 @@ class ScenarioRunner:
         self.store.write(writes)
 
 
-class _ForkRefused(ValueError):
-    """A fork point the parent branch cannot give; the message is the cause alone."""
-
-
-def _fork(
-    parent: BranchLog, script: sc.Scenario, *, created: dt.datetime, actor: str | None
-) -> BranchLog:
-    """A new branch forked from ``parent`` at the script's ``fork_at`` (a version or a
-    date; default its head). Raises _ForkRefused with the cause. Kept apart so that the
-    single fork rule of :mod:`orgsim.store.branches` can replace it in one place."""
-    fork_at = script.fork_at
-    fork_version, fork_date = parent.version, None
-    if isinstance(fork_at, int) and not isinstance(fork_at, bool):
-        if fork_at > parent.version:
-            raise _ForkRefused(
-                f"fork_at: version {fork_at} is past the end of "
-                f"{script.based_on!r} (version {parent.version})"
-            )
-        fork_version = fork_at
-    elif isinstance(fork_at, dt.date):
-        fork_date = fork_at
-    info = BranchRegistered(
-        name=script.scenario,
-        parent=script.based_on,
-        fork_version=fork_version,
-        fork_date=fork_date,
-        created=created,
-        actor=actor,
-    )
-    return BranchLog(info, inherited_part(parent.log, info), [])
-
-
-def _marks(store: Store, reader: BranchReader, branch: BranchLog) -> Marks | None:
-    """What the fold should keep for the checkpoint upkeep after the write, if anything."""
-    from orgsim.store.checkpoint_upkeep import marks_every
-
-    lineage, parent = [branch.name], branch.info.parent
-    while parent is not None and parent in reader.registry and parent not in lineage:
-        lineage.append(parent)
-        parent = reader.registry[parent].parent
-    every = marks_every(store, lineage)
-    return Marks(every) if every else None
-
-
-def _snapshot(
-    store: Store,
-    branch: BranchLog,
-    timeline: Timeline,
-    state: OrgState,
-    added: int,
-    marks: dict[int, str] | None = None,
-) -> None:
-    """Keep the state just folded as a snapshot when the branch has grown enough (with
-    the log and the states kept on the way, for the checkpoints)."""
-    from orgsim.store.snapshots import maybe_take
-
-    maybe_take(
-        store,
-        branch.name,
-        timeline.version,
-        branch.own_length + added,
-        timeline.latest_effective(),
-        state,
-        timeline.log,  # the checkpoints fold the log as held, not read back
-        marks,
-    )
-
-
 def run_script(
     store: Store,
     script: sc.Scenario,
@@ -452,7 +386,7 @@ def _append_events(
                 f"date {branch.fork_date}"
             )
     timeline = branch.timeline.with_appended(events)
-    marks = None if dry_run else _marks(store, reader, branch)
+    marks = None if dry_run else marks_for(store, reader, branch)
     try:
         state = timeline.state_at() if marks is None else fold_marked(timeline, marks)
     except ReplayError as error:
@@ -470,5 +404,5 @@ def _append_events(
             )
         )
         store.write(writes)
-        _snapshot(store, branch, timeline, state, len(events), marks.states if marks else None)
+        keep_snapshot(store, branch, timeline, state, len(events), marks.states if marks else None)
     return timeline.version
