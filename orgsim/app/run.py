@@ -12,13 +12,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from orgsim.app.caches import keep_snapshot, marks_for
+from orgsim.app.fork import ForkRefused, fork
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.timeline import ReplayError, Timeline, gc_paused
 from orgsim.scenario import parse as sc
-from orgsim.scenario.progress import Progress
+from orgsim.scenario.progress import Progress, fold_marked
+from orgsim.scenario.resume import NeedsFullLog, resume
 from orgsim.scenario.steps import Context, StepFailed, translate
-from orgsim.store.branches import BranchLog, BranchReader, inherited_part
+from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.recorder import REGISTRY_ID, BranchRegistered, Store, StreamWrite, branch_stream
 
 
@@ -79,6 +82,7 @@ class ScenarioRunner:
         self.pending = _Pending()
         self.warnings: list[str] = []
         self._created = False
+        self._first_new = 1
 
     # --- helpers -------------------------------------------------------------------
 
@@ -134,8 +138,8 @@ class ScenarioRunner:
             )
         parent = self.reader.load(script.based_on)
         try:
-            return _fork(parent, script, created=self.recorded, actor=self.actor), True
-        except _ForkRefused as error:
+            return fork(parent, script, created=self.recorded, actor=self.actor), True
+        except ForkRefused as error:
             raise self.fail(str(error), line=script.line_of("fork_at")) from None
 
     def run(self, dry_run: bool = False, allow_empty: bool = False) -> RunReport:
@@ -145,10 +149,45 @@ class ScenarioRunner:
             return self._run(dry_run, allow_empty)
 
     def _run(self, dry_run: bool, allow_empty: bool) -> RunReport:
+        resumed = self._resume()
+        if resumed is not None:
+            try:
+                branch, so_far = resumed  # (no header: the base is never looked up)
+                return self._apply(branch, so_far, so_far, False, dry_run, allow_empty)
+            except NeedsFullLog:  # nothing written: the run again, from the whole log
+                self.pending = _Pending()
+                self.warnings.clear()
         branch, created = self.prepare()
         self._created = created and branch.info.parent is None
-        base = branch.timeline
-        so_far = Progress(base)
+        so_far = Progress(branch.timeline)
+        if not dry_run:
+            so_far.marks = marks_for(self.store, self.reader, branch)
+        return self._apply(branch, branch.timeline, so_far, created, dry_run, allow_empty)
+
+    def _resume(self) -> tuple[BranchLog, Progress] | None:
+        """An existing branch from its snapshot, when the script cannot need more (no
+        header to check against the whole log); see :mod:`orgsim.scenario.resume`."""
+        script = self.script
+        if (
+            script.based_on is not None
+            or script.fork_at is not None
+            or script.grades is not None
+            or script.policy is not None
+            or not self.reader.exists(script.scenario)
+        ):
+            return None
+        return resume(self.store, self.reader.info(script.scenario))
+
+    def _apply(
+        self,
+        branch: BranchLog,
+        base: Timeline,
+        so_far: Progress,
+        created: bool,
+        dry_run: bool,
+        allow_empty: bool,
+    ) -> RunReport:
+        self._first_new = base.version + 1
         self._header_events(branch, base, created)
         if not self.script.steps and not allow_empty:
             raise self.fail(
@@ -170,10 +209,10 @@ class ScenarioRunner:
                 events = translate(step.body, context)
             except StepFailed as error:
                 # an earlier step may already be wrong (found only when folded): that first
-                self._validate(base, so_far)
+                self._validate(so_far)
                 raise self.fail(str(error), step) from None
             except ReplayError as error:
-                raise self._blame(base, so_far, error) from None
+                raise self._blame(so_far, error) from None
             for event in events:
                 if branch.fork_date is not None and ev.UNDATED < event.effective < branch.fork_date:
                     raise self.fail(
@@ -183,7 +222,7 @@ class ScenarioRunner:
                     )
             self.pending.add(step, *events)
             so_far.append(events)
-        state = self._validate(base, so_far)
+        state = self._validate(so_far)
         report = RunReport(
             branch.name,
             created,
@@ -196,7 +235,8 @@ class ScenarioRunner:
         )
         if not dry_run:
             self._write(branch, created)
-            _snapshot(self.store, branch, so_far, state, len(self.pending.events))
+            marks = so_far.marks.states if so_far.marks is not None else None
+            keep_snapshot(self.store, branch, so_far, state, len(self.pending.events), marks)
         return report
 
     def _header_events(self, branch: BranchLog, base: Timeline, created: bool) -> None:
@@ -241,15 +281,15 @@ class ScenarioRunner:
                     ),
                 )
 
-    def _validate(self, base: Timeline, timeline: Timeline) -> OrgState:
+    def _validate(self, timeline: Timeline) -> OrgState:
         """Fold everything, base and new events, to the end (raises RunError)."""
         try:
             return timeline.state_at()
         except ReplayError as error:
-            raise self._blame(base, timeline, error) from None
+            raise self._blame(timeline, error) from None
 
-    def _blame(self, base: Timeline, timeline: Timeline, error: ReplayError) -> RunError:
-        first_new = base.version + 1
+    def _blame(self, timeline: Timeline, error: ReplayError) -> RunError:
+        first_new = self._first_new
         if error.version >= first_new:
             step = self.pending.steps[error.version - first_new]
             if step is None:
@@ -281,54 +321,6 @@ class ScenarioRunner:
             )
         )
         self.store.write(writes)
-
-
-class _ForkRefused(ValueError):
-    """A fork point the parent branch cannot give; the message is the cause alone."""
-
-
-def _fork(
-    parent: BranchLog, script: sc.Scenario, *, created: dt.datetime, actor: str | None
-) -> BranchLog:
-    """A new branch forked from ``parent`` at the script's ``fork_at`` (a version or a
-    date; default its head). Raises _ForkRefused with the cause. Kept apart so that the
-    single fork rule of :mod:`orgsim.store.branches` can replace it in one place."""
-    fork_at = script.fork_at
-    fork_version, fork_date = parent.version, None
-    if isinstance(fork_at, int) and not isinstance(fork_at, bool):
-        if fork_at > parent.version:
-            raise _ForkRefused(
-                f"fork_at: version {fork_at} is past the end of "
-                f"{script.based_on!r} (version {parent.version})"
-            )
-        fork_version = fork_at
-    elif isinstance(fork_at, dt.date):
-        fork_date = fork_at
-    info = BranchRegistered(
-        name=script.scenario,
-        parent=script.based_on,
-        fork_version=fork_version,
-        fork_date=fork_date,
-        created=created,
-        actor=actor,
-    )
-    return BranchLog(info, inherited_part(parent.log, info), [])
-
-
-def _snapshot(
-    store: Store, branch: BranchLog, timeline: Timeline, state: OrgState, added: int
-) -> None:
-    """Keep the state just folded as a snapshot when the branch has grown enough."""
-    from orgsim.store.snapshots import maybe_take
-
-    maybe_take(
-        store,
-        branch.name,
-        timeline.version,
-        branch.own_length + added,
-        timeline.latest_effective(),
-        state,
-    )
 
 
 def run_script(
@@ -394,8 +386,9 @@ def _append_events(
                 f"date {branch.fork_date}"
             )
     timeline = branch.timeline.with_appended(events)
+    marks = None if dry_run else marks_for(store, reader, branch)
     try:
-        state = timeline.state_at()
+        state = timeline.state_at() if marks is None else fold_marked(timeline, marks)
     except ReplayError as error:
         index = error.version - branch.version - 1
         what = type(events[index]).__name__ if 0 <= index < len(events) else "an existing event"
@@ -411,5 +404,5 @@ def _append_events(
             )
         )
         store.write(writes)
-        _snapshot(store, branch, timeline, state, len(events))
+        keep_snapshot(store, branch, timeline, state, len(events), marks.states if marks else None)
     return timeline.version

@@ -13,15 +13,24 @@ order, so one running state serves both: each request folds on from where the la
 stopped. It stays valid while every new event sorts after what is already folded (steps
 in date order); an event dated before that point makes the next request replay from
 the start, exactly as a fresh :meth:`Timeline.state_at` would.
+
+The running fold also passes, on its way, the states the checkpoint upkeep stores after
+the write (:mod:`orgsim.store.checkpoint_upkeep`: the fold of log versions 1..V at every
+V-th version). Where the first V entries of the timeline are exactly versions 1..V
+(steps in date order), the state there is that fold, event for event in the same order;
+:class:`Marks` keeps it, encoded as the upkeep would store it, so the upkeep need not
+fold the log a second time.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 
 from orgsim.domain import events as ev
+from orgsim.domain.snapshot import dump_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
 
@@ -51,6 +60,8 @@ class Progress(Timeline):
         self._folded = 0
         #: The fold's own matches while the state is lent out with every recorded one.
         self._own_matches: dict[tuple[str, str], Match] | None = None
+        #: States kept for the checkpoint upkeep (None: not wanted).
+        self.marks: Marks | None = None
 
     def append(self, events: Iterable[ev.Event]) -> None:
         """Add events after the last version, each at its place on the timeline."""
@@ -97,7 +108,10 @@ class Progress(Timeline):
             stop = bisect.bisect_right(self.ordered, at, lo=ordered, key=_effective)
         with gc_paused():
             try:
-                fold(state, self.ordered[ordered:stop])
+                if self.marks is not None:
+                    self.marks.fold(state, self.ordered, ordered, stop)
+                else:
+                    fold(state, self.ordered[ordered:stop])
             except BaseException:
                 self._state = None  # half applied: the next request replays
                 raise
@@ -115,10 +129,77 @@ class Progress(Timeline):
         if state is None:
             self._state = state = OrgState(set(self.known_posts))
             self._folded = 0
+            if self.marks is not None:
+                self.marks.reset()  # what it kept was of a timeline since changed
         elif self._own_matches is not None:
             state.matches = self._own_matches
         self._own_matches = None
         return state
+
+
+class Marks:
+    """The states of one fold, from the start of a timeline, at every ``every``-th
+    position p where its first p entries are exactly log versions 1..p.
+
+    There the fold has applied versions 1..p in ``(effective, version)`` order: what the
+    checkpoint upkeep applies to an empty state for its checkpoint at version p, one
+    stretch after another, when every stretch sorts after the ones before it — which
+    holds when it holds at each of them (the upkeep uses a state only when all earlier
+    positions were kept too). The one difference is the seed of known posts (a fold is
+    seeded with every post the log creates; the upkeep's state knows the posts created
+    so far), so that list is the one of the posts created by the entries folded. Each
+    state is encoded when kept (later events must not change it), as the upkeep stores
+    a checkpoint state.
+    """
+
+    def __init__(self, every: int) -> None:
+        self.every = every
+        self.states: dict[int, str] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """A new fold from the start of the timeline."""
+        self.states.clear()
+        self._at = 0
+        self._top = 0
+        self._created: set[str] = set()
+
+    def fold(self, state: OrgState, ordered: Sequence[Logged], start: int, stop: int) -> None:
+        """Fold ``ordered[start:stop]`` into ``state`` (which holds ``ordered[:start]``),
+        keeping the states at the positions that qualify."""
+        every = self.every
+        if start != self._at:  # not the fold this began with: keep nothing more
+            self.states.clear()
+            self._at = -1
+        at = start
+        while at < stop:
+            upto = min(stop, (at // every + 1) * every)
+            chunk = ordered[at:upto]
+            fold(state, chunk)
+            if self._at >= 0:
+                for item in chunk:
+                    if item.version > self._top:
+                        self._top = item.version
+                    if type(item.event) is ev.PostCreated:
+                        self._created.add(item.event.post)
+                self._at = upto
+                if upto % every == 0 and self._top == upto:
+                    self.states[upto] = self._encode(state)
+            at = upto
+
+    def _encode(self, state: OrgState) -> str:
+        data = dump_state(state)
+        data["known_posts"] = sorted(self._created)
+        return json.dumps(data, separators=(",", ":"))
+
+
+def fold_marked(timeline: Timeline, marks: Marks) -> OrgState:
+    """``timeline.state_at()``, keeping ``marks`` on the way."""
+    with gc_paused():
+        state = OrgState(set(timeline.known_posts))
+        marks.reset()
+        marks.fold(state, timeline.ordered, 0, len(timeline.ordered))
+    return state
 
 
 def _effective(item: Logged) -> dt.date:

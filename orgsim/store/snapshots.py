@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
@@ -132,10 +132,19 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
 
 
 def take(
-    store: Store, name: str, version: int, own: int, horizon: dt.date | None, state: OrgState
+    store: Store,
+    name: str,
+    version: int,
+    own: int,
+    horizon: dt.date | None,
+    state: OrgState,
+    log: Sequence[Logged] | None = None,
+    marks: Mapping[int, str] | None = None,
 ) -> None:
     """Store ``state`` (the full log up to ``version`` folded; ``own`` of those events
-    are the branch's own, the rest inherited) as a snapshot."""
+    are the branch's own, the rest inherited) as a snapshot. ``log``: that full log, as
+    the caller holds it, so that the checkpoints need not read it back; ``marks``: the
+    states its fold kept for them (:func:`orgsim.store.checkpoint_upkeep.extend`)."""
     recorder = store.snapshot_recorder()
     if recorder is None:
         return
@@ -157,16 +166,25 @@ def take(
     from orgsim.store import checkpoint_upkeep
 
     with contextlib.suppress(Exception):  # a cache: failing to extend it loses nothing
-        checkpoint_upkeep.extend(store, name, length=version)
+        checkpoint_upkeep.extend(
+            store, name, length=version, log=log, inherited=version - own, marks=marks
+        )
 
 
 def maybe_take(
-    store: Store, name: str, version: int, own: int, horizon: dt.date | None, state: OrgState
+    store: Store,
+    name: str,
+    version: int,
+    own: int,
+    horizon: dt.date | None,
+    state: OrgState,
+    log: Sequence[Logged] | None = None,
+    marks: Mapping[int, str] | None = None,
 ) -> bool:
     last = latest(store, name)
     if version - (last[0] if last else 0) < SNAPSHOT_EVERY:
         return False
-    take(store, name, version, own, horizon, state)
+    take(store, name, version, own, horizon, state, log, marks)
     return True
 
 
