@@ -23,6 +23,7 @@ from orgsim.pack.cost import cost_section
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.known import KnownAtReader
 from orgsim.pack.outcomes import Outcomes
+from orgsim.pack.post_outcomes import post_rows
 from orgsim.pack.walk import Walk
 from orgsim.pack.walk import walk as walk_window
 from orgsim.store.branches import BranchLog, BranchReader
@@ -194,7 +195,7 @@ def build_pack(
     outcomes = Outcomes(ctx, walk, verdicts, after_state)
     pools = outcomes.pools()
     people = outcomes.people()
-    posts = outcomes.posts({r.id for r in post_changes if r.kind == "new"})
+    posts = post_rows(outcomes, {r.id for r in post_changes if r.kind == "new"})
     later = later_counts(walk, exact=internal, after=after)
     summary_posts, summary_people, summary_units, cost_note = rows.summary(
         before, after, post_changes, people, later
