@@ -81,7 +81,7 @@ def child(path: Path, store: Path) -> None:
     import yaml
 
     from orgsim.app.run import run_script
-    from orgsim.scenario.parse import load_scenario
+    from orgsim.scenario.load import load_scenario
     from orgsim.store.recorder import open_store
 
     text = path.read_text(encoding="utf-8")

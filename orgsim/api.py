@@ -392,7 +392,7 @@ def _mapping_location(message: str) -> str:
 def _parse(script: str | os.PathLike[str] | Mapping[str, Any]) -> Scenario:
     """A parsed scenario from a file, or from a mapping through the same YAML parser
     (so a mapping is checked exactly as a file is, with the same messages)."""
-    from orgsim.scenario.parse import load_scenario, parse_scenario
+    from orgsim.scenario.load import load_scenario, parse_scenario
 
     if not isinstance(script, Mapping):
         return load_scenario(os.fspath(script))

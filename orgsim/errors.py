@@ -58,7 +58,7 @@ _LEGACY = (
     ("orgsim.store.errors", "StoreError"),
     ("orgsim.store.mapper", "MappingError"),
     ("orgsim.store.heads", "HeadsError"),
-    ("orgsim.scenario.parse", "ScenarioError"),
+    ("orgsim.scenario.load", "ScenarioError"),
     ("orgsim.app.run", "RunError"),
     ("orgsim.domain.state", "DomainError"),
     ("orgsim.domain.slotting.model", "SlottingError"),

@@ -412,10 +412,10 @@ def test_only_the_event_the_audit_watches_can_displace_anyone():
     import ast
     import inspect
 
-    from orgsim.domain import handlers, people_rules, state
+    from orgsim.domain import handlers, people_rules, process_rules, state
 
     displacing = set()
-    for module in (handlers, state, people_rules):
+    for module in (handlers, state, people_rules, process_rules):
         for function in ast.walk(ast.parse(inspect.getsource(module))):
             if not isinstance(function, ast.FunctionDef):
                 continue

@@ -13,7 +13,7 @@ import datetime as dt
 from orgsim.app.run import run_script
 from orgsim.charts.model import build_tree
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
 

@@ -18,7 +18,7 @@ from orgsim.app.run import run_script
 from orgsim.charts import build_tree, draw, find_dot, heading_for, to_dot
 from orgsim.charts.dot import TOOLTIP_CHARS, tooltip
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
 

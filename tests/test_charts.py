@@ -31,7 +31,7 @@ from orgsim.charts import pdf as pdfmod
 from orgsim.domain import events as ev
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
 

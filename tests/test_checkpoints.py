@@ -18,7 +18,7 @@ from eventsourcing.persistence import StoredEvent
 from orgsim.app.load import structure
 from orgsim.app.run import run_script
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store import checkpoints, snapshots
 from orgsim.store.branches import BranchReader
 from orgsim.store.integrity import verify

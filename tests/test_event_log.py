@@ -13,7 +13,7 @@ import pytest
 from orgsim.app.run import run_script
 from orgsim.domain import events as ev
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.golden import catalogue, dump_log, fingerprint, load_log, replay
 from orgsim.store.recorder import branch_stream, open_store

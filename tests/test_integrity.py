@@ -16,7 +16,7 @@ from uuid import UUID
 import pytest
 
 from orgsim.app.run import run_script
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.integrity import check_rows, verify
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import (

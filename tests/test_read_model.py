@@ -15,7 +15,7 @@ import pytest
 from orgsim.app.run import run_script
 from orgsim.domain.changes import changes_between
 from orgsim.domain.structure import HOLDS, PART_OF, REPORTS_TO, Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
 

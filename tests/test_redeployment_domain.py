@@ -14,7 +14,7 @@ from orgsim.app.run import run_script
 from orgsim.domain.redeployment import add_months, statutory_trial_end
 from orgsim.domain.snapshot import dump_state, load_state
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store
 from tests.test_redeployment import BASE, BUMP, OPTION

@@ -13,7 +13,7 @@ from test_slotting_cli import ORG
 from orgsim.app.run import run_script
 from orgsim.domain.snapshot import dump_state
 from orgsim.domain.timeline import Logged, Timeline
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.scenario.progress import Progress
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store

@@ -9,7 +9,7 @@ import pytest
 from orgsim.app.load import structure
 from orgsim.app.run import run_script
 from orgsim.domain.structure import Structure
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store import snapshots
 from orgsim.store.branches import BranchReader
 from orgsim.store.recorder import open_store

@@ -2,13 +2,17 @@
 of SPEC section 3 run before any mutation (so a refused event leaves the state untouched).
 
 Kept apart from :mod:`orgsim.domain.state` so that the state's shape and its lookups read
-on one page and the rules of every event on another.
+on one page and the rules of every event on another. This module holds the rules of the
+structure itself (grades, policy, units, posts) and of people joining, holding posts and
+leaving; the restructure process's events (matching, slotting, pools, appointment,
+consultation, decisions) are in :mod:`orgsim.domain.process_rules`, people's own
+circumstances in :mod:`orgsim.domain.people_rules`; each adds its handlers to
+:data:`HANDLERS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from orgsim.domain import events as ev
@@ -18,16 +22,15 @@ from orgsim.domain.state import (
     SUBSTANTIVE,
     ZERO,
     DomainError,
-    Match,
     OrgState,
     Person,
-    Pool,
     Post,
     Unit,
 )
 
 
-def _ensure_new(table: dict[str, Any], key: str, what: str) -> None:
+def ensure_new(table: dict[str, Any], key: str, what: str) -> None:
+    """Refuse an id already in use (a unit, post, person or pool)."""
     if key in table:
         raise DomainError(f"duplicate {what} id {key!r}")
 
@@ -44,7 +47,7 @@ def _policy(state: OrgState, e: ev.PolicySet) -> None:
 
 
 def _unit_created(state: OrgState, e: ev.UnitCreated) -> None:
-    _ensure_new(state.units, e.unit, "unit")
+    ensure_new(state.units, e.unit, "unit")
     if e.kind == "organisation" and e.parent is not None:
         raise DomainError(f"organisation {e.unit!r} cannot have a parent")
     if e.parent is None and e.kind not in ("organisation", "external"):
@@ -138,7 +141,7 @@ def _check_reports_to(state: OrgState, post_id: str, manager: str) -> None:
 
 
 def _post_created(state: OrgState, e: ev.PostCreated) -> None:
-    _ensure_new(state.posts, e.post, "post")
+    ensure_new(state.posts, e.post, "post")
     state.check_grade(e.grade)
     state.open_unit(e.unit, f"create post {e.post!r} in it")
     if e.reports_to is not None:
@@ -203,7 +206,7 @@ def _post_deleted(state: OrgState, e: ev.PostDeleted) -> None:
 
 
 def _person_joined(state: OrgState, e: ev.PersonJoined) -> None:
-    _ensure_new(state.people, e.person, "person")
+    ensure_new(state.people, e.person, "person")
     if e.grade is not None:
         state.check_grade(e.grade)
     state.people[e.person] = Person(e.person, e.name, e.grade, dict(e.characteristics), e.effective)
@@ -256,75 +259,6 @@ def _person_left(state: OrgState, e: ev.PersonLeft) -> None:
     person.status = "left"
     person.status_post = None
     person.status_reasons = [e.cause]
-
-
-def _match(state: OrgState, e: ev.JobMatchAssessed) -> None:
-    # Unknown posts are refused when the match is recorded (the runner checks every post
-    # the branch's log creates, at any date). Not here: a branch forked at a date may
-    # inherit a match whose new post was created after the fork, and inheriting must
-    # never fail.
-    if e.old == e.new:
-        raise DomainError(f"a post cannot be matched with itself ({e.old!r})")
-    if not ZERO <= e.percent <= Decimal(100):
-        raise DomainError(f"a match percent must be between 0 and 100, not {e.percent}")
-    state.matches[(e.old, e.new)] = Match.from_event(
-        e, state._current_version, state._current_recorded or e.recorded
-    )
-
-
-def _slotted(state: OrgState, e: ev.PersonSlotted) -> None:
-    person = state.current_person(e.person, f"slot them into {e.post!r}")
-    post = state.live_post(e.post, f"slot {e.person!r} into it")
-    state._place(person, post, None, "slotted", e.effective, list(e.reasons))
-
-
-def _pool(state: OrgState, e: ev.PoolFormed) -> None:
-    _ensure_new(state.pools, e.pool, "pool")
-    for person_id in e.candidates:
-        state.current_person(person_id, f"put them in pool {e.pool!r}")
-    for post_id in e.posts:
-        state.live_post(post_id, f"ring-fence it in pool {e.pool!r}")
-    state.pools[e.pool] = Pool(
-        e.pool, list(e.candidates), list(e.posts), list(e.reasons), e.effective
-    )
-    for person_id in e.candidates:
-        person = state.people[person_id]
-        person.status = "ring_fenced"
-        person.status_post = None
-        person.status_reasons = list(e.reasons)
-
-
-def _at_risk(state: OrgState, e: ev.PersonPlacedAtRisk) -> None:
-    person = state.current_person(e.person, "place them at risk")
-    person.status = "at_risk"
-    person.status_post = None
-    person.status_reasons = list(e.reasons)
-
-
-def _appointed(state: OrgState, e: ev.PersonAppointed) -> None:
-    person = state.current_person(e.person, f"appoint them to {e.post!r}")
-    post = state.live_post(e.post, f"appoint {e.person!r} to it")
-    if not state.is_vacant(e.post) and e.person not in state.holders.get(e.post, {}):
-        raise DomainError(f"cannot appoint {e.person!r}: post {e.post!r} is not vacant")
-    state._place(person, post, e.fte, "appointed", e.effective, [e.basis] if e.basis else [])
-
-
-def _consultation_opened(state: OrgState, e: ev.ConsultationOpened) -> None:
-    if e.closes < e.opens:
-        raise DomainError(f"consultation closes ({e.closes}) before it opens ({e.opens})")
-    if any(c.consultation == e.consultation for c in state.consultations):
-        raise DomainError(f"duplicate consultation id {e.consultation!r}")
-    state.consultations.append(e)
-
-
-def _consultation_closed(state: OrgState, e: ev.ConsultationClosed) -> None:
-    if not any(c.consultation == e.consultation for c in state.consultations):
-        raise DomainError(f"unknown consultation {e.consultation!r}")
-    state.closed_consultations.add(e.consultation)
-
-
-def _decision(state: OrgState, e: ev.DecisionRecorded) -> None:
-    state.decisions.append(e)
 
 
 def _post_fte_changed(state: OrgState, e: ev.PostFteChanged) -> None:
@@ -387,14 +321,6 @@ HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
     ev.PersonAssigned: _person_assigned,
     ev.PersonUnassigned: _person_unassigned,
     ev.PersonLeft: _person_left,
-    ev.JobMatchAssessed: _match,
-    ev.PersonSlotted: _slotted,
-    ev.PoolFormed: _pool,
-    ev.PersonPlacedAtRisk: _at_risk,
-    ev.PersonAppointed: _appointed,
-    ev.ConsultationOpened: _consultation_opened,
-    ev.ConsultationClosed: _consultation_closed,
-    ev.DecisionRecorded: _decision,
     ev.PostFteChanged: _post_fte_changed,
     ev.PostCostChanged: _post_cost_changed,
     ev.PostAccountabilitiesChanged: _post_accountabilities_changed,
@@ -404,9 +330,12 @@ HANDLERS: dict[type[ev.Event], Callable[[OrgState, Any], None]] = {
 }
 
 
-# --- people: personal details, leave, redeployment (SPEC 13, issue 15): own module ----
+# --- the restructure process (matching, slotting, pools, appointment, consultation) and
+# people's own circumstances (SPEC 13, issue 15): a module each, adding their handlers
 from orgsim.domain import people_rules as _people  # noqa: E402
+from orgsim.domain import process_rules as _process  # noqa: E402
 
+_process.register(HANDLERS)
 _people.register(HANDLERS)
 
 assert set(HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

@@ -3,7 +3,7 @@ against another (the proposal consulted on), at the pack's proposed date.
 
 Why a module of its own: the section compares two *branches*, where the rest of the pack
 compares two dates on one branch. The changes come from
-:func:`orgsim.views.changes.diff_branches` (the one read model and
+:func:`orgsim.views.changes.diff_branch_logs` (the one read model and
 :func:`~orgsim.domain.changes.changes_between`, with the event behind each change traced in
 whichever branch recorded it), so the pack, ``orgsim diff --against`` and
 ``orgsim chart --against`` agree; this module only words them. Units and posts only:
@@ -21,8 +21,7 @@ from orgsim.domain.structure import Structure
 from orgsim.pack import text
 from orgsim.pack.context import Context, post_title, unit_name
 from orgsim.store.branches import BranchReader
-from orgsim.store.recorder import Store
-from orgsim.views.changes import diff_branches
+from orgsim.views.changes import diff_branch_logs
 
 
 @dataclass
@@ -176,18 +175,20 @@ def _rows(
 
 
 def against_section(
-    store: Store,
     reader: BranchReader,
     ctx: Context,
     other: str,
-    at: dt.date,
     known_at: dt.datetime | None = None,
 ) -> AgainstSection:
-    """``ctx.branch`` against ``other`` at ``at``, as :func:`diff_branches` finds it.
-    Raises UnknownBranch (from the reader) for an unknown ``other``."""
+    """``ctx.branch`` against ``other`` at the proposed date (``ctx.after``'s), as
+    :func:`~orgsim.views.changes.diff_branches` finds it: the pack's own read of both
+    branches (``reader``) and its proposed structure, with the other branch's folded once
+    here. Raises UnknownBranch (from the reader) for an unknown ``other``."""
+    at = ctx.after.at
     theirs = reader.load(other)
-    names = _Names(ctx, Structure.from_state(other, at, theirs.timeline.state_at(at, known_at)))
-    document = diff_branches(store, ctx.branch, other, at, known_at)
+    structure = Structure.from_state(other, at, theirs.timeline.state_at(at, known_at))
+    document = diff_branch_logs(reader.load(ctx.branch), theirs, ctx.after, structure, known_at)
+    names = _Names(ctx, structure)
     return AgainstSection(
         ctx.branch,
         other,

@@ -23,6 +23,7 @@ from orgsim.pack.cost import cost_section
 from orgsim.pack.document import ChartFigure, Footer, Pack, PackError
 from orgsim.pack.known import KnownAtReader
 from orgsim.pack.outcomes import Outcomes
+from orgsim.pack.post_outcomes import post_rows
 from orgsim.pack.walk import Walk
 from orgsim.pack.walk import walk as walk_window
 from orgsim.store.branches import BranchLog, BranchReader
@@ -91,8 +92,11 @@ def chain_heads(store: Store, reader: BranchReader, log: BranchLog) -> list[tupl
         if used <= 0:
             child = parent
             continue
-        own = store.own_events(parent.name)
-        heads.append((parent.name, used, own[used - 1].chain if used <= len(own) else GENESIS))
+        if used == parent.own_length:  # forked at the parent's head: read with its log
+            heads.append((parent.name, used, parent.own_chain))
+        else:  # an earlier event's chain value: the parent's stream is read for it
+            own = store.own_events(parent.name)
+            heads.append((parent.name, used, own[used - 1].chain if used <= len(own) else GENESIS))
         child = parent
     return heads
 
@@ -174,12 +178,17 @@ def build_pack(
             raise PackError(f"--against {against}: give a branch other than the pack's own")
         reader.load(against)  # an unknown branch fails here, before any work
     current, proposed = default_dates(log, proposed, current)
+    # One read of the branch (``log``), one fold per date, one read model per date: every
+    # section below, the charts and the comparison with ``against`` are given these.
     timeline = log.timeline
-    before = Structure.from_state(branch, current, timeline.state_at(current))
+    current_state = timeline.state_at(current)
+    before = Structure.from_state(branch, current, current_state)
     after_state = timeline.state_at(proposed)
     after = Structure.from_state(branch, proposed, after_state)
     window = [i for i in timeline.ordered if current < i.event.effective <= proposed]
-    walk = walk_window(branch, before, timeline.state_at(current), window)
+    # the walk folds the window on from the current date: it takes that state over once
+    # ``before`` is built (a read model copies what it holds, so the walk cannot change it)
+    walk = walk_window(branch, before, current_state, window)
 
     affected = {pid: a.old_post for pid, a in walk.affected.items()}
     labels = eq.labels(before, after, affected)
@@ -188,13 +197,13 @@ def build_pack(
 
     consultation = None
     if against is not None:
-        consultation = against_section(store, reader, ctx, against, proposed, as_known_at)
+        consultation = against_section(reader, ctx, against, as_known_at)
     post_changes, unit_changes = rows.changes(ctx, changes_between(before, after), window)
     verdicts = {d.version: d for d in audit_branch(log)}
     outcomes = Outcomes(ctx, walk, verdicts, after_state)
     pools = outcomes.pools()
     people = outcomes.people()
-    posts = outcomes.posts({r.id for r in post_changes if r.kind == "new"})
+    posts = post_rows(outcomes, {r.id for r in post_changes if r.kind == "new"})
     later = later_counts(walk, exact=internal, after=after)
     summary_posts, summary_people, summary_units, cost_note = rows.summary(
         before, after, post_changes, people, later
@@ -209,9 +218,7 @@ def build_pack(
     if charts:
         from orgsim.pack.charts import chart_figures
 
-        figures = chart_figures(
-            reader, branch, current, proposed, names=names, organisation=organisation
-        )
+        figures = chart_figures(before, after, names=names, organisation=organisation)
     return Pack(
         organisation,
         branch,

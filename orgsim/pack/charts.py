@@ -14,18 +14,25 @@ pack's model.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import replace
 
-from orgsim.charts import ChartOptions, Heading, chart_tree, dot_source, run_dot, split_pages
+from orgsim.charts import (
+    ChartOptions,
+    Heading,
+    build_tree,
+    dot_source,
+    heading_for,
+    run_dot,
+    split_pages,
+)
 from orgsim.charts.dot import legend
 from orgsim.charts.layouts import Layout
-from orgsim.charts.model import ChartTree
+from orgsim.charts.model import ChartTree, Level
 from orgsim.charts.render import page_units
 from orgsim.charts.tree import ChartNode
+from orgsim.domain.structure import Structure
 from orgsim.pack.figures import ChartFigure, ChartPage
-from orgsim.store.branches import BranchReader
 
 #: The drawing area of a printed chart page, in points: A4 less margins, and less the
 #: section heading of the first chart page (pack.css caps the drawing at 126 mm high on a
@@ -215,37 +222,53 @@ def _leaf_pages(
     return [whole]
 
 
+def _tree(
+    structure: Structure, since: Structure | None, names: bool, level: Level = "posts"
+) -> tuple[ChartTree, Heading]:
+    """The tree and heading :func:`orgsim.charts.chart_tree` makes for ``orgsim chart``,
+    from the pack's own read models rather than a second read and fold of the branch."""
+    tree = build_tree(structure, level=level, before=since, names=names)
+    heading = heading_for(
+        tree,
+        structure.branch,
+        structure.at,
+        since=since.at if since is not None else None,
+        structure=structure,
+    )
+    return tree, heading
+
+
 def chart_figures(
-    reader: BranchReader,
-    branch: str,
-    current: dt.date,
-    proposed: dt.date,
+    before: Structure,
+    after: Structure,
     *,
     names: bool,
     organisation: str,
 ) -> list[ChartFigure]:
-    """The current, proposed and change charts. Raises ChartError (e.g. no Graphviz)."""
+    """The current (``before``), proposed (``after``) and change charts. Raises ChartError
+    (e.g. no Graphviz)."""
+    current, proposed = before.at, after.at
     figures = []
     specs = [
         (
             "current",
             f"{organisation}: current structure",
-            current,
+            before,
             None,
             f"The structure on {current.isoformat()}, before the proposal takes effect.",
         ),
         (
             "proposed",
             f"{organisation}: proposed structure",
-            proposed,
+            after,
             None,
             f"The structure on {proposed.isoformat()}, with the proposal in effect.",
         ),
         (
             "change",
             f"{organisation}: what changes",
-            proposed,
-            current,
+            after,
+            before,
             f"Changes between {current.isoformat()} and {proposed.isoformat()}: new posts have "
             "a bold frame and rounded corners, moved posts a dashed frame, retitled or regraded "
             "posts a double frame, and deleted posts a dotted frame with the title struck "
@@ -253,12 +276,12 @@ def chart_figures(
             "CHANGED, DELETED), so the chart reads in black and white.",
         ),
     ]
-    for key, title, at, since, caption in specs:
-        tree, heading = chart_tree(reader, branch, at, since=since, names=names)
+    for key, title, structure, since, caption in specs:
+        tree, heading = _tree(structure, since, names)
         note = ""
         posts = sum(1 for n in tree.nodes.values() if n.kind == "post")
         if posts > POST_LIMIT:
-            tree, heading = chart_tree(reader, branch, at, since=since, names=names, level="units")
+            tree, heading = _tree(structure, since, names, level="units")
             note = (
                 f"The structure has {posts} posts, too many to read on paper: this chart "
                 "shows units. Post charts per directorate: orgsim chart --split directorate."

@@ -1,8 +1,8 @@
 """Everything a consultation pack says, as plain dataclasses: what the template renders.
 
 No logic beyond counting: the rows are built by :mod:`orgsim.pack.rows`,
-:mod:`orgsim.pack.outcomes`, :mod:`orgsim.pack.statutory` and :mod:`orgsim.pack.equality`,
-and assembled by :func:`orgsim.pack.build.build_pack`.
+:mod:`orgsim.pack.outcomes`, :mod:`orgsim.pack.post_outcomes`, :mod:`orgsim.pack.statutory`
+and :mod:`orgsim.pack.equality`, and assembled by :func:`orgsim.pack.build.build_pack`.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from orgsim.domain.slotting.text import is_priority_reason
 from orgsim.domain.state import OrgState
 from orgsim.pack import text
 from orgsim.pack.context import Context
-from orgsim.pack.document import PersonRow, PoolRow, PostRow
+from orgsim.pack.document import PersonRow, PoolRow
 from orgsim.pack.walk import Affected, Walk
 from orgsim.views.audit import AuditedDecision
 from orgsim.views.redeployment import offer_text, protection_text
@@ -48,7 +48,7 @@ def _own_reasons(reasons: list[str], old_post: str, state: OrgState) -> list[str
     return out or list(reasons)
 
 
-def _breach(verdicts: dict[int, AuditedDecision], version: int | None) -> AuditedDecision | None:
+def breach(verdicts: dict[int, AuditedDecision], version: int | None) -> AuditedDecision | None:
     """The audit's verdict on the decision recorded at ``version`` when it is anything but
     compliant: a violation, or any other verdict the audit gives (such as a decision whose
     basis was revised after it was made), which the pack flags for review."""
@@ -65,7 +65,10 @@ def flag(decision: AuditedDecision) -> tuple[str, str]:
 
 
 class Outcomes:
-    """Builds the three outcome tables; ``verdicts`` are the audit's, by log version."""
+    """Builds the people and pools tables and holds what the posts table
+    (:mod:`orgsim.pack.post_outcomes`) shares with them: the engine's proposal for the
+    people still pending and each post's pool; ``verdicts`` are the audit's, by log
+    version."""
 
     def __init__(
         self, ctx: Context, walk: Walk, verdicts: dict[int, AuditedDecision], state: OrgState
@@ -178,8 +181,8 @@ class Outcomes:
         unit = ctx.unit_name(old.unit) if old else ""
         reasons = list(a.stage_reasons)
         pending = False
-        stage_breach = _breach(self.verdicts, a.stage_version) if a.stage == "slotted" else None
-        result_breach = _breach(self.verdicts, a.result_version) if a.result == "slotted" else None
+        stage_breach = breach(self.verdicts, a.stage_version) if a.stage == "slotted" else None
+        result_breach = breach(self.verdicts, a.result_version) if a.result == "slotted" else None
         stage = a.stage or ("pending" if a.result is None else "none")
         if a.stage == "slotted":
             outcome = "slotted"
@@ -285,148 +288,5 @@ class Outcomes:
         rank = self.ctx.before.grade_rank() or self.ctx.after.grade_rank()
         rows.sort(
             key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.old_post.casefold(), r.who)
-        )
-        return rows
-
-    # --- posts -----------------------------------------------------------------------
-
-    def _first_text(self, people: list[str]) -> str:
-        """Near misses (policy ``first_consideration``): counted, named only internally."""
-        words = f"First consideration: {text.plural(len(people), 'at-risk candidate')}"
-        if self.ctx.internal:
-            words += " (" + ", ".join(self.ctx.who(p) for p in people) + ")"
-        return words + " with a match below the bar, before the post is advertised"
-
-    def posts(self, new_posts: set[str]) -> list[PostRow]:
-        """New and vacant posts of the employer at the proposed date, and every post a
-        recorded outcome touched: how each is filled. Call after :meth:`pools`."""
-        ctx, walk = self.ctx, self.walk
-        touched = set(walk.slotted_into) | set(walk.appointed_to) | set(self.pool_of_post)
-        if ctx.internal:
-            # a post filled by redeployment; in the collective version it would say its
-            # former holder left (a bump), so it is listed only in the internal one
-            touched |= set(walk.redeployed_into)
-        unfilled = set(self.proposal.unfilled) if self.proposal is not None else set()
-        proposed_slots: dict[str, list[str]] = {}
-        proposed_pool: dict[str, tuple[int, int]] = {}
-        if self.proposal is not None:
-            for o in self.proposal.outcomes:
-                if o.person not in self.pending_people:
-                    continue
-                if o.outcome == "slotted" and o.post:
-                    proposed_slots.setdefault(o.post, []).append(o.person)
-                elif o.outcome == "ring_fenced" and o.pool is not None:
-                    for p in o.pool.posts:
-                        proposed_pool[p] = (len(o.pool.candidates), len(o.pool.posts))
-        first = self.proposal.first_consideration_by_post() if self.proposal else {}
-        rows: list[PostRow] = []
-        for post in ctx.after.posts.values():
-            pid = post.id
-            if post.external or (pid not in new_posts and not post.vacant and pid not in touched):
-                continue
-            reasons: list[str] = []
-            then = ""
-            if pid in walk.slotted_into:
-                people = walk.slotted_into[pid]
-                breaches = [
-                    b
-                    for p in people
-                    if (b := _breach(self.verdicts, walk.decisions.get((p, pid)))) is not None
-                ]
-                if breaches:
-                    against = any(b.verdict == "violation" for b in breaches)
-                    outcome = "violation" if against else "review"
-                    text_ = (
-                        "Slotted against the slotting policy: "
-                        if against
-                        else "Slotted, flagged for review by orgsim audit: "
-                    ) + ", ".join(ctx.who(p) for p in people)
-                    for b in breaches:
-                        reasons.extend(b.reasons)
-                else:
-                    outcome = "slotted"
-                    text_ = "Filled by slotting: " + ", ".join(ctx.who(p) for p in people)
-                    for p in people:
-                        a = walk.affected.get(p)
-                        if a is not None and a.stage == "slotted":
-                            reasons.extend(a.stage_reasons)
-            elif pid in walk.redeployed_into and pid in touched:
-                outcome = "redeployed"
-                offers = [
-                    a.result_offer
-                    for p in walk.redeployed_into[pid]
-                    if (a := walk.affected.get(p)) is not None and a.result_offer is not None
-                ]
-                text_ = (
-                    offer_text(offers[-1]).replace("Redeployed", "Filled by redeployment", 1)
-                    if offers
-                    else "Filled by redeployment"
-                )
-                then = "Redeployed: " + ", ".join(ctx.who(p) for p in walk.redeployed_into[pid])
-            elif pid in self.pool_of_post:
-                outcome = "ring_fenced"
-                text_ = f"Ring-fenced pool: {self.pool_text[self.pool_of_post[pid]]}"
-                pool = walk.pools[self.pool_of_post[pid]]
-                reasons.extend(pool.reasons)
-                winners = [p for p, _ in walk.appointed_to.get(pid, [])]
-                if winners and not ctx.internal:
-                    then = "Filled by appointment from the pool"
-                elif winners:
-                    then = "Appointed: " + ", ".join(ctx.who(p) for p in winners)
-                    basis = [b for _, b in walk.appointed_to.get(pid, []) if b]
-                    if basis:
-                        then += f" ({basis[0]})"
-                elif post.vacant:
-                    then = "Competition pending"
-            elif pid in walk.appointed_to:
-                outcome = "appointed"
-                basis = [b for _, b in walk.appointed_to[pid] if b]
-                text_ = "Filled by appointment"
-                if ctx.internal:
-                    text_ += ": " + ", ".join(ctx.who(p) for p, _ in walk.appointed_to[pid])
-                if basis:
-                    text_ += f" ({basis[0]})"
-            elif pid in proposed_slots:
-                outcome = "pending"
-                text_ = "Pending: the slotting policy would slot " + ", ".join(
-                    ctx.who(p) for p in proposed_slots[pid]
-                )
-            elif pid in proposed_pool:
-                outcome = "pending"
-                n, m = proposed_pool[pid]
-                text_ = (
-                    f"Pending: the slotting policy would ring-fence "
-                    f"{text.plural(n, 'candidate')} for {text.plural(m, 'post')}"
-                )
-            elif post.vacant:
-                outcome = "vacancy"
-                text_ = "Vacancy to be filled by appointment"
-                if pid in unfilled or self.proposal is None:
-                    reasons.append("no displaced person is eligible to be slotted into it")
-                if pid in first:
-                    then = self._first_text(first[pid])
-            else:
-                outcome = "filled"
-                text_ = "Filled: " + ", ".join(ctx.who(p) for p in post.holders)
-            unique: list[str] = []
-            for r in reasons:
-                if r not in unique:
-                    unique.append(r)
-            rows.append(
-                PostRow(
-                    post.title,
-                    pid,
-                    post.grade,
-                    ctx.unit_name(post.unit),
-                    pid in new_posts,
-                    outcome,
-                    text_,
-                    then,
-                    [ctx.reason(r) for r in unique if not is_priority_reason(r)],
-                )
-            )
-        rank = ctx.after.grade_rank()
-        rows.sort(
-            key=lambda r: (r.unit.casefold(), -rank.get(r.grade, -1), r.post.casefold(), r.post_id)
         )
         return rows

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from orgsim.domain.leave import LeaveStatus as LeaveStatusKind
-from orgsim.scenario.parse import STEP_TYPES, Id, Step, _exact_decimal
+from orgsim.scenario.parse import STEP_TYPES, Id, Step, exact_decimal
 
 
 class ExpressInterest(Step):
@@ -82,8 +82,8 @@ class RecordPerson(Step):
     person: Id
     born: dt.date | None = None
     service_start: dt.date | None = None
-    weekly_pay: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
-    salary: Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)] | None = None
+    weekly_pay: Annotated[Decimal, BeforeValidator(exact_decimal), Field(gt=0)] | None = None
+    salary: Annotated[Decimal, BeforeValidator(exact_decimal), Field(gt=0)] | None = None
     notice_weeks: Annotated[int, Field(ge=0, le=104)] | None = None
 
 

@@ -3,7 +3,7 @@
 Editors (the YAML language server, VS Code, JetBrains) validate and complete a script
 against it: ``orgsim schema scenario > scenario.schema.json``. Generated, never written
 by hand, so it cannot drift from what ``orgsim run`` accepts: the header is
-:class:`~orgsim.scenario.parse._Header`, each step is an object with exactly one key
+:class:`~orgsim.scenario.load.Header`, each step is an object with exactly one key
 naming a step whose value is that step's model (:data:`~orgsim.scenario.parse.STEP_TYPES`).
 """
 
@@ -14,17 +14,18 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from orgsim.scenario.parse import STEP_TYPES, _Header
+from orgsim.scenario.load import Header
+from orgsim.scenario.parse import STEP_TYPES
 
 SCHEMA_ID = "https://orgsim.invalid/schema/scenario.json"
 
 
 def scenario_schema() -> dict[str, Any]:
-    models: list[tuple[type[BaseModel], Literal["validation"]]] = [(_Header, "validation")]
+    models: list[tuple[type[BaseModel], Literal["validation"]]] = [(Header, "validation")]
     models.extend((m, "validation") for m in STEP_TYPES.values())
     refs, top = models_json_schema(models, ref_template="#/$defs/{model}")
     defs: dict[str, Any] = top.get("$defs", {})
-    header = dict(defs.pop(refs[(_Header, "validation")]["$ref"].split("/")[-1]))
+    header = dict(defs.pop(refs[(Header, "validation")]["$ref"].split("/")[-1]))
     steps = [
         {
             "type": "object",

@@ -1,8 +1,8 @@
 """Reading a scenario's YAML: values, line numbers, and messages a new user can act on.
 
-Kept apart from the step models (:mod:`orgsim.scenario.parse`) because it is about the
-file, not the steps: YAML 1.2 booleans, duplicate keys refused, impossible dates left for
-validation to name, and the wording of the errors a first-time user meets (a file saved
+Kept apart from the step models (:mod:`orgsim.scenario.parse`) and the script reader
+(:mod:`orgsim.scenario.load`) because it is about the YAML, not the steps: YAML 1.2
+booleans, duplicate keys refused, impossible dates left for validation to name, and the wording of the errors a first-time user meets (a file saved
 in Latin-1, a tab, a date written 01/01/2025).
 """
 

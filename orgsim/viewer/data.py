@@ -9,7 +9,7 @@ expand-on-click requests ask for the same date again and again. A branch's *vers
 is the length of its own stream and of each ancestor's, read incrementally (only rows
 past the last seen position are fetched), so a run written by the CLI while the viewer
 is open shows up at the next request, and an unchanged store costs one small query per
-branch in the chain.
+branch in the chain (and one for the branch registry, decoded again only when it grew).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from orgsim import api
 from orgsim.charts.model import ChartTree, build_tree
 from orgsim.domain import events as ev
 from orgsim.errors import BadInput
-from orgsim.store.recorder import branch_stream
+from orgsim.store.recorder import REGISTRY_ID, branch_stream
 
 VersionKey = tuple[tuple[str, int], ...]
 
@@ -55,6 +55,8 @@ class ViewerData:
         self.names = names
         self.lock = threading.RLock()
         self._heads: dict[str, int] = {}
+        self._registry: dict[str, Any] | None = None
+        self._registry_rows = 0
         self._structures = LRU(12)
         self._trees = LRU(12)
         self._documents = LRU(32)
@@ -62,7 +64,17 @@ class ViewerData:
     # --- versions --------------------------------------------------------------------
 
     def registry(self) -> dict[str, Any]:
-        return self.store.backend.branches()
+        """The branches by name. The registry is an append-only stream, so it is decoded
+        again only when it has grown: one request asks for it several times (each
+        branch name checked, each version key), and an unchanged store then costs one
+        small query for newer rows, as a branch's own head does (:meth:`_head`)."""
+        with self.lock:
+            rows = self.store.backend.select(REGISTRY_ID, gt=self._registry_rows or None)
+            if rows or self._registry is None:
+                if rows:
+                    self._registry_rows = rows[-1].originator_version
+                self._registry = self.store.backend.branches()
+            return self._registry
 
     def branch(self, name: str | None) -> str:
         """A known branch name, else :class:`BadInput` listing the known ones."""

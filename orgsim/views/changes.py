@@ -26,7 +26,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.changes import Changes, PersonChange, PostChange, UnitChange, changes_between
 from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
 from orgsim.domain.timeline import Logged, fold_each
-from orgsim.store.branches import BranchReader
+from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.recorder import Store
 from orgsim.views.redeployment import interest_json, offer_json, protection_json
 
@@ -343,6 +343,20 @@ def diff_branches(
         known_at,
         lambda i, state: Structure.from_state((branch, other)[i], at, state),
     )
+    return diff_branch_logs(mine, theirs, after, before, known_at)
+
+
+def diff_branch_logs(
+    mine: BranchLog,
+    theirs: BranchLog,
+    after: Structure,
+    before: Structure,
+    known_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """:func:`diff_branches` of logs already read and read models already built: ``after``
+    is ``mine``'s and ``before`` is ``theirs``' at the same date (as known at ``known_at``),
+    for a caller that has them (the pack) and so need not read or fold them again."""
+    branch, other, at = mine.name, theirs.name, after.at
     mine_items = [i for i in _known(mine.log, known_at) if i.event.effective <= at]
     their_items = [i for i in _known(theirs.log, known_at) if i.event.effective <= at]
     mine_keys = {_event_key(i.event) for i in mine_items}
