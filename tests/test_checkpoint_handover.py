@@ -17,7 +17,7 @@ import pytest
 
 from orgsim.app.run import append_events, run_script
 from orgsim.domain import events as ev
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.store import checkpoint_upkeep, checkpoints, snapshots
 from orgsim.store.branches import BranchReader
 from orgsim.store.integrity import verify

@@ -184,7 +184,7 @@ steps:
 def test_a_show_document() -> None:
     from orgsim.api import open_store
     from orgsim.app.run import run_script
-    from orgsim.scenario.parse import parse_scenario
+    from orgsim.scenario.load import parse_scenario
 
     store = open_store("memory")
     run_script(store.backend, parse_scenario(SCRIPT, "base.yaml"))

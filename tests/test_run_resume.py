@@ -16,7 +16,7 @@ import pytest
 
 from orgsim.app import run as run_module
 from orgsim.app.run import RunError, ScenarioRunner, run_script
-from orgsim.scenario.parse import parse_scenario
+from orgsim.scenario.load import parse_scenario
 from orgsim.scenario.resume import Resumed
 from orgsim.store import checkpoints, snapshots
 from orgsim.store.branches import BranchReader
