@@ -4,8 +4,10 @@ The pipeline is: read models (:class:`~orgsim.domain.structure.Structure`) →
 :func:`build_tree` (a :class:`ChartTree` with change statuses) → :func:`draw` (boxes and
 lines, per layout) → :func:`to_dot` (deterministic DOT text) → :func:`render` (Graphviz
 ``dot``; pages and split files). :func:`chart_tree` does the first step from a store, for
-the CLI and the packs; :func:`chart_bytes` is the whole pipeline for the Python API, from
-read models to bytes in memory.
+the CLI; a pack calls :func:`build_tree` itself on the read models it has already built
+(:mod:`orgsim.pack.charts`), and renders its pages through :func:`dot_source` and Graphviz
+with many pages to one ``dot`` process. :func:`chart_bytes` is the whole pipeline for the
+Python API, from read models to bytes in memory.
 
 The DOT text is written here, not with the ``graphviz`` Python package: that package
 parses a colon in an edge's end as ``node:port`` (our box ids are ``n:p:ID``), formats

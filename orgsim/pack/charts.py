@@ -29,7 +29,7 @@ from orgsim.charts import (
 from orgsim.charts.dot import legend
 from orgsim.charts.layouts import Layout
 from orgsim.charts.model import ChartTree, Level
-from orgsim.charts.render import page_units
+from orgsim.charts.render import page_units, run_dot_svgs
 from orgsim.charts.tree import ChartNode
 from orgsim.domain.structure import Structure
 from orgsim.pack.figures import ChartFigure, ChartPage
@@ -112,14 +112,42 @@ def printed_text(page: ChartPage) -> float:
     return smallest_text(page.svg) * fit(page.width, page.height)[1]
 
 
-def _svg(tree: ChartTree, heading: Heading, prefix: str, label: str, title: str) -> ChartPage:
+class _Dot:
+    """Graphviz for the pack's pages: the first drawing of each of a chart's sibling pages
+    is rendered ahead, all in one ``dot`` process (:func:`run_dot_svgs`), and handed out
+    when that page is drawn; anything else (a second layout) runs alone. Each SVG is
+    the bytes ``dot`` writes for that source alone."""
+
+    def __init__(self) -> None:
+        self.ready: dict[str, bytes] = {}
+
+    def ahead(self, sources: list[str]) -> None:
+        todo = [s for s in dict.fromkeys(sources) if s not in self.ready]
+        self.ready.update(zip(todo, run_dot_svgs(todo), strict=True))
+
+    def svg(self, source: str) -> bytes:
+        done = self.ready.pop(source, None)
+        return done if done is not None else run_dot(source, "svg")
+
+
+def _source(tree: ChartTree, heading: Heading, layout: Layout) -> str:
+    source = dot_source(tree, heading, ChartOptions(layout=layout))
+    source = source.replace('fontname="Helvetica"', f'fontname="{PACK_FONT}"')
+    if tree.change:  # the legend row is as wide as a page; the caption says it in words
+        source = source.replace(f'<TR><TD ALIGN="LEFT">{legend(tree.level)}</TD></TR>', "")
+    return source
+
+
+def _svg(
+    dot: _Dot, tree: ChartTree, heading: Heading, prefix: str, label: str, title: str
+) -> ChartPage:
     """One page: ``heading`` is drawn (kept short: a long title would widen the drawing
     and shrink its text), ``title`` is the page's full title for the caption. Leaves are
     stacked under their manager; a drawing that is then too tall to print legibly is
     drawn naive (leaves side by side) when that prints its text larger."""
     best: ChartPage | None = None
     for layout in ("stacked", "naive"):
-        page = _draw(tree, heading, prefix, label, title, layout)
+        page = _draw(dot, tree, heading, prefix, label, title, layout)
         if best is None or printed_text(page) > printed_text(best) + 0.05:
             best = page
         if printed_text(best) >= MIN_TEXT_PT:
@@ -129,17 +157,20 @@ def _svg(tree: ChartTree, heading: Heading, prefix: str, label: str, title: str)
 
 
 def _draw(
-    tree: ChartTree, heading: Heading, prefix: str, label: str, title: str, layout: Layout
+    dot: _Dot,
+    tree: ChartTree,
+    heading: Heading,
+    prefix: str,
+    label: str,
+    title: str,
+    layout: Layout,
 ) -> ChartPage:
-    source = dot_source(tree, heading, ChartOptions(layout=layout))
-    source = source.replace('fontname="Helvetica"', f'fontname="{PACK_FONT}"')
-    if tree.change:  # the legend row is as wide as a page; the caption says it in words
-        source = source.replace(f'<TR><TD ALIGN="LEFT">{legend(tree.level)}</TD></TR>', "")
-    svg, width, height = inline_svg(run_dot(source, "svg"), prefix, label)
+    svg, width, height = inline_svg(dot.svg(_source(tree, heading, layout)), prefix, label)
     return ChartPage(title, svg, width, height, fit(width, height)[0])
 
 
 def _pages(
+    dot: _Dot,
     tree: ChartTree,
     heading: Heading,
     prefix: str,
@@ -149,14 +180,14 @@ def _pages(
 ) -> list[ChartPage]:
     """The chart on one page when its smallest text prints at :data:`MIN_TEXT_PT` or more;
     else an overview and one page per directorate, each split again if need be."""
-    whole = _svg(tree, heading, prefix, label, title)
+    whole = _svg(dot, tree, heading, prefix, label, title)
     if printed_text(whole) >= MIN_TEXT_PT or depth >= MAX_SPLITS:
         return [whole]
     units = page_units(tree)
     pages = split_pages(tree, units, "number" if depth == 0 else "page") if units else []
     if sum(1 for page in pages if page.slug) < 2:  # no smaller units: share out the leaves
-        return _leaf_pages(tree, heading, prefix, label, title, whole)
-    out = []
+        return _leaf_pages(dot, tree, heading, prefix, label, title, whole)
+    calls = []
     for number, page in enumerate(pages, start=1):
         if not page.slug:
             where = "overview, one page per unit follows"
@@ -165,19 +196,32 @@ def _pages(
             where = f"{page.heading}"
             sub_title, drawn = f"{title}: {page.heading}", page.heading
         line = f"chart page {number} of {len(pages)}: {where}"
-        out += _pages(
-            page.tree,
-            replace(heading, title=drawn, lines=(*heading.lines[:1], line) if depth == 0 else ()),
-            f"{prefix}-{number}",
-            f"{label}, part {number}",
-            sub_title,
-            depth + 1,
+        calls.append(
+            (
+                page.tree,
+                replace(
+                    heading, title=drawn, lines=(*heading.lines[:1], line) if depth == 0 else ()
+                ),
+                f"{prefix}-{number}",
+                f"{label}, part {number}",
+                sub_title,
+            )
         )
+    dot.ahead([_source(call[0], call[1], "stacked") for call in calls])
+    out = []
+    for call in calls:
+        out += _pages(dot, *call, depth + 1)
     return out
 
 
 def _leaf_pages(
-    tree: ChartTree, heading: Heading, prefix: str, label: str, title: str, whole: ChartPage
+    dot: _Dot,
+    tree: ChartTree,
+    heading: Heading,
+    prefix: str,
+    label: str,
+    title: str,
+    whole: ChartPage,
 ) -> list[ChartPage]:
     """A unit too big for a page that no smaller unit splits: the posts of the manager
     with the most leaf posts (posts with no reports) are shared out over as few pages as
@@ -195,7 +239,7 @@ def _leaf_pages(
     for parts in range(2, len(leaves) + 1):
         size = -(-len(leaves) // parts)
         chunks = [leaves[i : i + size] for i in range(0, len(leaves), size)]
-        out = []
+        calls = []
         for number, chunk in enumerate(chunks, start=1):
             others = [k for k in leaves if k not in chunk]
             keep = [k for k in tree.nodes if k not in others]
@@ -208,8 +252,8 @@ def _leaf_pages(
                 link=f"the other parts of this page ({len(chunks)} in all)",
             )
             part = tree.restricted(keep, extra={manager: [stub]})
-            out.append(
-                _svg(
+            calls.append(
+                (
                     part,
                     replace(heading, lines=(*heading.lines, f"part {number} of {len(chunks)}")),
                     f"{prefix}-part{number}",
@@ -217,6 +261,8 @@ def _leaf_pages(
                     f"{title} (part {number} of {len(chunks)})",
                 )
             )
+        dot.ahead([_source(call[0], call[1], "stacked") for call in calls])
+        out = [_svg(dot, *call) for call in calls]
         if all(printed_text(page) >= MIN_TEXT_PT for page in out) or size == 1:
             return out
     return [whole]
@@ -248,6 +294,7 @@ def chart_figures(
     """The current (``before``), proposed (``after``) and change charts. Raises ChartError
     (e.g. no Graphviz)."""
     current, proposed = before.at, after.at
+    dot = _Dot()
     figures = []
     specs = [
         (
@@ -288,6 +335,6 @@ def chart_figures(
             )
         short = {"current": "Current structure", "proposed": "Proposed structure"}
         drawn = replace(heading, title=short.get(key, "What changes"))
-        pages = _pages(tree, drawn, f"chart-{key}", title, title)
+        pages = _pages(dot, tree, drawn, f"chart-{key}", title, title)
         figures.append(ChartFigure(key, title, caption, pages, note))
     return figures

@@ -123,7 +123,8 @@ def create_app(store: api.Store, names: bool = False) -> Starlette:
     def api_show(request: Request) -> Response:
         branch = data.branch(_required(request, "branch"))
         at = api.as_date(request.query_params.get("at") or None, "at") or dt.date.today()
-        return JSONResponse(data.show(branch, at))
+        body = data.show_body(branch, at, lambda document: bytes(JSONResponse(document).body))
+        return Response(body, media_type=JSONResponse.media_type)
 
     def api_diff(request: Request) -> Response:
         q = request.query_params
