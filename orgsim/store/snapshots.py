@@ -107,7 +107,7 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     a fresh fold of the events they claim to hold? The problem in one line, or None
     (also when there is none, or it no longer matches the chain and so is ignored
     anyway). The branch is read (``load``) only when there is something to check, and
-    folded once for all of them."""
+    folded once for all of them; a checkpoint at the snapshot's version shares its dump."""
     from orgsim.store import checkpoint_check
 
     payload = _payload(store, name)
@@ -119,9 +119,8 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
             f"its snapshot claims version {version}, past the branch's {load(name).version} events"
         )
 
-    def same(fresh: OrgState) -> str | None:
-        expected = json.loads(json.dumps(dump_state(fresh), separators=(",", ":")))
-        if payload["state"] != expected:
+    def same(fresh: bytes) -> str | None:  # the text of the fresh state's dump
+        if payload["state"] != json.loads(fresh):
             return (
                 f"its snapshot at version {version} does not match its events (edited?): "
                 "delete it; until then it is trusted by show"
