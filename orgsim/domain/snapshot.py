@@ -102,8 +102,7 @@ def dump_state(state: OrgState) -> dict[str, Any]:
             for m in state.matches.values()
         ],
         "pools": [
-            [p.id, p.candidates, p.posts, p.reasons, iso(p.effective)]
-            for p in state.pools.values()
+            [p.id, p.candidates, p.posts, p.reasons, iso(p.effective)] for p in state.pools.values()
         ],
         "consultations": [c.model_dump(mode="json") for c in state.consultations],
         "closed_consultations": sorted(state.closed_consultations),

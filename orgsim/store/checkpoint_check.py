@@ -127,7 +127,9 @@ def check(
                 assert also is not None
                 problem = also[1](_text(state, text))
             else:
-                problem = _check_one(store, name, log, stop, (horizon, recorded), state, matches, text)
+                problem = _check_one(
+                    store, name, log, stop, (horizon, recorded), state, matches, text
+                )
             if problem is not None:
                 return problem
     return None
