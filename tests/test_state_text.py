@@ -65,3 +65,11 @@ def test_the_dates_memo_keeps_each_datetimes_own_text():
     assert (iso(utc), iso(paris)) == (utc.isoformat(), paris.isoformat())
     assert iso(dt.date(2024, 1, 1)) == "2024-01-01"
     assert iso(dt.datetime(2024, 1, 1)) == "2024-01-01T00:00:00"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e-9, 2**70, ["x"]])
+def test_characteristics_that_are_not_text_are_written_as_json_writes_them(value):
+    state = _state({})
+    state.people["a"].characteristics = {"odd": value}  # type: ignore[dict-item]
+    dumped = dump_state(state)
+    assert state_text(dumped) == json.dumps(dumped, separators=(",", ":")).encode("utf-8")

@@ -43,8 +43,8 @@ def state_text(dumped: dict[str, Any]) -> bytes:
     key order is kept, and the text is the same when it is all ASCII (json escapes
     anything else), has no float orjson writes differently (NaN and infinities, which
     it writes as null, and magnitudes under 1e-4: :func:`orgsim.jsontext._plain`
-    checks the free-form parts, and every person's characteristics; the rest of a dump
-    holds only strings, ints and None by construction) and nothing orjson refuses
+    checks the free-form parts, and every person's characteristics must be text; the
+    rest of a dump holds only strings, ints and None by construction) and nothing orjson refuses
     (ints past 64 bits, non-string keys). Anything else: ``_ENCODE``'s own text."""
     if orjson is not None and _plain_parts(dumped):
         try:
@@ -59,7 +59,14 @@ def state_text(dumped: dict[str, Any]) -> bytes:
 def _plain_parts(dumped: dict[str, Any]) -> bool:
     from orgsim.jsontext import _plain
 
-    return _plain([dumped.get(k) for k in _FREE]) and _plain([p[3] for p in dumped["people"]])
+    if not _plain([dumped.get(k) for k in _FREE]):
+        return False
+    for person in dumped["people"]:  # characteristics: text only (most have none)
+        if person[3]:
+            for value in person[3].values():
+                if type(value) is not str:
+                    return False
+    return True
 
 
 def check(
