@@ -29,7 +29,25 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value is not None else None
 
 
+class _Iso(dict[Any, Any]):
+    """Each distinct date's ``isoformat`` once: a large state repeats the same few
+    dates tens of thousands of times, and a date keeps its hash, so a lookup is cheaper
+    than a call. Only plain dates are kept (equal dates have the same text; equal
+    datetimes need not, across time zones); anything else is formatted each time."""
+
+    def __missing__(self, value: Any) -> Any:
+        text = value.isoformat()
+        if type(value) is dt.date:
+            self[value] = text
+        return text
+
+
 def dump_state(state: OrgState) -> dict[str, Any]:
+    # the same lists as a plain ``x.isoformat()`` / ``_d(x)`` per field gave (tested
+    # byte for byte on the golden logs, the Kent branches and 500,000 events), faster
+    dates = _Iso()
+    iso = dates.__getitem__  # a required date (None still fails, as isoformat did)
+    maybe = _Iso({None: None}).__getitem__  # an optional one (``_d``)
     return {
         "format": FORMAT,
         "version": state.version,
@@ -38,7 +56,7 @@ def dump_state(state: OrgState) -> dict[str, Any]:
         "pay_ranges": {g: [str(lo), str(hi)] for g, (lo, hi) in state.pay_ranges.items()},
         "policy": state.policy,
         "units": [
-            [u.id, u.name, u.kind, u.parent, u.created.isoformat(), _d(u.closed)]
+            [u.id, u.name, u.kind, u.parent, iso(u.created), maybe(u.closed)]
             for u in state.units.values()
         ],
         "posts": [
@@ -49,10 +67,10 @@ def dump_state(state: OrgState) -> dict[str, Any]:
                 p.unit,
                 p.reports_to,
                 str(p.fte),
-                [[a.text, str(a.weight)] for a in p.accountabilities],
-                None if p.cost is None else str(p.cost),
-                p.created.isoformat(),
-                _d(p.deleted),
+                [[a.text, str(a.weight)] for a in accs] if (accs := p.accountabilities) else [],
+                None if (cost := p.cost) is None else str(cost),
+                iso(p.created),
+                maybe(p.deleted),
                 p.reason,
                 p.source,
             ]
@@ -64,7 +82,7 @@ def dump_state(state: OrgState) -> dict[str, Any]:
                 p.name,
                 p.grade,
                 p.characteristics,
-                p.joined.isoformat(),
+                iso(p.joined),
                 p.left,
                 p.displaced_from,
                 str(p.displaced_fte),
@@ -75,7 +93,7 @@ def dump_state(state: OrgState) -> dict[str, Any]:
             for p in state.people.values()
         ],
         "assignments": [
-            [a.person, a.post, str(a.fte), a.kind, a.since.isoformat()]
+            [a.person, a.post, str(a.fte), a.kind, iso(a.since)]
             for by_post in state.assignments.values()
             for a in by_post.values()
         ],
@@ -84,8 +102,7 @@ def dump_state(state: OrgState) -> dict[str, Any]:
             for m in state.matches.values()
         ],
         "pools": [
-            [p.id, p.candidates, p.posts, p.reasons, p.effective.isoformat()]
-            for p in state.pools.values()
+            [p.id, p.candidates, p.posts, p.reasons, iso(p.effective)] for p in state.pools.values()
         ],
         "consultations": [c.model_dump(mode="json") for c in state.consultations],
         "closed_consultations": sorted(state.closed_consultations),
@@ -97,12 +114,12 @@ def dump_state(state: OrgState) -> dict[str, Any]:
         # have any: an older snapshot without this key simply has none to restore.
         "person_details": {
             p.id: [
-                _d(p.born),
-                _d(p.service_start),
+                maybe(p.born),
+                maybe(p.service_start),
                 None if p.weekly_pay is None else str(p.weekly_pay),
                 None if p.salary is None else str(p.salary),
                 p.notice_weeks,
-                _d(p.left_on),
+                maybe(p.left_on),
                 p.left_from,
             ]
             for p in state.people.values()
@@ -115,7 +132,7 @@ def dump_state(state: OrgState) -> dict[str, Any]:
         },
         # Pregnancy and family leave (priority status), only for people who have any.
         "person_leave": {
-            p.id: [[r.status, _d(r.start), _d(r.end), _d(r.birth)] for r in p.leave]
+            p.id: [[r.status, maybe(r.start), maybe(r.end), maybe(r.birth)] for r in p.leave]
             for p in state.people.values()
             if p.leave
         },

@@ -40,10 +40,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import AggregateRecorder
+
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import load_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, fold, gc_paused
+from orgsim.store import backends
 from orgsim.store.checkpoint_records import (
     EMPTY,
     META_TOPIC,
@@ -89,6 +92,7 @@ __all__ = [
     "_load",
     "_read",
     "_rows",
+    "cache_table_exists",
     "meta_stream",
     "metas",
     "state_at",
@@ -104,10 +108,15 @@ def _rows(store: Store, stream: UUID, position: int | None = None, parse: bool =
     recorder = store.snapshot_recorder()
     if recorder is None:
         return []
-    if position is None:
-        rows = recorder.select_events(stream)
-    else:
-        rows = recorder.select_events(stream, gt=position - 1, limit=1)
+    try:
+        if position is None:
+            rows = recorder.select_events(stream)
+        else:
+            rows = recorder.select_events(stream, gt=position - 1, limit=1)
+    except Exception:
+        if cache_table_exists(recorder):
+            raise  # a cache table that is there but cannot be read: a finding for verify
+        return []  # no cache table (a store written only through ``Store.write``): no rows
     out = []
     for row in rows:
         try:
@@ -118,6 +127,22 @@ def _rows(store: Store, stream: UUID, position: int | None = None, parse: bool =
         except Exception:  # a cache: an unreadable row is no checkpoint
             continue
     return out
+
+
+def cache_table_exists(recorder: AggregateRecorder) -> bool:
+    """Whether the cache's table (``stored_snapshots``) exists. A store written only
+    through ``Store.write`` has none, which means no snapshot and no checkpoints — not
+    a damaged cache (the events' own table is checked by the chain walk, never here)."""
+    if backends.is_popo(recorder):
+        return True
+    if backends._postgres(recorder) is not None:
+        return backends.postgres_table_exists(recorder)
+    with backends._sqlite(recorder).datastore.transaction(commit=False) as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+            [backends._sqlite(recorder).events_table_name],
+        )
+        return bool(cursor.fetchall())
 
 
 def metas(store: Store, name: str) -> list[Meta]:

@@ -5,7 +5,8 @@ order it was created — and checks each one's hash chain (see :mod:`orgsim.stor
 that every branch's parent still holds the events the branch was forked from, that no
 stream holds rows that no registered branch owns (a truncated registry leaves one), and,
 given a heads file exported earlier, that no stream was truncated or rewritten since (see
-:mod:`orgsim.store.heads`).
+:mod:`orgsim.store.heads`), and then that each branch's snapshot and checkpoints equal a
+fresh fold of its events (see :mod:`orgsim.store.cache_check`).
 
 Anything unreadable is reported as a break, never raised: a damaged store is a finding.
 Only a wrong or missing key is an error (the store cannot be checked at all), and
@@ -27,7 +28,8 @@ from eventsourcing.persistence import StoredEvent
 from orgsim.domain.timeline import Logged, gc_paused
 from orgsim.store.backends import as_id
 from orgsim.store.branches import BranchReader, UnknownBranch, fork_length
-from orgsim.store.bulk import Row, last_position, select_rows
+from orgsim.store.bulk import Row, select_rows
+from orgsim.store.cache_check import ancestry, cached_branches, check_caches
 from orgsim.store.chains import (
     REORDER_WINDOW,
     Break,
@@ -172,23 +174,9 @@ class _Checker:
         return True
 
     def folded(self) -> set[str]:
-        """The branches the snapshot and checkpoint checks will fold: those with a
-        snapshot or checkpoints, and their ancestors (only their rows are kept)."""
+        """The branches whose rows the cache check will fold (kept after the walk)."""
         if self._folded is None:
-            from orgsim.store import checkpoints, snapshots
-
-            self._folded = set()
-            cache = self.store.snapshot_recorder()
-            for name in self.registry:
-                try:
-                    cached = cache is not None and (
-                        last_position(cache, snapshots.snapshot_stream(name)) > 0
-                        or last_position(cache, checkpoints.meta_stream(name)) > 0
-                    )
-                except Exception:  # unreadable: keep the rows, the check will say
-                    cached = True
-                if cached:
-                    self._folded.update(_ancestry(self.registry, name))
+            self._folded = cached_branches(self.store, self.registry)
         return self._folded
 
     def done_reading(self) -> None:
@@ -271,15 +259,6 @@ class _Checker:
         )
 
 
-def _ancestry(registry: dict[str, BranchRegistered], name: str) -> list[str]:
-    chain: list[str] = []
-    current: str | None = name
-    while current is not None and current in registry and current not in chain:
-        chain.append(current)
-        current = registry[current].parent
-    return list(reversed(chain))
-
-
 def verify(
     store: Store,
     branch: str | None = None,
@@ -301,7 +280,7 @@ def _verify(
     if branch is not None and branch not in checker.registry:
         known = ", ".join(sorted(checker.registry)) or "none yet"
         raise UnknownBranch(f"unknown branch {branch!r} (branches: {known})")
-    names = list(checker.registry) if branch is None else _ancestry(checker.registry, branch)
+    names = list(checker.registry) if branch is None else ancestry(checker.registry, branch)
     entries = head_entries(heads) if heads is not None else []
     extra = [
         e["branch"]
@@ -374,10 +353,15 @@ def _verify(
             )
             ordered.append(check)
 
-    # Snapshots are a cache, but show reads them: one that disagrees with its events is
-    # a finding (only on branches whose own events check out).
+    # The snapshots and checkpoints beside the events (:mod:`orgsim.store.cache_check`).
     checker.done_reading()
-    _check_snapshots(store, checker, names)
+    check_caches(
+        store,
+        checker.registry,
+        checker.rows,
+        lambda name: checker.checks[branch_stream(name).hex],
+        names,
+    )
 
     report = Report(ordered, heads_file)
     if heads is not None:
@@ -386,40 +370,6 @@ def _verify(
         if check.broken is not None:
             check.broken = checker.with_version(check.broken)
     return report
-
-
-def _check_snapshots(store: Store, checker: _Checker, names: Sequence[str]) -> None:
-    from orgsim.store import snapshots
-
-    reader = _Reader(store, checker.registry, checker.rows)
-    for name in names:
-        check = checker.checks[branch_stream(name).hex]
-        if check.broken is not None:
-            continue
-        try:
-            problem = snapshots.check(store, name, reader.load)
-        except Exception as error:  # anything unreadable is a finding, never raised
-            problem = f"its snapshot cannot be checked: {error}".splitlines()[0]
-        if problem is not None:
-            keep_first(check, Break("branch", name, check.stream, check.length, None, problem))
-
-
-class _Reader(BranchReader):
-    """Reads each branch from the rows the chain walk has just checked (each handed
-    over once, then dropped), the store only for any other."""
-
-    def __init__(
-        self,
-        store: Store,
-        registry: dict[str, BranchRegistered],
-        rows: dict[str, Sequence[Row]],
-    ) -> None:
-        super().__init__(store, registry)
-        self._held = rows
-
-    def _rows(self, stream: UUID) -> Sequence[Row]:
-        held = self._held.pop(stream.hex, None)
-        return held if held is not None else super()._rows(stream)
 
 
 def _hex(stream: str) -> str:

@@ -55,6 +55,12 @@ def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str,
 
 
 def _payload(store: Store, name: str) -> dict[str, Any] | None:
+    stored = _stored(store, name)
+    return stored[1] if stored is not None else None
+
+
+def _stored(store: Store, name: str) -> tuple[bytes, dict[str, Any]] | None:
+    """The newest snapshot's text (decrypted) and its parsed payload, or None."""
     recorder = store.snapshot_recorder()
     if recorder is None:
         return None
@@ -67,7 +73,7 @@ def _payload(store: Store, name: str) -> dict[str, Any] | None:
             state = store.mapper.cipher.decrypt(state)
         payload = json.loads(state)
         assert isinstance(payload, dict)
-        return payload
+        return state, payload
     except Exception:  # a cache: anything wrong with it means "replay in full"
         return None
 
@@ -107,21 +113,27 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     a fresh fold of the events they claim to hold? The problem in one line, or None
     (also when there is none, or it no longer matches the chain and so is ignored
     anyway). The branch is read (``load``) only when there is something to check, and
-    folded once for all of them."""
+    folded once for all of them; a checkpoint at the snapshot's version shares its dump."""
     from orgsim.store import checkpoint_check
 
-    payload = _payload(store, name)
-    if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
+    stored = _stored(store, name)
+    if stored is None or stored[1].get("chain") != own_chain(store, name, stored[1]["own"]):
         return checkpoint_check.check(store, name, load)
+    text, payload = stored
     version = payload["version"]
     if version > load(name).version:
         return (
             f"its snapshot claims version {version}, past the branch's {load(name).version} events"
         )
 
-    def same(fresh: OrgState) -> str | None:
-        expected = json.loads(json.dumps(dump_state(fresh), separators=(",", ":")))
-        if payload["state"] != expected:
+    def same(fresh: bytes) -> str | None:  # the text of the fresh state's dump
+        # the row as :func:`take` writes it around that text, byte for byte (then its
+        # state is that text's); else (written another way) its state equal as JSON
+        fields = {k: payload.get(k) for k in ("version", "own", "chain", "recorded", "horizon")}
+        head = json.dumps(fields, separators=(",", ":")).encode("utf-8")
+        if text == b"".join((head[:-1], b',"state":', fresh, b"}")):
+            return None
+        if payload["state"] != json.loads(fresh):
             return (
                 f"its snapshot at version {version} does not match its events (edited?): "
                 "delete it; until then it is trusted by show"
