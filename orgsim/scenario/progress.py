@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.store.state_text import state_text
 
 
 def _key(item: Logged) -> tuple[dt.date, int]:
@@ -190,7 +190,7 @@ class Marks:
     def _encode(self, state: OrgState) -> str:
         data = dump_state(state)
         data["known_posts"] = sorted(self._created)
-        return json.dumps(data, separators=(",", ":"))
+        return state_text(data).decode("ascii")
 
 
 def fold_marked(timeline: Timeline, marks: Marks) -> OrgState:

@@ -28,6 +28,7 @@ from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
 from orgsim.store import checkpoints as cp
 from orgsim.store.recorder import Store
+from orgsim.store.state_text import state_text
 
 if TYPE_CHECKING:
     pass
@@ -166,10 +167,10 @@ def _extend(
             "forks": forks,
         }
         if encoded is None:
-            body = json.dumps(_body(boundary, state, matches), separators=(",", ":"))
-        else:  # the same text as json.dumps of _body's dict, its state already encoded
-            listed = json.dumps(_listed(matches), separators=(",", ":"))
-            body = f'{{"version":{boundary},"state":{encoded},"matches":{listed}}}'
+            encoded = state_text(dump_state(state)).decode("ascii")
+        # the text json.dumps would give {version, state, matches}, the state encoded apart
+        listed = json.dumps(_listed(matches), separators=(",", ":"))
+        body = f'{{"version":{boundary},"state":{encoded},"matches":{listed}}}'
         _write(store, name, position, meta, body)
         previous = boundary
     return len(boundaries)
@@ -225,10 +226,6 @@ def _bind(store: Store, pieces: Sequence[cp.Piece], version: int) -> list[list[A
             raise cp._Unusable("cannot bind")
         out.append([branch, position, chain])
     return out
-
-
-def _body(version: int, state: OrgState, matches: dict[tuple[str, str], Match]) -> dict[str, Any]:
-    return {"version": version, "state": dump_state(state), "matches": _listed(matches)}
 
 
 def _listed(matches: dict[tuple[str, str], Match]) -> list[list[Any]]:

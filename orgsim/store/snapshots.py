@@ -28,6 +28,7 @@ from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, fold, gc_paused
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import _NS, Store, branch_stream
+from orgsim.store.state_text import state_text
 
 if TYPE_CHECKING:
     from orgsim.store.branches import BranchLog
@@ -130,8 +131,7 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
         # the row as :func:`take` writes it around that text, byte for byte (then its
         # state is that text's); else (written another way) its state equal as JSON
         fields = {k: payload.get(k) for k in ("version", "own", "chain", "recorded", "horizon")}
-        head = json.dumps(fields, separators=(",", ":")).encode("utf-8")
-        if text == b"".join((head[:-1], b',"state":', fresh, b"}")):
+        if text == _row(fields, fresh):
             return None
         if payload["state"] != json.loads(fresh):
             return (
@@ -141,6 +141,13 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
         return None
 
     return checkpoint_check.check(store, name, load, (version, same))
+
+
+def _row(fields: dict[str, Any], state: bytes) -> bytes:
+    """A snapshot row's text: ``json.dumps({**fields, "state": ...}, separators=(",",
+    ":"))``'s, byte for byte, around the state's text (:func:`state_text`)."""
+    head = json.dumps(fields, separators=(",", ":")).encode("utf-8")
+    return b"".join((head[:-1], b',"state":', state, b"}"))
 
 
 def take(
@@ -160,17 +167,14 @@ def take(
     recorder = store.snapshot_recorder()
     if recorder is None:
         return
-    body = json.dumps(
-        {
-            "version": version,
-            "own": own,
-            "chain": own_chain(store, name, own),
-            "recorded": _last_recorded(store, name, own),
-            "horizon": horizon.isoformat() if horizon else None,
-            "state": dump_state(state),
-        },
-        separators=(",", ":"),
-    ).encode("utf-8")
+    fields = {
+        "version": version,
+        "own": own,
+        "chain": own_chain(store, name, own),
+        "recorded": _last_recorded(store, name, own),
+        "horizon": horizon.isoformat() if horizon else None,
+    }
+    body = _row(fields, state_text(dump_state(state)))
     if store.mapper.cipher is not None:
         body = store.mapper.cipher.encrypt(body)
     with contextlib.suppress(Exception):
