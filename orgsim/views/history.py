@@ -111,9 +111,10 @@ def write_history_json(
     """Write ``history --json`` to ``out`` event by event; returns characters written.
 
     The same document as :func:`history` builds (the tests compare them), with one
-    event a line: memory stays constant (rows are read a page at a time and each record
-    is written as soon as it is made), and the compact encoding is the C one (an
-    indented dump of 500,000 events took longer than reading them). ``since`` keeps
+    event a line: memory stays constant (rows are read a page at a time and each page
+    is written as soon as it is made). The text of the events is made by
+    :mod:`orgsim.views.history_text` (records by plan, orjson), byte for byte what
+    :func:`event_record` and the standard encoder write. ``since`` keeps
     entries after that version, ``limit`` at most that many (paging: pass the last
     version printed as the next ``since``).
     """
@@ -128,31 +129,33 @@ def write_history_json(
         "fork_version": inherited if info.parent else None,
         "version": version,
     }
+    from orgsim.views.history_text import HistoryText  # it builds on this module
+
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     written = out.write(encode(head)[:-1] + ', "events": [')
-    records = _records(store, registry, name, include_inherited, inherited, since, characteristics)
+    entries = _entries(store, registry, name, include_inherited, inherited, since)
     first = True
-    for record in itertools.islice(records, limit):
-        written += out.write(("\n  " if first else ",\n  ") + encode(record))
+    for page in HistoryText(characteristics).pages(itertools.islice(entries, limit)):
+        written += out.write(("\n  " if first else ",\n  ") + page)
         first = False
     written += out.write("]}\n" if first else "\n]}\n")
     return written
 
 
-def _records(
+def _entries(
     store: Store,
     registry: dict[str, Any],
     name: str,
     include_inherited: bool,
     inherited: int,
     since: int,
-    characteristics: bool = False,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[tuple[int, ev.Event, bool]]:
+    """``(version, event, inherited)`` of the history's entries after ``since``."""
     if include_inherited and since < inherited:
         info = registry[name]
         parent = stream_log(store, registry, info.parent)
         for item in iter_inherited(parent, info):
             if item.version > since:
-                yield event_record(item.version, item.event, True, characteristics)
+                yield item.version, item.event, True
     for position, event in stream_own(store, name, after=max(0, since - inherited)):
-        yield event_record(inherited + position, event, False, characteristics)
+        yield inherited + position, event, False
