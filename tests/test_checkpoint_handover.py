@@ -22,34 +22,9 @@ from orgsim.store import checkpoint_upkeep, checkpoints, snapshots
 from orgsim.store.branches import BranchReader
 from orgsim.store.integrity import verify
 from orgsim.store.recorder import open_store
+from tests.test_checkpoints import BASE, LATER
 
-BASE = """\
-scenario: base
-effective: 2020-01-01
-grades: [G1, G2]
-pay_ranges: {G1: [20000, 30000], G2: [40000, 50000]}
-steps:
-  - create_unit: {id: org, name: Org, kind: organisation}
-  - create_unit: {id: a, name: A, kind: directorate, parent: org}
-  - create_post: {id: top, title: Top, grade: G2, unit: org}
-  - create_post: {id: x, title: X, grade: G1, unit: a, reports_to: top, fte: 0.5}
-  - create_post: {id: y, title: Y, grade: G1, unit: a, reports_to: top, effective: 2021-01-01}
-  - join: {id: p1, name: Sky Fictional}
-  - assign: {person: p1, post: x, fte: 0.5}
-  - match: {old: x, new: y, percent: 80}
-  - delete_post: {id: x, effective: 2021-01-01}
-  - slot: {effective: 2021-01-01}
-"""
-LATER = """\
-scenario: base
-effective: 2021-06-01
-steps:
-  - retitle_post: {id: top, title: Chief}
-  - create_post: {id: z, title: Z, grade: G1, unit: a, reports_to: top}
-  - join: {id: p2, name: Ash Fictional}
-  - assign: {person: p2, post: z}
-  - retitle_post: {id: z, title: Zed, effective: 2021-09-01}
-"""
+# the same base organisation and later changes as the checkpoint tests
 # recorded last, effective before most of what is folded: the upkeep refolds the prefix
 BACKDATED = """\
 scenario: base
