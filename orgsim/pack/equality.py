@@ -11,32 +11,22 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from orgsim.domain.structure import Structure
 from orgsim.pack.context import post_title
 from orgsim.pack.document import EqualityCell, EqualityRow, EqualityTable
 from orgsim.pack.text import plural
+from orgsim.textkeys import KeyScanner
 
 #: Cells of the equality summary below this many people are suppressed.
 SUPPRESS_BELOW = 5
 
 
-#: What may not touch a name on either side for it to be scrubbed: a word character or a
-#: hyphen ("Ann" is scrubbed in "Ann's post" but not in "Anne" or "Ann-Marie").
-_WORDY = re.compile(r"[\w-]")
-
-
 class Redactor:
     """Scrubs people's ids and names out of free text, replacing each with how the pack
-    refers to that person (their name only with ``names``).
-
-    At each place a word may start, the longest id or name found there that is not
-    followed by a word character is replaced, and the scan goes on after it: the same as
-    one regular expression of every name, longest first, but found by looking each length
-    up in a dict, so that nothing grows with the number of people but the dict (one
-    regular expression of 5,000 people's names took seconds to compile)."""
+    refers to that person (their name only with ``names``). Found as whole words by
+    :class:`~orgsim.textkeys.KeyScanner` (the longest at each place)."""
 
     def __init__(self, people: dict[str, str], labels: dict[str, str], names: bool) -> None:
         self.replace: dict[str, str] = {}
@@ -50,53 +40,12 @@ class Redactor:
                     for title in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"):
                         self.replace[f"{title} {surname}"] = "[name withheld]"
                         self.replace[f"{title}. {surname}"] = "[name withheld]"
-        # each first character: the lengths of the keys that start with it, longest first
-        lengths: dict[str, set[int]] = {}
-        for key in self.replace:
-            if key:
-                lengths.setdefault(key[0], set()).add(len(key))
-        self.lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
-        # where a key may start: one of those characters, not just after a word character
-        self.starts = (
-            re.compile("(?<![\\w-])[" + "".join(re.escape(c) for c in sorted(lengths)) + "]")
-            if lengths
-            else None
-        )
-        # an empty id would match between words: kept exact by the one regular expression
-        self.pattern = _pattern(self.replace) if "" in self.replace else None
+        self.scanner = KeyScanner(self.replace)
 
     def __call__(self, text: str | None) -> str:
         if not text:
             return ""
-        if self.pattern is not None:
-            return self.pattern.sub(lambda m: self.replace[m.group(1)], text)
-        if self.starts is None:
-            return text
-        out: list[str] = []
-        done = pos = 0
-        end_of_text = len(text)
-        while (found := self.starts.search(text, pos)) is not None:
-            at = pos = found.start()
-            for length in self.lengths[text[at]]:
-                end = at + length
-                key = text[at:end]
-                if end <= end_of_text and key in self.replace and not _WORDY.match(text, end):
-                    out += (text[done:at], self.replace[key])
-                    done = pos = end
-                    break
-            else:
-                pos = at + 1
-        if not out:
-            return text
-        out.append(text[done:])
-        return "".join(out)
-
-
-def _pattern(replace: dict[str, str]) -> re.Pattern[str]:
-    """One regular expression of every key, longest first, each bounded by non-word
-    characters (the redactor's definition, kept for the degenerate empty id)."""
-    keys = sorted(replace, key=len, reverse=True)
-    return re.compile("(?<![\\w-])(" + "|".join(re.escape(k) for k in keys) + ")(?![\\w-])")
+        return self.scanner.sub(text, self.replace.__getitem__)
 
 
 def labels(before: Structure, after: Structure, affected: dict[str, str]) -> dict[str, str]:

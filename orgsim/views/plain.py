@@ -19,13 +19,13 @@ the policy's stated, fixed tie-break rather than as "by id".
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.structure import PostView, Structure
+from orgsim.textkeys import KeyScanner
 from orgsim.views.audit import Revision
 
 #: What the engine writes, and what the pack says instead.
@@ -45,12 +45,7 @@ class Plain:
         for structure in structures:
             for view in (*structure.posts.values(), *structure.former_posts.values()):
                 self.posts.setdefault(view.id, view)
-        keys = sorted(self.posts, key=len, reverse=True)
-        self.pattern = (
-            re.compile("(?<![\\w-])(" + "|".join(re.escape(k) for k in keys) + ")(?![\\w-])")
-            if keys
-            else None
-        )
+        self.scanner = KeyScanner(self.posts)
 
     def name(self, post_id: str) -> str:
         """The post as "Title (grade G)"; an id the read models do not know stays as is."""
@@ -66,9 +61,7 @@ class Plain:
         if not text:
             return text
         text = text.replace(TIE_BREAK, TIE_BREAK_PLAIN)
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: self.name(m.group(1)), text)
+        return self.scanner.sub(text, self.name)
 
 
 def _recorded(value: str) -> str:
