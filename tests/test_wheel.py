@@ -82,13 +82,27 @@ def test_postgres_without_driver_names_the_extra(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built from a copy of the tree: setuptools writes ``build/`` and ``*.egg-info``
+    into the tree it builds, and two test workers building the same tree at once broke
+    each other's build (seen once in CI)."""
+    import shutil
+
+    source = tmp_path_factory.mktemp("source") / "orgsim"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "out", "build", "*.egg-info", "__pycache__", ".*_cache"
+        ),
+    )
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
-        check=True,
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)],
         capture_output=True,
+        text=True,
         timeout=600,
     )
+    assert built.returncode == 0, built.stderr[-2000:] or built.stdout[-2000:]
     (found,) = out.glob("orgsim-*.whl")
     return found
 
