@@ -10,6 +10,7 @@ The in-memory store (tests, ``memory``) goes through the library as before.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder
@@ -25,22 +26,29 @@ def select_rows(recorder: AggregateRecorder, stream: UUID) -> list[Row]:
     """Every row of ``stream`` in position order."""
     if backends.is_popo(recorder):
         return [(s.originator_version, s.topic, s.state) for s in recorder.select_events(stream)]
-    table = backends.qualified_table(recorder)
-    query = (
-        f"SELECT originator_version, topic, state FROM {table} "
-        "WHERE originator_id = {} ORDER BY originator_version"
+    return _fetch(
+        recorder,
+        "SELECT originator_version, topic, state FROM {table} "
+        "WHERE originator_id = {p} ORDER BY originator_version",
+        stream,
     )
+
+
+def _fetch(recorder: AggregateRecorder, query: str, stream: UUID, *args: int) -> list[Any]:
+    """``query`` (``{table}`` the events table, ``{p}`` each parameter: the stream, then
+    ``args``) on a SQL store, its rows as plain tuples; a PostgreSQL ``bytea`` as bytes."""
+    table = backends.qualified_table(recorder)
     postgres = backends._postgres(recorder)
     if postgres is not None:
         with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(query.format("%s").encode(), [stream])
+            cursor.execute(query.format(table=table, p="%s").encode(), [stream, *args])
             return [
-                (row["originator_version"], row["topic"], _bytes(row["state"]))
+                tuple(_bytes(v) if isinstance(v, memoryview) else v for v in row.values())
                 for row in cursor.fetchall()
             ]
     with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
-        sqlite_cursor.execute(query.format("?"), [stream.hex])
-        return [(row[0], row[1], row[2]) for row in sqlite_cursor.fetchall()]
+        sqlite_cursor.execute(query.format(table=table, p="?"), [stream.hex, *args])
+        return [tuple(row) for row in sqlite_cursor.fetchall()]
 
 
 def iter_rows(
@@ -66,22 +74,14 @@ def iter_rows(
 
 
 def _page(recorder: AggregateRecorder, stream: UUID, after: int, limit: int) -> list[Row]:
-    table = backends.qualified_table(recorder)
-    query = (
-        f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = {{0}} "
-        "AND originator_version > {0} ORDER BY originator_version LIMIT {0}"
+    return _fetch(
+        recorder,
+        "SELECT originator_version, topic, state FROM {table} WHERE originator_id = {p} "
+        "AND originator_version > {p} ORDER BY originator_version LIMIT {p}",
+        stream,
+        after,
+        limit,
     )
-    postgres = backends._postgres(recorder)
-    if postgres is not None:
-        with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(query.format("%s").encode(), [stream, after, limit])
-            return [
-                (row["originator_version"], row["topic"], _bytes(row["state"]))
-                for row in cursor.fetchall()
-            ]
-    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
-        sqlite_cursor.execute(query.format("?"), [stream.hex, after, limit])
-        return [(row[0], row[1], row[2]) for row in sqlite_cursor.fetchall()]
 
 
 def select_range(
@@ -102,17 +102,8 @@ def count_rows(recorder: AggregateRecorder | None, stream: UUID) -> int:
         return 0
     if backends.is_popo(recorder):
         return len(select_rows(recorder, stream))
-    query = (
-        f"SELECT COUNT(*) AS n FROM {backends.qualified_table(recorder)} WHERE originator_id = {{}}"
-    )
-    postgres = backends._postgres(recorder)
-    if postgres is not None:
-        with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(query.format("%s").encode(), [stream])
-            return int(cursor.fetchall()[0]["n"])
-    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
-        sqlite_cursor.execute(query.format("?"), [stream.hex])
-        return int(sqlite_cursor.fetchall()[0][0])
+    query = "SELECT COUNT(*) AS n FROM {table} WHERE originator_id = {p}"
+    return int(_fetch(recorder, query, stream)[0][0])
 
 
 def last_position(recorder: AggregateRecorder | None, stream: UUID) -> int:
@@ -124,18 +115,8 @@ def last_position(recorder: AggregateRecorder | None, stream: UUID) -> int:
     if backends.is_popo(recorder):
         rows = select_rows(recorder, stream)
         return rows[-1][0] if rows else 0
-    query = (
-        f"SELECT MAX(originator_version) AS n FROM {backends.qualified_table(recorder)} "
-        "WHERE originator_id = {}"
-    )
-    postgres = backends._postgres(recorder)
-    if postgres is not None:
-        with postgres.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(query.format("%s").encode(), [stream])
-            return int(cursor.fetchall()[0]["n"] or 0)
-    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
-        sqlite_cursor.execute(query.format("?"), [stream.hex])
-        return int(sqlite_cursor.fetchall()[0][0] or 0)
+    query = "SELECT MAX(originator_version) AS n FROM {table} WHERE originator_id = {p}"
+    return int(_fetch(recorder, query, stream)[0][0] or 0)
 
 
 def _bytes(state: bytes | memoryview | None) -> bytes:
