@@ -225,18 +225,17 @@ class Branch:
     @_api
     def audit(self) -> dict[str, Any]:
         """As ``audit --json``. Violations do not raise: ``violations`` counts them."""
-        from orgsim.views.audit import audit_branch
+        from orgsim.views.audit import audit_with_structure
         from orgsim.views.redeployment import audit_people_terms, audit_redeployments
 
-        log = self.log()
-        decisions = audit_branch(log)
+        decisions, structure = audit_with_structure(self.log())
         return {
             "branch": self.name,
             "decisions": [d.to_json() for d in decisions],
             "violations": sum(d.verdict == "violation" for d in decisions),
             # not slotting decisions: listed apart, never judged by the slotting rule
-            "redeployments": audit_redeployments(log),
-            **audit_people_terms(log),
+            "redeployments": audit_redeployments(structure),
+            **audit_people_terms(structure),
         }
 
     @_api

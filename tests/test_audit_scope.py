@@ -37,7 +37,8 @@ from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, fold
 from orgsim.store.branches import BranchLog
 from orgsim.store.recorder import BranchRegistered
-from orgsim.views.audit import _Replay, audit_branch
+from orgsim.views.audit import _Replay, audit_branch, audit_with_structure
+from orgsim.views.redeployment import final_structure
 from tests.test_audit import reference_verdicts
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -398,6 +399,21 @@ def test_the_audit_of_a_generated_log_equals_one_replay_per_decision(seed):
             assert not mine[3] and any("recorded after the decision" in r for r in mine[4])
     assert len(got) == len(expected)
     assert 0 < sum(g[3] for g in got) < len(got)  # both verdicts occur
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_audit_s_read_model_is_a_fresh_replay_s(seed):
+    """The audit's sections on offers, interests and protections read the structure at
+    the branch's latest date from the state its one-pass walk folded. It must be the
+    read model of a fresh full replay (dates out of order and rebuilds included), or
+    those sections would differ from ``show``'s."""
+    branch = _branch(_generated(200 + seed, 220))
+    decisions, structure = audit_with_structure(branch)
+    assert decisions == audit_branch(branch)
+    fresh = final_structure(branch)
+    assert structure.at == fresh.at == max(i.event.effective for i in branch.log)
+    assert structure.to_json() == fresh.to_json()
+    assert len(structure.people) > 0 and len(structure.posts) > 0
 
 
 def test_only_the_event_the_audit_watches_can_displace_anyone():

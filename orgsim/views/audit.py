@@ -43,8 +43,10 @@ from orgsim.domain.slotting import Policy, check_decision
 from orgsim.domain.slotting.scope import ScopeIndex, policy_of, scope_around
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
+from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
+from orgsim.views.redeployment import latest_effective
 
 COMPLIANT, VIOLATION, BASIS_REVISED = "compliant", "violation", "basis_revised"
 
@@ -232,10 +234,26 @@ _UNIT_EVENTS = frozenset(t for t in ev.EVENT_TYPES.values() if t.__name__.starts
 def audit_branch(branch: BranchLog) -> list[AuditedDecision]:
     """Every slotting decision of the branch with its verdict, in log order."""
     with gc_paused():  # the walk allocates millions of small objects and frees few
-        return _audit(branch)
+        return _audit(branch)[0]
 
 
-def _audit(branch: BranchLog) -> list[AuditedDecision]:
+def audit_with_structure(branch: BranchLog) -> tuple[list[AuditedDecision], Structure]:
+    """:func:`audit_branch`, and the read model at the branch's latest effective date
+    (what the audit's other sections read: offers, interests, protections).
+
+    The walk has folded the log up to its last decision already; folding the rest onto
+    that state is the structure :func:`~orgsim.views.redeployment.final_structure` builds
+    from a fresh replay, without the second and third full folds the audit of a
+    500,000-event branch used to make (one per section). Match assessments, which the
+    walk folds by effective date rather than as recorded, are not part of the read model.
+    """
+    with gc_paused():
+        decisions, replay = _audit(branch)
+        last = latest_effective(branch)
+        return decisions, Structure.from_state(branch.name, last, replay.state_at(last))
+
+
+def _audit(branch: BranchLog) -> tuple[list[AuditedDecision], _Replay]:
     log = branch.log
     #: every assessment recorded on the branch, by (old, new), in log order
     assessed: dict[tuple[str, str], list[Logged]] = {}
@@ -265,7 +283,7 @@ def _audit(branch: BranchLog) -> list[AuditedDecision]:
             recorded[(event.old, event.new)] = Match.from_event(event, item.version, event.recorded)
             replay.index.match_recorded(event.old, event.new)
         replay.add(item)
-    return out
+    return out, replay
 
 
 def _judge(

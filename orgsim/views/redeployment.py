@@ -22,7 +22,9 @@ __all__ = [
     "BUMP_TEXT",
     "audit_people_terms",
     "audit_redeployments",
+    "final_structure",
     "interest_json",
+    "latest_effective",
     "offer_json",
     "offer_text",
     "protection_json",
@@ -93,15 +95,25 @@ def protection_text(protection: Protection) -> str:
     )
 
 
-def audit_redeployments(log: BranchLog) -> list[dict[str, Any]]:
+def latest_effective(log: BranchLog) -> dt.date:
+    """The branch's latest effective date (``date.min`` when it has no events)."""
+    return max((i.event.effective for i in log.log), default=dt.date.min)
+
+
+def final_structure(log: BranchLog) -> Structure:
+    """The read model at the branch's latest effective date: what the audit's sections
+    on offers, interests and protections read (the audit itself gets it from its walk,
+    :func:`orgsim.views.audit.audit_with_structure`)."""
+    last = latest_effective(log)
+    return Structure.from_state(log.name, last, log.timeline.state_at(last))
+
+
+def audit_redeployments(structure: Structure) -> list[dict[str, Any]]:
     """Every offer on the branch with what became of it, as the audit's own section.
 
-    Read from the read model at the branch's latest effective date: each person's
-    ``offers`` are the record. The verdict kind says what became of the offer, not
-    whether a slotting rule was met."""
-    ordered = log.timeline.ordered
-    last = max((i.event.effective for i in ordered), default=dt.date.min)
-    structure = Structure.from_state(log.name, last, log.timeline.state_at(last))
+    Read from the read model at the branch's latest effective date
+    (:func:`final_structure`): each person's ``offers`` are the record. The verdict kind
+    says what became of the offer, not whether a slotting rule was met."""
     rows = []
     for person in [*structure.people.values(), *structure.leavers.values()]:
         for offer in person.offers:
@@ -119,16 +131,13 @@ def audit_redeployments(log: BranchLog) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: r["version"])
 
 
-def audit_people_terms(log: BranchLog) -> dict[str, list[dict[str, Any]]]:
+def audit_people_terms(structure: Structure) -> dict[str, list[dict[str, Any]]]:
     """Expressions of interest in voluntary redundancy (with the employer's answer and
     whether the person then left by it) and pay protections, as the audit's sections
     ``voluntary_redundancy`` and ``pay_protection``: not slotting decisions, so never
     judged by the slotting rule (their rules are refused when the event is written).
     Read from the read model at the branch's latest effective date, like
     :func:`audit_redeployments`."""
-    ordered = log.timeline.ordered
-    last = max((i.event.effective for i in ordered), default=dt.date.min)
-    structure = Structure.from_state(log.name, last, log.timeline.state_at(last))
     interests, protections = [], []
     for person in [*structure.people.values(), *structure.leavers.values()]:
         if person.vr_interest is not None:
