@@ -17,8 +17,7 @@ it is the one that made the state what it is.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -28,37 +27,13 @@ from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
 from orgsim.domain.timeline import Logged, fold_each
 from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.recorder import Store
+from orgsim.views.provenance import Provenance, _Candidate
 from orgsim.views.redeployment import interest_json, offer_json, protection_json
 
-
-@dataclass(frozen=True)
-class _Candidate:
-    branch: str
-    item: Logged
-
-
-class Provenance:
-    """Finds the event behind a change among candidate events, latest first."""
-
-    def __init__(self, groups: list[tuple[str, Iterable[Logged]]]) -> None:
-        self.groups: list[list[_Candidate]] = []
-        for branch, items in groups:
-            ordered = sorted(items, key=lambda i: (i.event.effective, i.version), reverse=True)
-            self.groups.append([_Candidate(branch, i) for i in ordered])
-
-    def find(
-        self, types: tuple[type[ev.Event], ...], match: Callable[[Any], bool]
-    ) -> _Candidate | None:
-        for group in self.groups:
-            for candidate in group:
-                event = candidate.item.event
-                if isinstance(event, types) and match(event):
-                    return candidate
-        return None
+__all__ = ["Provenance", "diff_branch_logs", "diff_branches", "diff_dates", "diff_document"]
 
 
 Row = tuple[str, "dict[str, Any] | None", "dict[str, Any] | None", "_Candidate | None"]
-Find = Callable[[tuple[type[ev.Event], ...], Callable[[Any], bool]], "_Candidate | None"]
 
 
 def _source(found: _Candidate | None, with_branch: bool) -> dict[str, Any]:
@@ -131,29 +106,29 @@ _PERSONAL = (
 )
 
 
-def _unit_row(c: UnitChange, find: Find) -> Row:
+def _unit_row(c: UnitChange, find: Provenance) -> Row:
     uid = c.id
     if c.change == "created":
         assert c.after is not None
-        found = find((ev.UnitCreated,), lambda e: e.unit == uid) or find(
-            (ev.UnitTransferredOut,), lambda e: e.to == uid
+        found = find.first((ev.UnitCreated,), "unit", uid) or find.first(
+            (ev.UnitTransferredOut,), "to", uid
         )
         return c.after.name, None, _unit_json(c.after), found
     assert c.before is not None
     if c.change == "closed":
-        found = find((ev.UnitClosed,), lambda e: e.unit == uid) or find(
-            (ev.UnitCreated,), lambda e: e.unit == uid
+        found = find.first((ev.UnitClosed,), "unit", uid) or find.first(
+            (ev.UnitCreated,), "unit", uid
         )
         return c.before.name, _unit_json(c.before), None, found
     assert c.after is not None
     if c.change == "moved":
-        found = find((ev.UnitMoved, ev.UnitTransferredOut), lambda e: e.unit == uid)
+        found = find.first((ev.UnitMoved, ev.UnitTransferredOut), "unit", uid)
         return c.after.name, {"parent": c.before.parent}, {"parent": c.after.parent}, found
-    found = find((ev.UnitRenamed,), lambda e: e.unit == uid)
+    found = find.first((ev.UnitRenamed,), "unit", uid)
     return c.after.name, {"name": c.before.name}, {"name": c.after.name}, found
 
 
-def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
+def _post_row(c: PostChange, find: Provenance, after: Structure) -> Row:
     pid = c.id
     if c.change == "created":
         assert c.after is not None
@@ -161,12 +136,12 @@ def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
             c.after.title,
             None,
             _post_json(c.after),
-            find((ev.PostCreated,), lambda e: e.post == pid),
+            find.first((ev.PostCreated,), "post", pid),
         )
     assert c.before is not None
     if c.change == "deleted":
-        found = find((ev.PostDeleted,), lambda e: e.post == pid) or find(
-            (ev.PostCreated,), lambda e: e.post == pid
+        found = find.first((ev.PostDeleted,), "post", pid) or find.first(
+            (ev.PostCreated,), "post", pid
         )
         return c.before.title, _post_json(c.before), None, found
     old, new = c.before, c.after
@@ -174,9 +149,9 @@ def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
     if c.change == "moved":
         # moved by hand, or cut from its manager when its unit left the employer
         above = set(after.unit_ancestors(new.unit))
-        found = find((ev.PostMoved, ev.PostReportingCleared), lambda e: e.post == pid) or find(
-            (ev.UnitTransferredOut,), lambda e: e.unit in above
-        )
+        found = find.first(
+            (ev.PostMoved, ev.PostReportingCleared), "post", pid
+        ) or find.first_where((ev.UnitTransferredOut,), lambda e: e.unit in above)
         return (
             new.title,
             {"unit": old.unit, "reports_to": old.recorded_reports_to},
@@ -184,23 +159,23 @@ def _post_row(c: PostChange, find: Find, after: Structure) -> Row:
             found,
         )
     if c.change == "retitled":
-        found = find((ev.PostRetitled,), lambda e: e.post == pid)
+        found = find.first((ev.PostRetitled,), "post", pid)
         return new.title, {"title": old.title}, {"title": new.title}, found
     if c.change == "fte":
-        found = find((ev.PostFteChanged,), lambda e: e.post == pid)
+        found = find.first((ev.PostFteChanged,), "post", pid)
         return new.title, {"fte": float(old.fte)}, {"fte": float(new.fte)}, found
     if c.change == "cost":
-        found = find((ev.PostCostChanged,), lambda e: e.post == pid)
+        found = find.first((ev.PostCostChanged,), "post", pid)
         return new.title, {"cost": _money(old.cost)}, {"cost": _money(new.cost)}, found
     if c.change == "accountabilities":
-        found = find((ev.PostAccountabilitiesChanged,), lambda e: e.post == pid)
+        found = find.first((ev.PostAccountabilitiesChanged,), "post", pid)
         return (
             new.title,
             {"accountabilities": _profile(old.accountabilities)},
             {"accountabilities": _profile(new.accountabilities)},
             found,
         )
-    found = find((ev.PostRegraded,), lambda e: e.post == pid)
+    found = find.first((ev.PostRegraded,), "post", pid)
     return new.title, {"grade": old.grade}, {"grade": new.grade}, found
 
 
@@ -212,36 +187,36 @@ def _profile(items: tuple[tuple[str, Decimal], ...]) -> list[dict[str, Any]]:
     return [{"text": text, "weight": float(weight)} for text, weight in items]
 
 
-def _person_row(c: PersonChange, find: Find) -> Row:
+def _person_row(c: PersonChange, find: Provenance) -> Row:
     pid = c.id
     old, new = c.before, c.after
     if new is None:  # only the other branch knows them
         assert old is not None
-        found = find((ev.PersonJoined,), lambda e: e.person == pid)
+        found = find.first((ev.PersonJoined,), "person", pid)
         return old.name, _person_json(old), None, found
     if old is None:
         return (
             new.name,
             None,
             _person_json(new),
-            find((ev.PersonJoined,), lambda e: e.person == pid),
+            find.first((ev.PersonJoined,), "person", pid),
         )
     if c.change == "left":
-        found = find((ev.PersonLeft,), lambda e: e.person == pid)
+        found = find.first((ev.PersonLeft,), "person", pid)
         return new.name, _person_json(old), {**_person_json(new), "cause": new.left}, found
     if c.change == "renamed":  # names are personal data: every human output hides them
-        found = find((ev.PersonRenamed,), lambda e: e.person == pid)
+        found = find.first((ev.PersonRenamed,), "person", pid)
         return new.name, {"name": old.name}, {"name": new.name}, found
     if c.change == "regraded":
-        found = find((ev.PersonRegraded,), lambda e: e.person == pid)
+        found = find.first((ev.PersonRegraded,), "person", pid)
         return new.name, {"grade": old.grade}, {"grade": new.grade}, found
     if c.change == "offered":
         assert new.offer is not None
-        found = find((ev.RedeploymentOffered,), lambda e: e.person == pid)
+        found = find.first((ev.RedeploymentOffered,), "person", pid)
         return new.name, {"offer": None}, {"offer": offer_json(new.offer)}, found
     if c.change == "voluntary redundancy interest":
         assert new.vr_interest is not None
-        found = find((ev.VoluntaryRedundancyInterestExpressed,), lambda e: e.person == pid)
+        found = find.first((ev.VoluntaryRedundancyInterestExpressed,), "person", pid)
         earlier = interest_json(old.vr_interest) if old.vr_interest is not None else None
         return (
             new.name,
@@ -251,15 +226,15 @@ def _person_row(c: PersonChange, find: Find) -> Row:
         )
     if c.change == "offer refused":
         assert new.offer is not None
-        found = find((ev.RedeploymentRefused,), lambda e: e.person == pid)
+        found = find.first((ev.RedeploymentRefused,), "person", pid)
         earlier = offer_json(old.offer) if old.offer is not None else None
         return new.name, {"offer": earlier}, {"offer": offer_json(new.offer)}, found
     if c.change == "leave status recorded":  # never its kind or dates
-        found = find((ev.PersonLeaveStatusRecorded,), lambda e: e.person == pid)
+        found = find.first((ev.PersonLeaveStatusRecorded,), "person", pid)
         was = "recorded" if old.leave else None
         return new.name, {"leave_status": was}, {"leave_status": "recorded"}, found
     if c.change == "pay protected":
-        found = find((ev.PayProtected,), lambda e: e.person == pid)
+        found = find.first((ev.PayProtected,), "person", pid)
         protected = old.pay_protection
         assert new.pay_protection is not None
         after = {"pay_protection": protection_json(new.pay_protection)}
@@ -267,9 +242,9 @@ def _person_row(c: PersonChange, find: Find) -> Row:
         return new.name, before, after, found
     held = set(old.substantive)
     candidates = (
-        find(_PERSONAL, lambda e: e.person == pid),
-        find((ev.PostDeleted,), lambda e: e.post in held),
-        find((ev.PoolFormed,), lambda e: pid in e.candidates),
+        find.first(_PERSONAL, "person", pid),
+        find.first_in((ev.PostDeleted,), "post", held),
+        find.first_listing((ev.PoolFormed,), "candidates", pid),
     )
     found = _latest([x for x in candidates if x is not None])
     return new.name, _person_json(old), _person_json(new), found
@@ -287,7 +262,7 @@ def diff_document(
     changes: Changes, provenance: Provenance, with_branch: bool = False
 ) -> dict[str, Any]:
     """The ``diff --json`` sections of already computed changes."""
-    find = provenance.find
+    find = provenance
 
     def entry(id_: str, change: str, label: str, row: Row) -> dict[str, Any]:
         name, old, new, found = row
