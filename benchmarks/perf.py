@@ -59,6 +59,7 @@ OPS = [
     "show_known",
     "show_cli",
     "compare",
+    "diff",
     "history",
     "verify",
     "audit",
@@ -341,6 +342,9 @@ def run_op(folder: Path, op: str) -> tuple[float, Any]:
         elif op == "compare":
             doc = orgsim.compare(store.branch("big"), store.branch("alt"), at=info["head"])
             result = len(doc["branches"])
+        elif op == "diff":  # everything that changed from a past date to the head
+            doc = store.branch("big").diff(info["past"], info["head"])
+            result = len(doc["posts"]) + len(doc["people"])
         elif op == "history":
             result = _history_bytes(store)
         elif op == "verify":
