@@ -16,6 +16,7 @@ it is the one that made the state what it is.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -24,7 +25,7 @@ from typing import Any
 from orgsim.domain import events as ev
 from orgsim.domain.changes import Changes, PersonChange, PostChange, UnitChange, changes_between
 from orgsim.domain.structure import PersonView, PostView, Structure, UnitView
-from orgsim.domain.timeline import Logged, fold_each
+from orgsim.domain.timeline import Logged, fold, fold_each
 from orgsim.store.branches import BranchLog, BranchReader
 from orgsim.store.recorder import Store
 from orgsim.views.provenance import Provenance, _Candidate
@@ -291,14 +292,33 @@ def diff_dates(
     store: Store, branch: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
 ) -> dict[str, Any]:
     log = BranchReader(store).load(branch)
-    before = Structure.from_state(branch, start, log.timeline.state_at(start, known_at))
-    after = Structure.from_state(branch, end, log.timeline.state_at(end, known_at))
+    before, after = structures_at_two_dates(log, start, end, known_at)
     window = [i for i in _known(log.log, known_at) if start < i.event.effective <= end]
     document = {"branch": branch, "from": start.isoformat(), "to": end.isoformat()}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
     document.update(diff_structures(before, after, Provenance([(branch, window)])))
     return document
+
+
+def structures_at_two_dates(
+    log: BranchLog, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
+) -> tuple[Structure, Structure]:
+    """The read model at ``start`` and at ``end`` (as known at ``known_at``), folding the
+    log once: the timeline is in effective-date order, so the state at a later date is
+    the state at ``start`` with the entries after ``start`` folded on (the second full
+    fold was a third of a 500,000-event ``diff``). Each read model is complete when
+    built (records, not views of the state), so folding on does not change ``before``.
+    """
+    timeline = log.timeline
+    state = timeline.state_at(start, known_at)
+    before = Structure.from_state(log.name, start, state)
+    if end < start:
+        return before, Structure.from_state(log.name, end, timeline.state_at(end, known_at))
+    ordered = timeline.ordered
+    rest = ordered[bisect.bisect_right(ordered, start, key=lambda i: i.event.effective) :]
+    fold(state, rest, end, known_at)
+    return before, Structure.from_state(log.name, end, state)
 
 
 def _event_key(event: ev.Event) -> tuple[str, str]:
