@@ -8,6 +8,19 @@ leaving; the restructure process's events (matching, slotting, pools, appointmen
 consultation, decisions) are in :mod:`orgsim.domain.process_rules`, people's own
 circumstances in :mod:`orgsim.domain.people_rules`; each adds its handlers to
 :data:`HANDLERS`.
+
+The handlers of the events a long log is made of (units and posts created, renamed,
+regraded, moved; people joining, assigned and unassigned) check the happy path inline
+(``posts.get(pid)``, ``post.deleted is None``) and call the checking lookup
+(:meth:`OrgState.live_post` and the like) only when a check fails, so that the error
+text, and which check fails first, are exactly those of the lookup. They used to call
+the lookup every time, building its error text (``f"assign {e.person!r} to it"``) for
+nothing. And what they store is keyed by the id objects the state already holds
+(``person.id``, ``post.id``, the manager's ``id``), not the event's equal copies: a
+lookup that finds the very same key object needn't compare the strings, and the fold is
+bound by memory (each copy is one more object to fetch). Together with the loop in
+:func:`orgsim.domain.timeline._fold_all`, a full replay of 500,000 events folds in ~30%
+less time. tests/test_fold_reference.py compares them with the old handlers.
 """
 
 from __future__ import annotations
@@ -47,18 +60,26 @@ def _policy(state: OrgState, e: ev.PolicySet) -> None:
 
 
 def _unit_created(state: OrgState, e: ev.UnitCreated) -> None:
-    ensure_new(state.units, e.unit, "unit")
-    if e.kind == "organisation" and e.parent is not None:
-        raise DomainError(f"organisation {e.unit!r} cannot have a parent")
-    if e.parent is None and e.kind not in ("organisation", "external"):
-        raise DomainError(f"unit {e.unit!r} ({e.kind}) needs a parent")
-    if e.parent is not None:
-        state.open_unit(e.parent, f"create unit {e.unit!r} in it")
-    state.units[e.unit] = Unit(e.unit, e.name, e.kind, e.parent, e.effective)
+    units, unit_id, parent_id, kind = state.units, e.unit, e.parent, e.kind
+    if unit_id in units:
+        ensure_new(units, unit_id, "unit")
+    if kind == "organisation" and parent_id is not None:
+        raise DomainError(f"organisation {unit_id!r} cannot have a parent")
+    if parent_id is None:
+        if kind not in ("organisation", "external"):
+            raise DomainError(f"unit {unit_id!r} ({kind}) needs a parent")
+    else:
+        parent = units.get(parent_id)
+        if parent is None or parent.closed is not None:
+            state.open_unit(parent_id, f"create unit {unit_id!r} in it")
+    units[unit_id] = Unit(unit_id, e.name, kind, parent_id, e.effective)
 
 
 def _unit_renamed(state: OrgState, e: ev.UnitRenamed) -> None:
-    state.open_unit(e.unit, "rename it").name = e.name
+    unit = state.units.get(e.unit)
+    if unit is None or unit.closed is not None:
+        unit = state.open_unit(e.unit, "rename it")
+    unit.name = e.name
 
 
 def _check_unit_parent(state: OrgState, unit_id: str, parent: str) -> None:
@@ -127,34 +148,49 @@ def _unit_transferred(state: OrgState, e: ev.UnitTransferredOut) -> None:
                 post.reports_to = None
 
 
-def _check_reports_to(state: OrgState, post_id: str, manager: str) -> None:
+def _check_reports_to(state: OrgState, post_id: str, manager: str) -> str:
+    """Refuse a line to ``manager`` that is not a live post or would make a cycle; return
+    the manager's id as :attr:`OrgState.posts` keys it (see :func:`_person_assigned`)."""
     if manager == post_id:
         raise DomainError(f"post {post_id!r} cannot report to itself")
-    state.live_post(manager, f"report to it from {post_id!r}")
+    posts = state.posts
+    above = posts.get(manager)
+    if above is None or above.deleted is not None:
+        above = state.live_post(manager, f"report to it from {post_id!r}")
+    # Walk up the manager's line; bounded by the number of posts (which the walk does
+    # not change) in case a restored state holds a cycle already.
     current: str | None = manager
-    steps = 0
-    while current is not None and steps <= len(state.posts):
+    steps, limit = 0, len(posts)
+    while current is not None and steps <= limit:
         if current == post_id:
             raise DomainError(f"post {post_id!r} reporting to {manager!r} would make a cycle")
-        current = state.posts[current].reports_to if current in state.posts else None
+        line = posts.get(current)
+        current = line.reports_to if line is not None else None
         steps += 1
+    return above.id
 
 
 def _post_created(state: OrgState, e: ev.PostCreated) -> None:
-    ensure_new(state.posts, e.post, "post")
-    state.check_grade(e.grade)
-    state.open_unit(e.unit, f"create post {e.post!r} in it")
-    if e.reports_to is not None:
-        _check_reports_to(state, e.post, e.reports_to)
-    if e.fte <= ZERO:
-        raise DomainError(f"post {e.post!r} needs a positive FTE")
-    state.posts[e.post] = Post(
-        e.post,
+    posts, post_id, grade, unit_id, manager = state.posts, e.post, e.grade, e.unit, e.reports_to
+    if post_id in posts:
+        ensure_new(posts, post_id, "post")
+    if state.grades is not None and grade not in state.grades:
+        state.check_grade(grade)
+    unit = state.units.get(unit_id)
+    if unit is None or unit.closed is not None:
+        unit = state.open_unit(unit_id, f"create post {post_id!r} in it")
+    if manager is not None:
+        manager = _check_reports_to(state, post_id, manager)
+    fte = e.fte
+    if fte <= ZERO:
+        raise DomainError(f"post {post_id!r} needs a positive FTE")
+    posts[post_id] = Post(
+        post_id,
         e.title,
-        e.grade,
-        e.unit,
-        e.reports_to,
-        e.fte,
+        grade,
+        unit.id,
+        manager,
+        fte,
         list(e.accountabilities),
         e.cost,
         e.effective,
@@ -162,31 +198,44 @@ def _post_created(state: OrgState, e: ev.PostCreated) -> None:
         e.reason,
         e.source,
     )
-    state.known_posts.add(e.post)
+    state.known_posts.add(post_id)
 
 
 def _post_retitled(state: OrgState, e: ev.PostRetitled) -> None:
-    state.live_post(e.post, "retitle it").title = e.title
+    post = state.posts.get(e.post)
+    if post is None or post.deleted is not None:
+        post = state.live_post(e.post, "retitle it")
+    post.title = e.title
 
 
 def _post_regraded(state: OrgState, e: ev.PostRegraded) -> None:
-    post = state.live_post(e.post, "regrade it")
-    state.check_grade(e.grade)
-    post.grade = e.grade
+    post = state.posts.get(e.post)
+    if post is None or post.deleted is not None:
+        post = state.live_post(e.post, "regrade it")
+    grade = e.grade
+    if state.grades is not None and grade not in state.grades:
+        state.check_grade(grade)
+    post.grade = grade
 
 
 def _post_moved(state: OrgState, e: ev.PostMoved) -> None:
-    post = state.live_post(e.post, "move it")
-    if e.unit is None and e.reports_to is None:
-        raise DomainError(f"moving post {e.post!r} needs a unit or reports_to")
-    if e.unit is not None:
-        state.open_unit(e.unit, f"move post {e.post!r} into it")
-    if e.reports_to is not None:
-        _check_reports_to(state, e.post, e.reports_to)
-    if e.unit is not None:
-        post.unit = e.unit
-    if e.reports_to is not None:
-        post.reports_to = e.reports_to
+    post_id, unit_id, manager = e.post, e.unit, e.reports_to
+    post = state.posts.get(post_id)
+    if post is None or post.deleted is not None:
+        post = state.live_post(post_id, "move it")
+    if unit_id is None and manager is None:
+        raise DomainError(f"moving post {post_id!r} needs a unit or reports_to")
+    if unit_id is not None:
+        unit = state.units.get(unit_id)
+        if unit is None or unit.closed is not None:
+            unit = state.open_unit(unit_id, f"move post {post_id!r} into it")
+        unit_id = unit.id
+    if manager is not None:
+        manager = _check_reports_to(state, post_id, manager)
+    if unit_id is not None:
+        post.unit = unit_id
+    if manager is not None:
+        post.reports_to = manager
 
 
 def _post_deleted(state: OrgState, e: ev.PostDeleted) -> None:
@@ -206,38 +255,50 @@ def _post_deleted(state: OrgState, e: ev.PostDeleted) -> None:
 
 
 def _person_joined(state: OrgState, e: ev.PersonJoined) -> None:
-    ensure_new(state.people, e.person, "person")
-    if e.grade is not None:
-        state.check_grade(e.grade)
-    state.people[e.person] = Person(e.person, e.name, e.grade, dict(e.characteristics), e.effective)
+    people, person_id, grade = state.people, e.person, e.grade
+    if person_id in people:
+        ensure_new(people, person_id, "person")
+    if grade is not None and state.grades is not None and grade not in state.grades:
+        state.check_grade(grade)
+    people[person_id] = Person(person_id, e.name, grade, dict(e.characteristics), e.effective)
 
 
 def _person_assigned(state: OrgState, e: ev.PersonAssigned) -> None:
-    person = state.current_person(e.person, f"assign them to {e.post!r}")
-    state.live_post(e.post, f"assign {e.person!r} to it")
-    if e.post in state.assignments.get(e.person, {}):
-        raise DomainError(f"{e.person!r} already holds post {e.post!r}")
-    if e.fte <= ZERO or e.fte > ONE:
-        raise DomainError(f"assignment FTE must be above 0 and at most 1.0, not {e.fte}")
-    if e.kind == SUBSTANTIVE:
-        total = state.substantive_fte(e.person) + e.fte
+    person_id, post_id, fte, kind = e.person, e.post, e.fte, e.kind
+    person = state.people.get(person_id)
+    if person is None or person.left is not None:
+        person = state.current_person(person_id, f"assign them to {post_id!r}")
+    post = state.posts.get(post_id)
+    if post is None or post.deleted is not None:
+        post = state.live_post(post_id, f"assign {person_id!r} to it")
+    held = state.assignments.get(person_id)
+    if held is not None and post_id in held:
+        raise DomainError(f"{person_id!r} already holds post {post_id!r}")
+    if fte <= ZERO or fte > ONE:
+        raise DomainError(f"assignment FTE must be above 0 and at most 1.0, not {fte}")
+    if kind == SUBSTANTIVE and held:  # with no other post, fte <= 1 is the total
+        total = state.substantive_fte(person_id) + fte
         if total > ONE:
             raise DomainError(
-                f"{e.person!r} would hold {total} substantive FTE (over 1.0) with post {e.post!r}"
+                f"{person_id!r} would hold {total} substantive FTE (over 1.0) with post {post_id!r}"
             )
-    state._assign(e.person, e.post, e.fte, e.kind, e.effective)
-    if e.kind == SUBSTANTIVE and person.displaced_from is not None:
+    state._assign(person.id, post.id, fte, kind, e.effective)
+    if kind == SUBSTANTIVE and person.displaced_from is not None:
         person.displaced_from = None
         person.status = "redeployed"
-        person.status_post = e.post
+        person.status_post = post.id
         person.status_reasons = []
 
 
 def _person_unassigned(state: OrgState, e: ev.PersonUnassigned) -> None:
-    state.person(e.person)
-    if e.post not in state.assignments.get(e.person, {}):
-        raise DomainError(f"{e.person!r} does not hold post {e.post!r}")
-    state._unassign(e.person, e.post)
+    person_id, post_id = e.person, e.post
+    if person_id not in state.people:
+        state.person(person_id)
+    held = state.assignments.get(person_id)
+    if held is None or post_id not in held:
+        raise DomainError(f"{person_id!r} does not hold post {post_id!r}")
+    del held[post_id]  # OrgState._unassign without looking ``held`` up again
+    del state.holders[post_id][person_id]
 
 
 def _person_left(state: OrgState, e: ev.PersonLeft) -> None:

@@ -30,9 +30,7 @@ def _match(state: OrgState, e: ev.JobMatchAssessed) -> None:
         raise DomainError(f"a post cannot be matched with itself ({e.old!r})")
     if not ZERO <= e.percent <= Decimal(100):
         raise DomainError(f"a match percent must be between 0 and 100, not {e.percent}")
-    state.matches[(e.old, e.new)] = Match.from_event(
-        e, state._current_version, state._current_recorded or e.recorded
-    )
+    state.matches[(e.old, e.new)] = Match.from_event(e, state._current_version, e.recorded)
 
 
 def _slotted(state: OrgState, e: ev.PersonSlotted) -> None:

@@ -163,8 +163,9 @@ class OrgState:
         self.redeployment = Book()
         self.version = 0
         self.at: dt.date = ev.UNDATED
+        #: the log version of the event being applied (offers, interests and matches
+        #: record it); the event's recorded time is the event's own ``recorded``
         self._current_version = 0
-        self._current_recorded: dt.datetime | None = None
 
     # --- folding -------------------------------------------------------------------
 
@@ -172,7 +173,6 @@ class OrgState:
         """Apply one event, or raise DomainError and leave the state untouched."""
         handler = HANDLERS[type(event)]
         self._current_version = version
-        self._current_recorded = event.recorded
         handler(self, event)
         self.version = max(self.version, version)
         if event.effective > self.at:
@@ -223,10 +223,13 @@ class OrgState:
             )
 
     def substantive_fte(self, person_id: str) -> Decimal:
-        return sum(
-            (a.fte for a in self.assignments.get(person_id, {}).values() if a.substantive),
-            ZERO,
-        )
+        """The FTE of the person's substantive assignments (a loop, not ``sum`` over a
+        generator: called on every substantive assignment the fold applies)."""
+        total = ZERO
+        for a in self.assignments.get(person_id, {}).values():
+            if a.kind == SUBSTANTIVE:
+                total += a.fte
+        return total
 
     def substantive_posts(self, person_id: str) -> list[Assignment]:
         return [a for a in self.assignments.get(person_id, {}).values() if a.substantive]
@@ -238,9 +241,18 @@ class OrgState:
     # --- mutations shared by handlers ----------------------------------------------
 
     def _assign(self, person: str, post: str, fte: Decimal, kind: str, since: dt.date) -> None:
+        # not setdefault(person, {}): that makes (and drops) an empty dict on every call
         assignment = Assignment(person, post, fte, kind, since)
-        self.assignments.setdefault(person, {})[post] = assignment
-        self.holders.setdefault(post, {})[person] = assignment
+        held = self.assignments.get(person)
+        if held is None:
+            self.assignments[person] = {post: assignment}
+        else:
+            held[post] = assignment
+        holders = self.holders.get(post)
+        if holders is None:
+            self.holders[post] = {person: assignment}
+        else:
+            holders[person] = assignment
 
     def _unassign(self, person: str, post: str) -> Assignment:
         assignment = self.assignments[person].pop(post)

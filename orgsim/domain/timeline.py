@@ -160,7 +160,12 @@ def fold(
 
 def _fold_all(state: OrgState, ordered: Sequence[Logged], at: dt.date | None) -> OrgState:
     """:func:`fold` with no filter but the date: ``OrgState.apply`` inlined (the
-    handler by type, the event's clocks), as a full replay applies every event."""
+    handler by type, the event's clocks), as a full replay applies every event.
+
+    Touches no more of each event than it must: the fold is memory-bound (a 500,000-event
+    replay visits objects scattered over a gigabyte), and storing each event's
+    ``recorded`` on the state, which no handler needs (a handler has the event), touched
+    one more cold object per event: 5% of the fold."""
     handlers = HANDLERS
     version, latest = state.version, state.at
     try:
@@ -170,7 +175,6 @@ def _fold_all(state: OrgState, ordered: Sequence[Logged], at: dt.date | None) ->
             if at is not None and effective > at:
                 break
             state._current_version = item.version
-            state._current_recorded = event.recorded
             try:
                 handlers[type(event)](state, event)
             except DomainError as error:
