@@ -259,6 +259,7 @@ def test_known_posts_given_replace_the_states_own(corpus):
         want["known_posts"] = sorted(known)
         assert listed(dump_state(state, known)) == want, name
         assert dump_text(state, known) == text(want), name
+        assert dump_text(state, list(known)) == text(want), name  # any iterable
 
 
 def test_the_running_folds_checkpoint_text_is_the_plain_codes(corpus):

@@ -188,7 +188,7 @@ class Marks:
 
     def _encode(self, state: OrgState) -> str:
         # the state's text with the posts created so far as its known posts, written
-        # as the dump is made (:func:`dump_text`: ~1.5x faster than dumping it whole)
+        # as the dump is made (:func:`dump_text`: 0.6x the time of dumping it whole)
         return dump_text(state, self._created).decode("ascii")
 
 
