@@ -8,9 +8,14 @@ state with the fresh fold — and the snapshot's, in the same pass. Taking them 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state
@@ -60,6 +65,7 @@ def check(
         stops.setdefault(meta.version, []).append(meta)
     if also is not None:
         stops.setdefault(also[0], []).append(None)
+    states = _States(store, cp.state_stream(name))
     state = OrgState()
     matches: dict[tuple[str, str], Match] = {}
     folded: int = 0
@@ -69,11 +75,16 @@ def check(
         if version > len(log):
             return f"its checkpoint at version {version} claims events the branch lacks"
         part = log[folded:version]
-        dated = [i.event.effective for i in part if i.event.effective != ev.UNDATED]
+        effective = [i.event.effective for i in part]
+        dated = [d for d in effective if d != ev.UNDATED]
         if horizon is not None and dated and min(dated) < horizon:
             state = Timeline(log[:version]).state_at()
         else:
-            fold(state, sorted(part, key=cp._key))
+            # a stretch already in timeline order (dates never going back, versions
+            # rising), as logs mostly are, is folded as it stands: sorting it cost 0.17 s
+            # of CPU at 500,000 events, the check 0.03 s
+            in_order = all(map(operator.le, effective, itertools.islice(effective, 1, None)))
+            fold(state, part if in_order else sorted(part, key=cp._key))
         for item in part:
             if type(item.event) is ev.JobMatchAssessed:
                 e = item.event
@@ -91,7 +102,7 @@ def check(
                 problem = also[1](_text(state, text))
             else:
                 problem = _check_one(
-                    store, name, log, stop, (horizon, recorded), state, matches, text
+                    store, name, log, stop, (horizon, recorded), state, matches, text, states
                 )
             if problem is not None:
                 return problem
@@ -113,9 +124,10 @@ def _check_one(
     state: OrgState,
     matches: dict[tuple[str, str], Match],
     text: list[bytes],
+    states: _States,
 ) -> str | None:
     """One checkpoint against the fresh fold of the log up to its version (``text``:
-    the state's, if already made)."""
+    the state's, if already made; ``states``: where its stored state is read)."""
     version = meta.version
     if meta.zone is None or meta.zone.last != version or meta.zone.first >= version:
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
@@ -127,7 +139,7 @@ def _check_one(
         or (meta.horizon, meta.max_recorded) != clocks
     ):
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
-    rows = cp._rows(store, cp.state_stream(name), meta.position, parse=False)
+    row = states.first_from(meta.position)
     # the body's text as the upkeep writes it (its state encoded apart)
     expected = b"".join(
         (
@@ -139,7 +151,7 @@ def _check_one(
         )
     )
     # as written, byte for byte; else (written another way) equal as JSON
-    if not rows or (rows[0][1] != expected and _parsed(rows[0][1]) != json.loads(expected)):
+    if row is None or (row != expected and _parsed(row) != json.loads(expected)):
         return (
             f"its checkpoint at version {version} does not match its events (edited?): "
             "delete it; until then it is trusted by show"
@@ -170,3 +182,51 @@ def _parsed(data: bytes) -> Any:
         return json.loads(data)
     except ValueError:
         return None
+
+
+class _States:
+    """The checkpoints' stored states, read a few rows per query rather than one.
+
+    Why: the cache table is a ``WITHOUT ROWID`` table, where finding a row compares keys
+    whose records hold whole states (10 MB each at 500,000 events), so each lookup
+    read several states' pages: 20 checkpoints read one per query cost 0.6 s of CPU,
+    against 0.2 s in one query. The rows are read ``BUDGET`` bytes (at least one row)
+    at a time, which bounds what is held; each is the row :func:`checkpoints._rows`
+    finds for a position, the first at or after it (None: none, or undecryptable)."""
+
+    #: About how many bytes of states one read holds.
+    BUDGET = 64_000_000
+
+    def __init__(self, store: Store, stream: UUID) -> None:
+        self.store = store
+        self.stream = stream
+        self._after = self._upto = 0  # the rows held are those at positions after..upto
+        self._held: Sequence[StoredEvent] = ()
+        self._batch = 1  # rows per read: one until a state's size is known
+
+    def first_from(self, position: int) -> Any:
+        if not self._after < position <= self._upto:
+            self._read(position - 1, position - 1 + self._batch)
+        for stored in self._held:
+            if stored.originator_version >= position:
+                return self._state(stored)
+        # no row from there to the end of what is held: the first may lie further on
+        rows = cp._raw_rows(self.store, self.stream, self._upto, limit=1)
+        return self._state(rows[0]) if rows else None
+
+    def _read(self, after: int, upto: int) -> None:
+        self._held = ()  # the rows read before are not needed again: drop them first
+        self._held = cp._raw_rows(self.store, self.stream, after, upto)
+        self._after, self._upto = after, upto
+        sizes = [len(r.state) for r in self._held if isinstance(r.state, bytes | str)]
+        if sizes:
+            self._batch = max(1, self.BUDGET // max(*sizes, 1))
+
+    def _state(self, stored: StoredEvent) -> Any:
+        try:
+            state = stored.state
+            if self.store.mapper.cipher is not None:
+                state = self.store.mapper.cipher.decrypt(state)
+            return state
+        except Exception:  # as checkpoints._rows: an unreadable row is no checkpoint
+            return None
