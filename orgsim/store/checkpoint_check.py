@@ -185,17 +185,20 @@ def _parsed(data: bytes) -> Any:
 
 
 class _States:
-    """The checkpoints' stored states, read a few rows per query rather than one.
+    """The checkpoints' stored states, read a couple of rows per query rather than one.
 
     Why: the cache table is a ``WITHOUT ROWID`` table, where finding a row compares keys
-    whose records hold whole states (10 MB each at 500,000 events), so each lookup
-    read several states' pages: 20 checkpoints read one per query cost 0.6 s of CPU,
-    against 0.2 s in one query. The rows are read ``BUDGET`` bytes (at least one row)
-    at a time, which bounds what is held; each is the row :func:`checkpoints._rows`
-    finds for a position, the first at or after it (None: none, or undecryptable)."""
+    whose records hold whole states (10 MB each at 500,000 events), so each lookup reads
+    several states' pages. Measured on the 20 states of a 500,000-event branch (CPU s,
+    peak RSS of that read alone): one row per query 1.15 s, 72 MB; two 0.91 s, 236 MB;
+    three 0.58 s, 375 MB; six 0.49 s, 433 MB. Each extra row per query costs far more
+    memory than the row, so ``BUDGET`` bytes of states (at least one row) are read at a
+    time: two rows at that scale (``verify``'s peak RSS 1,143 -> 1,193 MB, against
+    1,407 MB at six). Each is the row :func:`checkpoints._rows` finds for a position,
+    the first at or after it (None: none, or undecryptable)."""
 
     #: About how many bytes of states one read holds.
-    BUDGET = 64_000_000
+    BUDGET = 22_000_000
 
     def __init__(self, store: Store, stream: UUID) -> None:
         self.store = store
