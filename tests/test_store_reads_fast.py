@@ -1,6 +1,6 @@
 """The store's fast reads give what the plain reads they replace give.
 
-``verify`` reads the checkpoints' states a few rows per query
+``verify`` reads the checkpoints' states from one query stepped through
 (:class:`orgsim.store.checkpoint_check._States`), lists the streams of a SQLite table by
 index seeks (:func:`orgsim.store.backends.stream_ids`), asks the cache table for every
 stream's last position in one pass (:func:`orgsim.store.bulk.last_positions`), and reads
@@ -72,12 +72,19 @@ def _one_by_one(store, stream, position: int):
     return rows[0].state if rows else None
 
 
-@pytest.mark.parametrize("budget", [1, 5_000, 10**9])
-def test_state_rows_read_in_batches_are_those_read_one_by_one(built, budget, monkeypatch):
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "rising",  # as verify asks: every position once, in order (deleted ones too)
+        "sparse",  # skipping rows, then past the end
+        "back",  # rising, then going back: the one-row query answers those
+    ],
+)
+def test_state_rows_streamed_are_those_read_one_by_one(built, asked):
     store, path = built
     stream = checkpoints.state_stream("base")
     positions = [m.position for m in checkpoints.metas(store, "base")]
-    assert len(positions) >= 5, "enough checkpoints to read in several batches"
+    assert len(positions) >= 5, "enough checkpoints to step over several rows"
     # gaps: a deleted row is answered by the next one, as the one-row query answers it
     with sqlite3.connect(path) as raw:
         for gone in (2, 3, positions[-1]):
@@ -85,11 +92,18 @@ def test_state_rows_read_in_batches_are_those_read_one_by_one(built, budget, mon
                 "DELETE FROM stored_snapshots WHERE originator_id = ? AND originator_version = ?",
                 [stream.hex, gone],
             )
-    monkeypatch.setattr(_States, "BUDGET", budget)
-    asked = [*range(1, positions[-1] + 3), 4, 1, positions[-1], 2]  # on, then back
+    last = positions[-1]
+    order = {
+        "rising": list(range(1, last + 3)),
+        "sparse": [2, 5, last - 1, last + 1],
+        "back": [1, 4, 5, 4, 1, last, 2],
+    }[asked]
     states = _States(store, stream)
-    for position in asked:
-        assert states.first_from(position) == _one_by_one(store, stream, position), position
+    try:
+        for position in order:
+            assert states.first_from(position) == _one_by_one(store, stream, position), position
+    finally:
+        states.close()
 
 
 def test_verify_finds_the_same_edited_checkpoint_when_read_in_batches(built, monkeypatch):
@@ -102,8 +116,9 @@ def test_verify_finds_the_same_edited_checkpoint_when_read_in_batches(built, mon
             "'Top2', 'Boss') AS BLOB) WHERE originator_id = ? AND originator_version = 4",
             [stream.hex],
         )
-    for budget in (1, 10**9):
-        monkeypatch.setattr(_States, "BUDGET", budget)
+    for streamed in (True, False):
+        if not streamed:  # the one-row query for every checkpoint, as before
+            monkeypatch.setattr(_States, "_streamed", lambda self, position: None)
         problems = [b.problem for b in verify(store).breaks]
         assert problems == [
             "its checkpoint at version 8 does not match its events (edited?): "

@@ -140,6 +140,32 @@ def last_positions(recorder: AggregateRecorder) -> dict[str, Any] | None:
         return {str(row[0]): row[1] for row in sqlite_cursor.fetchall()}
 
 
+def stream_states(
+    recorder: AggregateRecorder, stream: UUID, after: int
+) -> Iterator[tuple[int, Any]]:
+    """``(position, state)`` of the rows of ``stream`` after ``after``, in order, one at a
+    time from one query on a SQLite table (the caller closes the iterator when done: its
+    read transaction stays open until then); nothing on other backends.
+
+    Why: in a ``WITHOUT ROWID`` table whose rows hold whole states (the cache table's,
+    10 MB each at 500,000 events), finding a row compares keys whose records are read
+    whole, so a query per row read several states for each (20 checkpoints' states: 1.15 s
+    of CPU one query each, 0.25 s in one), and reading many rows per query held far more
+    memory than the rows. Stepping through one query holds one row."""
+    if backends.is_popo(recorder) or backends._postgres(recorder) is not None:
+        return
+    table = backends.qualified_table(recorder)
+    query = (
+        f"SELECT originator_version, state FROM {table} WHERE originator_id = ? "
+        "AND originator_version > ? ORDER BY originator_version"
+    )
+    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+        sqlite_cursor.sqlite_cursor.row_factory = None
+        sqlite_cursor.execute(query, [stream.hex, after])
+        while (row := sqlite_cursor.fetchone()) is not None:
+            yield row
+
+
 def _bytes(state: bytes | memoryview | None) -> bytes:
     """A PostgreSQL ``bytea`` as bytes; a damaged row's NULL passes through as None, for
     :meth:`orgsim.store.recorder.Store.check_rows` to report where the damage is."""

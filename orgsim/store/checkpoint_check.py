@@ -11,16 +11,15 @@ import datetime as dt
 import itertools
 import json
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-from eventsourcing.persistence import StoredEvent
 
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold
+from orgsim.store import bulk
 from orgsim.store import checkpoints as cp
 from orgsim.store.checkpoint_upkeep import _listed, _parts
 from orgsim.store.recorder import Store
@@ -66,6 +65,21 @@ def check(
     if also is not None:
         stops.setdefault(also[0], []).append(None)
     states = _States(store, cp.state_stream(name))
+    try:
+        return _fold_and_compare(store, name, log, stops, also, states)
+    finally:
+        states.close()
+
+
+def _fold_and_compare(
+    store: Store,
+    name: str,
+    log: Sequence[Logged],
+    stops: dict[int, list[cp.Meta | None]],
+    also: tuple[int, Callable[[bytes], str | None]] | None,
+    states: _States,
+) -> str | None:
+    """Fold ``log`` once, comparing each stop's checkpoint (None: ``also``) on the way."""
     state = OrgState()
     matches: dict[tuple[str, str], Match] = {}
     folded: int = 0
@@ -185,49 +199,56 @@ def _parsed(data: bytes) -> Any:
 
 
 class _States:
-    """The checkpoints' stored states, read a couple of rows per query rather than one.
-
-    Why: the cache table is a ``WITHOUT ROWID`` table, where finding a row compares keys
-    whose records hold whole states (10 MB each at 500,000 events), so each lookup reads
-    several states' pages. Measured on the 20 states of a 500,000-event branch (CPU s,
-    peak RSS of that read alone): one row per query 1.15 s, 72 MB; two 0.91 s, 236 MB;
-    three 0.58 s, 375 MB; six 0.49 s, 433 MB. Each extra row per query costs far more
-    memory than the row, so ``BUDGET`` bytes of states (at least one row) are read at a
-    time: two rows at that scale (``verify``'s peak RSS 1,143 -> 1,193 MB, against
-    1,407 MB at six). Each is the row :func:`checkpoints._rows` finds for a position,
-    the first at or after it (None: none, or undecryptable)."""
-
-    #: About how many bytes of states one read holds.
-    BUDGET = 22_000_000
+    """The checkpoints' stored states, for positions asked in rising order, read from
+    one query stepped through (:func:`~orgsim.store.bulk.stream_states`: one query per
+    row read several states for each, 1.15 s of CPU at 500,000 events against 0.25 s).
+    Each is the row :func:`~orgsim.store.checkpoints._rows` finds for a position, the
+    first at or after it (None: none, or undecryptable); a position behind the last one
+    asked, another backend, or a read that fails, goes to that one-row query instead."""
 
     def __init__(self, store: Store, stream: UUID) -> None:
         self.store = store
         self.stream = stream
-        self._after = self._upto = 0  # the rows held are those at positions after..upto
-        self._held: Sequence[StoredEvent] = ()
-        self._batch = 1  # rows per read: one until a state's size is known
+        self._rows: Iterator[tuple[int, Any]] | None = None
+        self._asked = 0  # the last position asked of the stream
+        self._next: tuple[int, Any] | None = None  # the first row not yet passed
 
     def first_from(self, position: int) -> Any:
-        if not self._after < position <= self._upto:
-            self._read(position - 1, position - 1 + self._batch)
-        for stored in self._held:
-            if stored.originator_version >= position:
-                return self._state(stored)
-        # no row from there to the end of what is held: the first may lie further on
-        rows = cp._raw_rows(self.store, self.stream, self._upto, limit=1)
-        return self._state(rows[0]) if rows else None
+        found = self._streamed(position)
+        if found is not None:
+            return self._state(found[1])
+        rows = cp._raw_rows(self.store, self.stream, position - 1, limit=1)
+        return self._state(rows[0].state) if rows else None
 
-    def _read(self, after: int, upto: int) -> None:
-        self._held = ()  # the rows read before are not needed again: drop them first
-        self._held = cp._raw_rows(self.store, self.stream, after, upto)
-        self._after, self._upto = after, upto
-        sizes = [len(r.state) for r in self._held if isinstance(r.state, bytes | str)]
-        if sizes:
-            self._batch = max(1, self.BUDGET // max(*sizes, 1))
-
-    def _state(self, stored: StoredEvent) -> Any:
+    def _streamed(self, position: int) -> tuple[int, Any] | None:
+        """The row from the stream, or None to ask the one-row query (None is also what
+        the stream gives when it holds no such row: that query then says so)."""
+        recorder = self.store.snapshot_recorder()
+        if recorder is None or position < self._asked:
+            return None
         try:
-            state = stored.state
+            if self._rows is None:
+                self._rows = bulk.stream_states(recorder, self.stream, position - 1)
+            self._asked = position
+            while self._next is None or self._next[0] < position:
+                self._next = next(self._rows, None)
+                if self._next is None:
+                    self.close()
+                    return None
+            return self._next
+        except Exception:  # the one-row query reads it, or reports it as before
+            self.close()
+            return None
+
+    def close(self) -> None:
+        """End the stream's read transaction (nothing more is streamed after this)."""
+        rows, self._rows, self._next = self._rows, None, None
+        self._asked = 1 << 62  # every later position goes to the one-row query
+        if isinstance(rows, Generator):
+            rows.close()
+
+    def _state(self, state: Any) -> Any:
+        try:
             if self.store.mapper.cipher is not None:
                 state = self.store.mapper.cipher.decrypt(state)
             return state
