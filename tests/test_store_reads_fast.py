@@ -12,6 +12,7 @@ one-row-per-query select, ``SELECT DISTINCT``, one ``MAX`` per stream, and the l
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -162,3 +163,40 @@ def test_bulk_rows_are_the_librarys_rows_as_tuples(built):
     assert rows == [
         (s.originator_version, s.topic, s.state) for s in store.recorder.select_events(stream)
     ]
+
+
+def test_a_snapshot_from_the_writers_kept_state_is_the_dump_of_a_fresh_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A snapshot at a version where the writer's fold kept the state for a checkpoint
+    is stored from that text (orgsim.store.snapshots.take): byte for byte the row a
+    dump of a fresh replay of the log gives (the reference, made here)."""
+    from orgsim.domain.snapshot import dump_state
+    from orgsim.domain.timeline import Timeline
+    from orgsim.store.branches import BranchReader
+    from orgsim.store.state_text import state_text
+    from tests.test_checkpoint_handover import _build
+
+    monkeypatch.setattr(snapshots, "SNAPSHOT_EVERY", 1)
+    monkeypatch.setattr(checkpoints, "EVERY", 3)
+    reused: list[int] = []
+    take = snapshots.take
+
+    def spying(store, name, version, own, horizon, state, log=None, marks=None):
+        if marks and version in marks:
+            reused.append(version)
+        return take(store, name, version, own, horizon, state, log, marks)
+
+    monkeypatch.setattr(snapshots, "take", spying)
+    store = _build(str(tmp_path / "s.sqlite"))
+    assert reused, "some snapshot was taken where the fold kept its state"
+    recorder = store.snapshot_recorder()
+    for name in BranchReader(store).registry:
+        rows = recorder.select_events(snapshots.snapshot_stream(name))
+        assert rows
+        for row in rows:
+            stored = json.loads(row.state)
+            log = BranchReader(store).load(name).log[: stored["version"]]
+            fields = {k: stored[k] for k in ("version", "own", "chain", "recorded", "horizon")}
+            fresh = state_text(dump_state(Timeline(log).state_at()))
+            assert row.state == snapshots._row(fields, fresh), (name, row.originator_version)
