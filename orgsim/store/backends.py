@@ -97,10 +97,33 @@ def stream_ids(recorder: AggregateRecorder) -> list[str]:
             cursor.execute(query.encode())
             values = [row["originator_id"] for row in cursor.fetchall()]  # dict rows
     else:
-        with _sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
-            sqlite_cursor.execute(query)
-            values = [row[0] for row in sqlite_cursor.fetchall()]  # sqlite3.Row or tuple
+        values = _sqlite_stream_ids(_sqlite(recorder), query)
     return sorted(value.hex if isinstance(value, UUID) else str(value) for value in values)
+
+
+def _sqlite_stream_ids(recorder: SQLiteAggregateRecorder, distinct: str) -> list[object]:
+    """The distinct stream ids of a SQLite table, one index seek per stream: ``SELECT
+    DISTINCT`` walked every row of the table (0.15 s of ``verify`` at 1,000,000 rows for
+    its five streams). Each seek asks for the least id above the last one found, in the
+    order and the comparison ``DISTINCT`` uses; a NULL id (which compares with nothing)
+    sends it back to ``distinct``, the plain query."""
+    table = qualified_table(recorder)
+    first = f"SELECT originator_id FROM {table} ORDER BY originator_id LIMIT 1"
+    after = (
+        f"SELECT originator_id FROM {table} WHERE originator_id > ? ORDER BY originator_id LIMIT 1"
+    )
+    values: list[object] = []
+    with recorder.datastore.transaction(commit=False) as sqlite_cursor:
+        sqlite_cursor.execute(first)
+        row = sqlite_cursor.fetchone()
+        while row is not None:
+            if row[0] is None:
+                sqlite_cursor.execute(distinct)
+                return [found[0] for found in sqlite_cursor.fetchall()]
+            values.append(row[0])
+            sqlite_cursor.execute(after, [row[0]])
+            row = sqlite_cursor.fetchone()
+    return values
 
 
 def as_id(text: str) -> UUID | str:

@@ -47,8 +47,13 @@ def _fetch(recorder: AggregateRecorder, query: str, stream: UUID, *args: int) ->
                 for row in cursor.fetchall()
             ]
     with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+        # plain tuples straight from SQLite: the library's connections make a
+        # ``sqlite3.Row`` of every row, which then had to be copied into a tuple (0.75 s
+        # against 0.46 s for a 500,000-row stream; this cursor is the transaction's own)
+        sqlite_cursor.sqlite_cursor.row_factory = None
         sqlite_cursor.execute(query.format(table=table, p="?"), [stream.hex, *args])
-        return [tuple(row) for row in sqlite_cursor.fetchall()]
+        rows: list[Any] = sqlite_cursor.fetchall()
+        return rows
 
 
 def iter_rows(
@@ -117,6 +122,48 @@ def last_position(recorder: AggregateRecorder | None, stream: UUID) -> int:
         return rows[-1][0] if rows else 0
     query = "SELECT MAX(originator_version) AS n FROM {table} WHERE originator_id = {p}"
     return int(_fetch(recorder, query, stream)[0][0] or 0)
+
+
+def last_positions(recorder: AggregateRecorder) -> dict[str, Any] | None:
+    """:func:`last_position` of every stream of a SQLite table at once, by stream id (hex),
+    the maximum as stored; None on other backends (ask :func:`last_position` per stream).
+
+    Why: in a ``WITHOUT ROWID`` table whose rows hold whole states (the cache table's,
+    10 MB each at 500,000 events), each per-stream lookup reads states' pages to compare
+    keys (up to 0.03 s each), while one pass over the table reads only the keys."""
+    if backends.is_popo(recorder) or backends._postgres(recorder) is not None:
+        return None
+    table = backends.qualified_table(recorder)
+    query = f"SELECT originator_id, MAX(originator_version) FROM {table} GROUP BY originator_id"
+    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+        sqlite_cursor.execute(query)
+        return {str(row[0]): row[1] for row in sqlite_cursor.fetchall()}
+
+
+def stream_states(
+    recorder: AggregateRecorder, stream: UUID, after: int
+) -> Iterator[tuple[int, Any]]:
+    """``(position, state)`` of the rows of ``stream`` after ``after``, in order, one at a
+    time from one query on a SQLite table (the caller closes the iterator when done: its
+    read transaction stays open until then); nothing on other backends.
+
+    Why: in a ``WITHOUT ROWID`` table whose rows hold whole states (the cache table's,
+    10 MB each at 500,000 events), finding a row compares keys whose records are read
+    whole, so a query per row read several states for each (20 checkpoints' states: 1.15 s
+    of CPU one query each, 0.25 s in one), and reading many rows per query held far more
+    memory than the rows. Stepping through one query holds one row."""
+    if backends.is_popo(recorder) or backends._postgres(recorder) is not None:
+        return
+    table = backends.qualified_table(recorder)
+    query = (
+        f"SELECT originator_version, state FROM {table} WHERE originator_id = ? "
+        "AND originator_version > ? ORDER BY originator_version"
+    )
+    with backends._sqlite(recorder).datastore.transaction(commit=False) as sqlite_cursor:
+        sqlite_cursor.sqlite_cursor.row_factory = None
+        sqlite_cursor.execute(query, [stream.hex, after])
+        while (row := sqlite_cursor.fetchone()) is not None:
+            yield row
 
 
 def _bytes(state: bytes | memoryview | None) -> bytes:

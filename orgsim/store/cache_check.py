@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from orgsim.store.branches import BranchReader
-from orgsim.store.bulk import Row, last_position
+from orgsim.store.bulk import Row, last_position, last_positions
 from orgsim.store.chains import Break, StreamCheck, keep_first
 from orgsim.store.recorder import BranchRegistered, Store, branch_stream
 
@@ -43,11 +43,20 @@ def cached_branches(store: Store, registry: dict[str, BranchRegistered]) -> set[
             return folded
     except Exception:  # cannot even tell: keep the rows, the check will say
         pass
+    try:
+        heads = last_positions(cache)
+    except Exception:  # unreadable: keep the rows, the check will say
+        return set(registry)
+
+    def last(stream: UUID) -> int:
+        if heads is None:
+            return last_position(cache, stream)
+        return int(heads.get(stream.hex) or 0)  # as last_position reads the maximum
+
     for name in registry:
         try:
             cached = (
-                last_position(cache, snapshots.snapshot_stream(name)) > 0
-                or last_position(cache, checkpoints.meta_stream(name)) > 0
+                last(snapshots.snapshot_stream(name)) > 0 or last(checkpoints.meta_stream(name)) > 0
             )
         except Exception:  # unreadable: keep the rows, the check will say
             cached = True

@@ -8,14 +8,18 @@ state with the fresh fold — and the snapshot's, in the same pass. Taking them 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import dump_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold
+from orgsim.store import bulk
 from orgsim.store import checkpoints as cp
 from orgsim.store.checkpoint_upkeep import _listed, _parts
 from orgsim.store.recorder import Store
@@ -60,6 +64,22 @@ def check(
         stops.setdefault(meta.version, []).append(meta)
     if also is not None:
         stops.setdefault(also[0], []).append(None)
+    states = _States(store, cp.state_stream(name))
+    try:
+        return _fold_and_compare(store, name, log, stops, also, states)
+    finally:
+        states.close()
+
+
+def _fold_and_compare(
+    store: Store,
+    name: str,
+    log: Sequence[Logged],
+    stops: dict[int, list[cp.Meta | None]],
+    also: tuple[int, Callable[[bytes], str | None]] | None,
+    states: _States,
+) -> str | None:
+    """Fold ``log`` once, comparing each stop's checkpoint (None: ``also``) on the way."""
     state = OrgState()
     matches: dict[tuple[str, str], Match] = {}
     folded: int = 0
@@ -69,11 +89,16 @@ def check(
         if version > len(log):
             return f"its checkpoint at version {version} claims events the branch lacks"
         part = log[folded:version]
-        dated = [i.event.effective for i in part if i.event.effective != ev.UNDATED]
+        effective = [i.event.effective for i in part]
+        dated = [d for d in effective if d != ev.UNDATED]
         if horizon is not None and dated and min(dated) < horizon:
             state = Timeline(log[:version]).state_at()
         else:
-            fold(state, sorted(part, key=cp._key))
+            # a stretch already in timeline order (dates never going back, versions
+            # rising), as logs mostly are, is folded as it stands: sorting it cost 0.17 s
+            # of CPU at 500,000 events, the check 0.03 s
+            in_order = all(map(operator.le, effective, itertools.islice(effective, 1, None)))
+            fold(state, part if in_order else sorted(part, key=cp._key))
         for item in part:
             if type(item.event) is ev.JobMatchAssessed:
                 e = item.event
@@ -91,7 +116,7 @@ def check(
                 problem = also[1](_text(state, text))
             else:
                 problem = _check_one(
-                    store, name, log, stop, (horizon, recorded), state, matches, text
+                    store, name, log, stop, (horizon, recorded), state, matches, text, states
                 )
             if problem is not None:
                 return problem
@@ -113,9 +138,10 @@ def _check_one(
     state: OrgState,
     matches: dict[tuple[str, str], Match],
     text: list[bytes],
+    states: _States,
 ) -> str | None:
     """One checkpoint against the fresh fold of the log up to its version (``text``:
-    the state's, if already made)."""
+    the state's, if already made; ``states``: where its stored state is read)."""
     version = meta.version
     if meta.zone is None or meta.zone.last != version or meta.zone.first >= version:
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
@@ -127,7 +153,7 @@ def _check_one(
         or (meta.horizon, meta.max_recorded) != clocks
     ):
         return f"its checkpoint at version {version} misdescribes its events (edited?)"
-    rows = cp._rows(store, cp.state_stream(name), meta.position, parse=False)
+    row = states.first_from(meta.position)
     # the body's text as the upkeep writes it (its state encoded apart)
     expected = b"".join(
         (
@@ -139,7 +165,7 @@ def _check_one(
         )
     )
     # as written, byte for byte; else (written another way) equal as JSON
-    if not rows or (rows[0][1] != expected and _parsed(rows[0][1]) != json.loads(expected)):
+    if row is None or (row != expected and _parsed(row) != json.loads(expected)):
         return (
             f"its checkpoint at version {version} does not match its events (edited?): "
             "delete it; until then it is trusted by show"
@@ -170,3 +196,61 @@ def _parsed(data: bytes) -> Any:
         return json.loads(data)
     except ValueError:
         return None
+
+
+class _States:
+    """The checkpoints' stored states, for positions asked in rising order, read from
+    one query stepped through (:func:`~orgsim.store.bulk.stream_states`: one query per
+    row read several states for each, 1.15 s of CPU at 500,000 events against 0.25 s).
+    Each is the row :func:`~orgsim.store.checkpoints._rows` finds for a position, the
+    first at or after it (None: none, or undecryptable); a position behind the last one
+    asked, another backend, or a read that fails, goes to that one-row query instead."""
+
+    def __init__(self, store: Store, stream: UUID) -> None:
+        self.store = store
+        self.stream = stream
+        self._rows: Iterator[tuple[int, Any]] | None = None
+        self._asked = 0  # the last position asked of the stream
+        self._next: tuple[int, Any] | None = None  # the first row not yet passed
+
+    def first_from(self, position: int) -> Any:
+        found = self._streamed(position)
+        if found is not None:
+            return self._state(found[1])
+        rows = cp._raw_rows(self.store, self.stream, position - 1, limit=1)
+        return self._state(rows[0].state) if rows else None
+
+    def _streamed(self, position: int) -> tuple[int, Any] | None:
+        """The row from the stream, or None to ask the one-row query (None is also what
+        the stream gives when it holds no such row: that query then says so)."""
+        recorder = self.store.snapshot_recorder()
+        if recorder is None or position < self._asked:
+            return None
+        try:
+            if self._rows is None:
+                self._rows = bulk.stream_states(recorder, self.stream, position - 1)
+            self._asked = position
+            while self._next is None or self._next[0] < position:
+                self._next = next(self._rows, None)
+                if self._next is None:
+                    self.close()
+                    return None
+            return self._next
+        except Exception:  # the one-row query reads it, or reports it as before
+            self.close()
+            return None
+
+    def close(self) -> None:
+        """End the stream's read transaction (nothing more is streamed after this)."""
+        rows, self._rows, self._next = self._rows, None, None
+        self._asked = 1 << 62  # every later position goes to the one-row query
+        if isinstance(rows, Generator):
+            rows.close()
+
+    def _state(self, state: Any) -> Any:
+        try:
+            if self.store.mapper.cipher is not None:
+                state = self.store.mapper.cipher.decrypt(state)
+            return state
+        except Exception:  # as checkpoints._rows: an unreadable row is no checkpoint
+            return None

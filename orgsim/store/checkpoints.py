@@ -40,7 +40,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import AggregateRecorder
+from eventsourcing.persistence import AggregateRecorder, StoredEvent
 
 from orgsim.domain import events as ev
 from orgsim.domain.snapshot import load_state
@@ -90,6 +90,7 @@ __all__ = [
     "_key",
     "_lineage",
     "_load",
+    "_raw_rows",
     "_read",
     "_rows",
     "cache_table_exists",
@@ -105,18 +106,10 @@ __all__ = [
 
 
 def _rows(store: Store, stream: UUID, position: int | None = None, parse: bool = True) -> list[Any]:
-    recorder = store.snapshot_recorder()
-    if recorder is None:
-        return []
-    try:
-        if position is None:
-            rows = recorder.select_events(stream)
-        else:
-            rows = recorder.select_events(stream, gt=position - 1, limit=1)
-    except Exception:
-        if cache_table_exists(recorder):
-            raise  # a cache table that is there but cannot be read: a finding for verify
-        return []  # no cache table (a store written only through ``Store.write``): no rows
+    if position is None:
+        rows = _raw_rows(store, stream)
+    else:
+        rows = _raw_rows(store, stream, position - 1, limit=1)
     out = []
     for row in rows:
         try:
@@ -127,6 +120,27 @@ def _rows(store: Store, stream: UUID, position: int | None = None, parse: bool =
         except Exception:  # a cache: an unreadable row is no checkpoint
             continue
     return out
+
+
+def _raw_rows(
+    store: Store,
+    stream: UUID,
+    after: int | None = None,
+    upto: int | None = None,
+    limit: int | None = None,
+) -> Sequence[StoredEvent]:
+    """The stored rows of ``stream`` at positions after ``after`` up to ``upto``, as read
+    (encrypted with a key): none without a cache table; a table there but unreadable
+    raises (a finding for ``verify``)."""
+    recorder = store.snapshot_recorder()
+    if recorder is None:
+        return []
+    try:
+        return recorder.select_events(stream, gt=after, lte=upto, limit=limit)
+    except Exception:
+        if cache_table_exists(recorder):
+            raise  # a cache table that is there but cannot be read: a finding for verify
+        return []  # no cache table (a store written only through ``Store.write``): no rows
 
 
 def cache_table_exists(recorder: AggregateRecorder) -> bool:
