@@ -1,6 +1,6 @@
 """The text verify compares a checkpoint with is ``json.dumps``'s, byte for byte.
 
-:func:`orgsim.store.checkpoint_check.state_text` hands a dump to orjson only where its
+:func:`orgsim.store.state_text.state_text` hands a dump to orjson only where its
 text is the standard library's (compact, ASCII-escaped); these dumps hold everything
 where the two differ — non-ASCII text, NaN and infinities, tiny floats, ints past 64
 bits, non-string keys — and the expected text is ``json.dumps`` itself. The dates'
@@ -19,7 +19,7 @@ import pytest
 
 from orgsim.domain.snapshot import _Iso, dump_state
 from orgsim.domain.state import OrgState, Person, Unit
-from orgsim.store.checkpoint_check import state_text
+from orgsim.store.state_text import state_text
 
 
 def _state(policy: dict[Any, Any], name: str = "Ann", trait: str = "x") -> OrgState:

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from orgsim.domain import events as ev
-from orgsim.domain.snapshot import dump_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold
 from orgsim.store import bulk
 from orgsim.store import checkpoints as cp
 from orgsim.store.checkpoint_upkeep import _listed, _parts
 from orgsim.store.recorder import Store
-from orgsim.store.state_text import ENCODE, state_text
+from orgsim.store.state_text import ENCODE, dump_text
 
 if TYPE_CHECKING:
     from orgsim.store.branches import BranchLog
@@ -125,7 +124,7 @@ def _fold_and_compare(
 
 def _text(state: OrgState, made: list[bytes]) -> bytes:
     if not made:
-        made.append(state_text(dump_state(state)))
+        made.append(dump_text(state))
     return made[0]
 
 

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import StoredEvent
 
 from orgsim.domain import events as ev
-from orgsim.domain.snapshot import dump_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
 from orgsim.store import checkpoints as cp
 from orgsim.store.recorder import Store
-from orgsim.store.state_text import state_text
+from orgsim.store.state_text import dump_text
 
 if TYPE_CHECKING:
     pass
@@ -167,7 +166,7 @@ def _extend(
             "forks": forks,
         }
         if encoded is None:
-            encoded = state_text(dump_state(state)).decode("ascii")
+            encoded = dump_text(state).decode("ascii")
         # the text json.dumps would give {version, state, matches}, the state encoded apart
         listed = json.dumps(_listed(matches), separators=(",", ":"))
         body = f'{{"version":{boundary},"state":{encoded},"matches":{listed}}}'

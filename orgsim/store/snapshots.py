@@ -22,13 +22,13 @@ from uuid import UUID, uuid5
 from eventsourcing.persistence import StoredEvent
 
 from orgsim.domain import events as ev
-from orgsim.domain.snapshot import dump_state, load_state
+from orgsim.domain.snapshot import load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, fold, gc_paused
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import _NS, Store, branch_stream
-from orgsim.store.state_text import state_text
+from orgsim.store.state_text import dump_text
 
 if TYPE_CHECKING:
     from orgsim.store.branches import BranchLog
@@ -178,7 +178,7 @@ def take(
     # the writer's fold kept this very state's text for the checkpoint at this version
     # (a log whose length is a multiple of the spacing): the same bytes as dumping it
     # here, the posts created by the whole log being every post it knows (0.4 s at 500k)
-    text = kept.encode("ascii") if kept is not None else state_text(dump_state(state))
+    text = kept.encode("ascii") if kept is not None else dump_text(state)
     body = _row(fields, text)
     if store.mapper.cipher is not None:
         body = store.mapper.cipher.encrypt(body)
