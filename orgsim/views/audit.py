@@ -46,7 +46,6 @@ from orgsim.domain.state import DomainError, Match, OrgState
 from orgsim.domain.structure import Structure
 from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
 from orgsim.store.branches import BranchLog
-from orgsim.views.redeployment import latest_effective
 
 COMPLIANT, VIOLATION, BASIS_REVISED = "compliant", "violation", "basis_revised"
 
@@ -242,14 +241,14 @@ def audit_with_structure(branch: BranchLog) -> tuple[list[AuditedDecision], Stru
     (what the audit's other sections read: offers, interests, protections).
 
     The walk has folded the log up to its last decision already; folding the rest onto
-    that state is the structure :func:`~orgsim.views.redeployment.final_structure` builds
-    from a fresh replay, without the second and third full folds the audit of a
-    500,000-event branch used to make (one per section). Match assessments, which the
-    walk folds by effective date rather than as recorded, are not part of the read model.
+    that state gives the read model a fresh replay at that date gives, without the second
+    and third full folds the audit of a 500,000-event branch used to make (one per
+    section). Match assessments, which the walk folds by effective date rather than as
+    recorded, are not part of the read model.
     """
     with gc_paused():
         decisions, replay = _audit(branch)
-        last = latest_effective(branch)
+        last = branch.timeline.latest_effective() or dt.date.min  # UNDATED is date.min
         return decisions, Structure.from_state(branch.name, last, replay.state_at(last))
 
 

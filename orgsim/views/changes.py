@@ -150,9 +150,9 @@ def _post_row(c: PostChange, find: Provenance, after: Structure) -> Row:
     if c.change == "moved":
         # moved by hand, or cut from its manager when its unit left the employer
         above = set(after.unit_ancestors(new.unit))
-        found = find.first(
-            (ev.PostMoved, ev.PostReportingCleared), "post", pid
-        ) or find.first_where((ev.UnitTransferredOut,), lambda e: e.unit in above)
+        found = find.first((ev.PostMoved, ev.PostReportingCleared), "post", pid) or find.first_in(
+            (ev.UnitTransferredOut,), "unit", above
+        )
         return (
             new.title,
             {"unit": old.unit, "reports_to": old.recorded_reports_to},

@@ -11,20 +11,16 @@ within ERA 1996 s138) are invariants refused when the event is written.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from orgsim.domain.redeployment import Interest, Offer, Protection, refusal_text
 from orgsim.domain.structure import Structure
-from orgsim.store.branches import BranchLog
 
 __all__ = [
     "BUMP_TEXT",
     "audit_people_terms",
     "audit_redeployments",
-    "final_structure",
     "interest_json",
-    "latest_effective",
     "offer_json",
     "offer_text",
     "protection_json",
@@ -95,24 +91,11 @@ def protection_text(protection: Protection) -> str:
     )
 
 
-def latest_effective(log: BranchLog) -> dt.date:
-    """The branch's latest effective date (``date.min`` when it has no events)."""
-    return max((i.event.effective for i in log.log), default=dt.date.min)
-
-
-def final_structure(log: BranchLog) -> Structure:
-    """The read model at the branch's latest effective date: what the audit's sections
-    on offers, interests and protections read (the audit itself gets it from its walk,
-    :func:`orgsim.views.audit.audit_with_structure`)."""
-    last = latest_effective(log)
-    return Structure.from_state(log.name, last, log.timeline.state_at(last))
-
-
 def audit_redeployments(structure: Structure) -> list[dict[str, Any]]:
     """Every offer on the branch with what became of it, as the audit's own section.
 
-    Read from the read model at the branch's latest effective date
-    (:func:`final_structure`): each person's ``offers`` are the record. The verdict kind
+    Read from the read model at the branch's latest effective date (the audit's, see
+    :func:`orgsim.views.audit.audit_with_structure`): each person's ``offers`` are the record. The verdict kind
     says what became of the offer, not whether a slotting rule was met."""
     rows = []
     for person in [*structure.people.values(), *structure.leavers.values()]:
