@@ -182,7 +182,9 @@ def _spans(structure: Structure, reports: dict[str, list[str]]) -> dict[str, Any
     }
 
 
-def _layers(structure: Structure, reports: dict[str, list[str]], roots: list[str]) -> dict[str, Any]:
+def _layers(
+    structure: Structure, reports: dict[str, list[str]], roots: list[str]
+) -> dict[str, Any]:
     """Layers under the top post; ``roots`` are the posts of ``reports`` whose manager is
     not in it, sorted."""
     if not roots:
