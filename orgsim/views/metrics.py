@@ -234,15 +234,19 @@ def compare_branches(
         figures["redundancy_cost"] = _redundancy_cost(structure, state)
         return figures
 
-    # a fork shares its parent's checkpoints, so each state costs a checkpoint and the
-    # stretch of log after it; without them, fold_each folds a shared prefix once
+    # a fork shares its parent's checkpoints, and a fork at its parent's head its state:
+    # each_state_at folds what the logs share once; whatever the checkpoints cannot
+    # answer is replayed, and fold_each folds a shared prefix of those once
     with gc_paused():
-        states = [checkpoints.state_at(store, name, at, known_at) for name in names]
-        if all(state is not None for state in states):
-            figures = [figures_of(i, state) for i, state in enumerate(states) if state]
-        else:
-            logs = [reader.load(name) for name in names]
-            figures = fold_each([log.timeline for log in logs], at, known_at, figures_of)
+        done = checkpoints.each_state_at(store, names, at, known_at, figures_of)
+        missing = [i for i in range(len(names)) if i not in done]
+        if missing:
+            timelines = [reader.load(names[i]).timeline for i in missing]
+            replayed = fold_each(
+                timelines, at, known_at, lambda j, state: figures_of(missing[j], state)
+            )
+            done.update(zip(missing, replayed, strict=True))
+        figures = [done[i] for i in range(len(names))]
     document: dict[str, Any] = {"at": at.isoformat(), "branches": figures}
     if known_at is not None:
         document["as_known_at"] = known_at.isoformat()
