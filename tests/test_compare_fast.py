@@ -488,7 +488,7 @@ def _check_each_state_at(store, names, monkeypatch) -> int:
     """Every probe: each_state_at's states (dumped while ``use`` holds them) equal a
     fresh full replay's and separate ``state_at`` calls'; returns how many ``state_at``
     calls folding on saved."""
-    from orgsim.store import checkpoints
+    from orgsim.store import checkpoints, fork_states
 
     reader = BranchReader(store)
     timelines = [reader.load(name).timeline for name in names]
@@ -503,7 +503,7 @@ def _check_each_state_at(store, names, monkeypatch) -> int:
     saved = 0
     for at, when in _probes(store, names):
         calls.clear()
-        got = checkpoints.each_state_at(store, names, at, when, lambda i, s: _dumped(s))
+        got = fork_states.each_state_at(store, names, at, when, lambda i, s: _dumped(s))
         saved += len(got) - len(calls)
         for i, name in enumerate(names):
             want = _dumped(timelines[i].state_at(at, when))
@@ -543,14 +543,14 @@ def test_each_state_at_after_the_parent_moved_on(forks, monkeypatch):
 
 
 def test_compare_folds_a_fork_on_and_gives_the_replays_document(forks, monkeypatch):
-    from orgsim.store import checkpoints
+    from orgsim.store import checkpoints, fork_states
     from orgsim.views.metrics import compare_branches
 
     probes = _probes(forks, ["base", "ahead"])
     lists = [["base", "ahead"], ["ahead", "base", "behind", "dated", "other"]]
     fast = [compare_branches(forks, names, at, when) for names in lists for at, when in probes]
     monkeypatch.setattr(checkpoints, "state_at", lambda *args: None)
-    monkeypatch.setattr(checkpoints, "each_state_at", lambda *args: {})
+    monkeypatch.setattr(fork_states, "each_state_at", lambda *args: {})
     slow = [compare_branches(forks, names, at, when) for names in lists for at, when in probes]
     assert json.dumps(fast) == json.dumps(slow)
     assert any(doc.get("difference", {}).get("posts") for doc in fast)  # the fork differs

@@ -35,9 +35,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder, StoredEvent
@@ -70,8 +70,6 @@ EVERY = int(os.environ.get("ORGSIM_CHECKPOINT_EVERY", "25000"))
 #: Zones per checkpoint: the zone map is finer than the checkpoints (it costs no state).
 PARTS = 25
 
-_T = TypeVar("_T")
-
 #: what the upkeep and the check read from here (``cp.NAME``), wherever it is defined
 __all__ = [
     "EMPTY",
@@ -96,7 +94,6 @@ __all__ = [
     "_read",
     "_rows",
     "cache_table_exists",
-    "each_state_at",
     "meta_stream",
     "metas",
     "state_at",
@@ -286,7 +283,7 @@ def state_at(
     ``Timeline.state_at(at, known_at)`` of the full log, from a checkpoint and the
     stretches of log that count; None when the checkpoints cannot answer. ``covered``,
     when given, receives the layout of the log the answer holds (what
-    :func:`each_state_at` folds on from)."""
+    :func:`orgsim.store.fork_states.each_state_at` folds on from)."""
     if store.snapshot_recorder() is None or store.recorder is None:
         return None
     try:
@@ -348,100 +345,3 @@ def _state_at(
             covered[:] = pieces
         return state
     return None
-
-
-# --- several branches at once ------------------------------------------------------
-
-
-def each_state_at(
-    store: Store,
-    names: Sequence[str],
-    at: dt.date,
-    known_at: dt.datetime | None,
-    use: Callable[[int, OrgState], _T],
-) -> dict[int, _T]:
-    """``use(i, state_at(store, names[i], at, known_at))`` for each name the checkpoints
-    answer, by index (the caller replays the others), folding a shared prefix once.
-
-    A fork copies no events, so a fork's log is its parent's up to the fork and then its
-    own. When one branch's log is another's plus more entries, and every extra entry
-    that counts sorts after what is folded, the longer one's state is the shorter one's
-    with those entries folded on (:func:`orgsim.domain.timeline.fold_each` decides the
-    same on whole timelines). ``compare`` of a branch and a fork of it at its head then
-    reads and loads one checkpoint, not two: at 50,000 posts a second ``state_at`` is
-    ~0.4 s CPU (reading the 12 MB row 0.03 s, ``json.loads`` 0.10 s, ``load_state``
-    0.20 s, the rest its layout and stretch), the fork's own events cost next to
-    nothing. Shortest log first; ``use`` must be done with each state when it returns
-    (it is then folded on for the next branch): no state is ever seen by two branches.
-    """
-    if store.snapshot_recorder() is None or store.recorder is None:
-        return {}
-    registry = store.branches()
-    layouts: list[list[Piece] | None] = []
-    for name in names:
-        try:
-            layouts.append(_layout(store, registry, name, {}))
-        except _Unusable:
-            layouts.append(None)  # a date fork: answered on its own
-    results: dict[int, _T] = {}
-    state: OrgState | None = None
-    held: list[Piece] = []  # the layout of the log ``state`` holds
-    heads = [pieces[-1].last if pieces else 0 for pieces in layouts]
-    for i in sorted(range(len(names)), key=heads.__getitem__):
-        pieces = layouts[i]
-        if (
-            state is None
-            or pieces is None
-            or not _fold_on(store, state, held, pieces, at, known_at)
-        ):
-            held = []
-            state = state_at(store, names[i], at, known_at, held)
-            if state is None:
-                continue
-        else:
-            held = pieces
-        results[i] = use(i, state)
-    return results
-
-
-def _fold_on(
-    store: Store,
-    state: OrgState,
-    held: list[Piece],
-    pieces: list[Piece],
-    at: dt.date,
-    known_at: dt.datetime | None,
-) -> bool:
-    """Fold onto ``state`` (which holds the log laid out as ``held``) the rest of the log
-    laid out as ``pieces``, as :func:`_state_at` folds a stretch after a checkpoint;
-    False, with the state untouched, unless that gives the state of the longer log."""
-    n = len(held)
-    if not n or len(pieces) < n or not all(p.branch for p in held):
-        return False  # nothing held, or what a date fork inherited (not read by version)
-    last, same = held[-1], pieces[n - 1]
-    if held[:-1] != pieces[: n - 1] or last.last > same.last:
-        return False
-    if (last.branch, last.first, last.offset) != (same.branch, same.first, same.offset):
-        return False
-    try:
-        entries = _read(store, pieces, last.last, pieces[-1].last)
-    except _Unusable:
-        return False
-    counted = [
-        i
-        for i in entries
-        if i.event.effective <= at and (known_at is None or i.event.recorded <= known_at)
-    ]
-    if any(i.event.effective < state.at for i in counted):
-        return False  # it would sort among what is folded: only a fresh fold is right
-    for item in entries:
-        if type(item.event) is ev.PostCreated:
-            state.known_posts.add(item.event.post)
-    fold(state, sorted(counted, key=_key), at)
-    for item in entries:
-        event = item.event
-        if type(event) is ev.JobMatchAssessed and (known_at is None or event.recorded <= known_at):
-            state.matches[(event.old, event.new)] = Match.from_event(
-                event, item.version, event.recorded
-            )
-    return True

@@ -224,7 +224,7 @@ def _layers(
 def compare_branches(
     store: Store, names: list[str], at: dt.date, known_at: dt.datetime | None = None
 ) -> dict[str, Any]:
-    from orgsim.store import checkpoints
+    from orgsim.store import fork_states
 
     reader = BranchReader(store)
     for name in names:
@@ -240,7 +240,7 @@ def compare_branches(
     # each_state_at folds what the logs share once; whatever the checkpoints cannot
     # answer is replayed, and fold_each folds a shared prefix of those once
     with gc_paused():
-        done = checkpoints.each_state_at(store, names, at, known_at, figures_of)
+        done = fork_states.each_state_at(store, names, at, known_at, figures_of)
         missing = [i for i in range(len(names)) if i not in done]
         if missing:
             timelines = [reader.load(names[i]).timeline for i in missing]
