@@ -379,12 +379,10 @@ def _append_events(
     else:
         reader.info(branch_name)  # raises UnknownBranch with the known names
         raise AssertionError
-    for event in events:
-        if branch.fork_date is not None and ev.UNDATED < event.effective < branch.fork_date:
-            raise RunError(
-                f"effective date {event.effective} is before the branch's fork "
-                f"date {branch.fork_date}"
-            )
+    fork_date = branch.fork_date  # (a property: not looked up again for every event)
+    if fork_date is not None and any(ev.UNDATED < e.effective < fork_date for e in events):
+        early = next(e.effective for e in events if ev.UNDATED < e.effective < fork_date)
+        raise RunError(f"effective date {early} is before the branch's fork date {fork_date}")
     timeline = branch.timeline.with_appended(events)
     marks = None if dry_run else marks_for(store, reader, branch)
     try:

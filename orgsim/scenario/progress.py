@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections.abc import Iterable, Sequence
 
 from orgsim.domain import events as ev
 from orgsim.domain.state import Match, OrgState
-from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.domain.timeline import Logged, Timeline, created_posts, fold, gc_paused
 from orgsim.store.state_text import dump_text
 
 
@@ -176,11 +177,8 @@ class Marks:
             chunk = ordered[at:upto]
             fold(state, chunk)
             if self._at >= 0:
-                for item in chunk:
-                    if item.version > self._top:
-                        self._top = item.version
-                    if type(item.event) is ev.PostCreated:
-                        self._created.add(item.event.post)
+                self._top = max(self._top, max(map(_version, chunk), default=0))
+                self._created |= created_posts(chunk)
                 self._at = upto
                 if upto % every == 0 and self._top == upto:
                     self.states[upto] = self._encode(state)
@@ -203,3 +201,6 @@ def fold_marked(timeline: Timeline, marks: Marks) -> OrgState:
 
 def _effective(item: Logged) -> dt.date:
     return item.event.effective
+
+
+_version = operator.attrgetter("version")
