@@ -22,6 +22,7 @@ import orgsim
 from orgsim.domain.structure import Holding, PersonView, PostView, Structure, UnitView
 from orgsim.store.branches import BranchReader
 from orgsim.views.metrics import OUTCOMES, UNIT_KINDS, _num, metrics
+from tests.test_checkpoints import BASE
 
 # --- the reference: metrics as it was ------------------------------------------------
 
@@ -353,23 +354,6 @@ def test_kent_branches_give_the_document_of_before(kent):
 
 # --- several branches' states at once ---------------------------------------------------
 
-BASE = """\
-scenario: base
-effective: 2020-01-01
-grades: [G1, G2]
-pay_ranges: {G1: [20000, 30000], G2: [40000, 50000]}
-steps:
-  - create_unit: {id: org, name: Org, kind: organisation}
-  - create_unit: {id: a, name: A, kind: directorate, parent: org}
-  - create_post: {id: top, title: Top, grade: G2, unit: org}
-  - create_post: {id: x, title: X, grade: G1, unit: a, reports_to: top, fte: 0.5}
-  - create_post: {id: y, title: Y, grade: G1, unit: a, reports_to: top, effective: 2021-01-01}
-  - join: {id: p1, name: Sky Fictional}
-  - assign: {person: p1, post: x, fte: 0.5}
-  - match: {old: x, new: y, percent: 80}
-  - delete_post: {id: x, effective: 2021-01-01}
-  - slot: {effective: 2021-01-01}
-"""
 LATER = """\
 scenario: base
 effective: 2021-06-01
