@@ -373,7 +373,10 @@ steps:
   - create_post: {id: w, title: W, grade: G1, unit: a, reports_to: top}
   - match: {old: z, new: w, percent: 70}
   - create_post: {id: v, title: V, grade: G1, unit: a, reports_to: top, effective: 2023-01-01}
+  - match: {old: y, new: v, percent: 60, effective: 2021-12-01}
 """
+# (the last match is recorded after z-w but dated before it: the state's matches are in
+# the order they were recorded, not folded)
 #: forked at base's head; one own event dated before what base holds (a fresh fold)
 BEHIND = """\
 scenario: behind

@@ -94,6 +94,7 @@ __all__ = [
     "_read",
     "_rows",
     "cache_table_exists",
+    "fold_stretch",
     "meta_stream",
     "metas",
     "state_at",
@@ -327,21 +328,33 @@ def _state_at(
         if horizon is not None and any(ev.UNDATED < i.event.effective < horizon for i in counted):
             continue
         state, matches = _load(store, meta)
-        for item in entries:
-            if type(item.event) is ev.PostCreated:
-                state.known_posts.add(item.event.post)
-        fold(state, sorted(counted, key=_key), at)
-        # matches count from when they are recorded, whatever their dates (Timeline)
-        for item in entries:
-            event = item.event
-            if type(event) is ev.JobMatchAssessed and (
-                known_at is None or event.recorded <= known_at
-            ):
-                matches[(event.old, event.new)] = Match.from_event(
-                    event, item.version, event.recorded
-                )
-        state.matches = matches
+        fold_stretch(state, matches, entries, counted, at, known_at)
         if covered is not None:
             covered[:] = pieces
         return state
     return None
+
+
+def fold_stretch(
+    state: OrgState,
+    matches: dict[tuple[str, str], Match],
+    entries: Sequence[Logged],
+    counted: Sequence[Logged],
+    at: dt.date,
+    known_at: dt.datetime | None,
+) -> None:
+    """Fold onto ``state`` a stretch of log read after what it holds (``entries``; of
+    them ``counted`` count at ``at`` as known at ``known_at``), and set its matches:
+    ``matches`` (what it held, in the order recorded) with the stretch's recorded by
+    ``known_at``. Matches count from when they are recorded, whatever their dates (as
+    :class:`~orgsim.domain.timeline.Timeline` rebuilds them), so the fold's own, made in
+    date order, are replaced."""
+    for item in entries:
+        if type(item.event) is ev.PostCreated:
+            state.known_posts.add(item.event.post)
+    fold(state, sorted(counted, key=_key), at)
+    for item in entries:
+        event = item.event
+        if type(event) is ev.JobMatchAssessed and (known_at is None or event.recorded <= known_at):
+            matches[(event.old, event.new)] = Match.from_event(event, item.version, event.recorded)
+    state.matches = matches

@@ -12,9 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from orgsim.domain import events as ev
-from orgsim.domain.state import Match, OrgState
-from orgsim.domain.timeline import fold
+from orgsim.domain.state import OrgState
 from orgsim.store import checkpoints as cp
 from orgsim.store.log_pieces import _layout
 from orgsim.store.recorder import Store
@@ -103,14 +101,5 @@ def _fold_on(
     ]
     if any(i.event.effective < state.at for i in counted):
         return False  # it would sort among what is folded: only a fresh fold is right
-    for item in entries:
-        if type(item.event) is ev.PostCreated:
-            state.known_posts.add(item.event.post)
-    fold(state, sorted(counted, key=cp._key), at)
-    for item in entries:
-        event = item.event
-        if type(event) is ev.JobMatchAssessed and (known_at is None or event.recorded <= known_at):
-            state.matches[(event.old, event.new)] = Match.from_event(
-                event, item.version, event.recorded
-            )
+    cp.fold_stretch(state, dict(state.matches), entries, counted, at, known_at)
     return True
