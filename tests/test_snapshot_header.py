@@ -137,3 +137,42 @@ def test_a_row_written_another_way_with_the_same_content_passes(store):
     _rewrite(store, lambda _t: pretty)
     assert snapshots.latest(store, "base") is not None
     assert _snapshot_problem(store) is None
+
+
+def _replace_fields(store, **fields) -> None:
+    """The row rewritten with ``fields`` changed (None: the field removed), compact."""
+    whole = json.loads(bytes(_row(store).state))
+    for key, value in fields.items():
+        if value is None:
+            del whole[key]
+        else:
+            whole[key] = value
+    _rewrite(store, lambda _t: json.dumps(whole, separators=(",", ":")).encode())
+
+
+def test_a_position_before_the_first_binds_nothing(store):
+    # a chain of null matched a position that does not exist: show trusted the row and
+    # then failed on it ("damaged ... run orgsim verify"), while verify found nothing
+    at = dt.date(2021, 6, 1)
+    whole = {**json.loads(bytes(_row(store).state)), "version": -1, "own": -1, "chain": None}
+    _rewrite(store, lambda _t: json.dumps(whole, separators=(",", ":")).encode())
+    assert snapshots.latest(store, "base") is None
+    assert snapshots.structure_from_snapshot(store, "base", at) is None
+    assert _snapshot_problem(store) is None  # ignored by show, so not a finding
+
+
+def test_a_snapshot_without_a_recorded_time_answers_dates_but_no_known_at_time(store):
+    # as rows written before the recorded time was kept: not a finding
+    _replace_fields(store, recorded=None)
+    at = dt.date(2021, 6, 1)
+    fast = snapshots.structure_from_snapshot(store, "base", at)
+    assert fast is not None and fast.to_json() == full(store, "base", at)
+    later = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
+    assert snapshots.structure_from_snapshot(store, "base", at, later) is None
+    assert _snapshot_problem(store) is None
+
+
+def test_a_version_that_is_not_a_number_is_a_finding(store):
+    _replace_fields(store, version=1.0)
+    problem = _snapshot_problem(store)
+    assert problem is not None and "not a number" in problem

@@ -49,7 +49,7 @@ def latest(store: Store, name: str) -> tuple[int, int, dt.date | None, dict[str,
     a snapshot left behind by rewritten events is never trusted. Its content is checked
     by ``verify`` (:func:`check`), which re-folds the events and compares."""
     payload = _payload(store, name)
-    if payload is None or payload.get("chain") != own_chain(store, name, payload["own"]):
+    if payload is None or not _bound(store, name, payload):
         return None
     horizon = dt.date.fromisoformat(payload["horizon"]) if payload["horizon"] else None
     return payload["version"], payload["own"], horizon, payload["state"]
@@ -139,10 +139,10 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     text = _text(store, name)
     fields = _head(text) if text is not None else None
     if text is not None and fields is not None:
-        try:
-            return _check(store, name, load, text, fields)
-        except _Reread:
-            pass  # the header is not what the whole row says (edited): read it whole
+        problem = _check(store, name, load, text, fields)
+        if problem is not _REREAD:
+            return problem
+        # the header alone cannot tell (the row is not the writer's text): read it whole
     stored = _parsed(text)
     if stored is None:
         from orgsim.store import checkpoint_check
@@ -151,8 +151,21 @@ def check(store: Store, name: str, load: Callable[[str], BranchLog]) -> str | No
     return _check(store, name, load, stored[0], stored[1])
 
 
-class _Reread(Exception):
-    """A snapshot row whose header disagrees with the whole row: check it from the whole."""
+#: what :func:`_check` answers, given a row's header alone, when only the whole row can
+#: tell (it is not the writer's text byte for byte): an answer, not an exception, so that
+#: nothing between here and the fold that calls back can swallow it
+_REREAD = "(the snapshot is to be checked from its whole row)"
+
+
+def _bound(store: Store, name: str, payload: dict[str, Any]) -> bool:
+    """Whether the snapshot still stands on its branch: its own event ``own`` exists and
+    carries the chain value it recorded (a position that does not exist binds nothing,
+    whatever the row says its chain was)."""
+    own = payload.get("own")
+    if type(own) is not int:
+        return False
+    chain = own_chain(store, name, own)
+    return chain is not None and payload.get("chain") == chain
 
 
 def _check(
@@ -163,15 +176,17 @@ def _check(
     payload: dict[str, Any],
 ) -> str | None:
     """:func:`check` of the snapshot row ``text``, given its fields (``payload``: the whole
-    row parsed, or only its header; then a row that is not :func:`take`'s text byte for
-    byte raises :class:`_Reread`, to be checked from the whole row)."""
+    row parsed, or only its header; then for a row that is not :func:`take`'s text byte
+    for byte the answer is :data:`_REREAD`)."""
     from orgsim.store import checkpoint_check
 
-    if payload.get("chain") != own_chain(store, name, payload["own"]):
+    if not _bound(store, name, payload):
         if "state" not in payload:
-            raise _Reread
+            return _REREAD
         return checkpoint_check.check(store, name, load)
     version = payload["version"]
+    if type(version) is not int:
+        return f"its snapshot's version is not a number (edited?): {version!r}"
     if version > load(name).version:
         return (
             f"its snapshot claims version {version}, past the branch's {load(name).version} events"
@@ -187,7 +202,7 @@ def _check(
         if text == _row(fields, fresh):
             return None
         if "state" not in payload:
-            raise _Reread
+            return _REREAD
         if payload["state"] != json.loads(fresh):
             return (
                 f"its snapshot at version {version} does not match its events (edited?): "
@@ -205,13 +220,15 @@ def _header_problem(
     all — ``own`` to find the events after it, ``horizon`` to decide which dates it may
     answer, ``recorded`` which ``--as-known-at`` times — so an edited one (an earlier
     horizon makes it answer dates its state does not hold) is as wrong as an edited state."""
-    version = payload["version"]
+    version, own = payload["version"], payload["own"]
     dated = [i.event.effective for i in branch.log[:version] if i.event.effective != ev.UNDATED]
     horizon = max(dated).isoformat() if dated else None
+    # no recorded time (snapshots written before it was kept) answers no --as-known-at
+    recorded = payload.get("recorded")
     if (
-        payload.get("own") != version - branch.fork_length
+        not 0 <= own == version - branch.fork_length
         or payload.get("horizon") != horizon
-        or payload.get("recorded") != _last_recorded(store, name, payload["own"])
+        or (recorded is not None and recorded != _last_recorded(store, name, own))
     ):
         return (
             f"its snapshot at version {version} misstates its own events, horizon or "
