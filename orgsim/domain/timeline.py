@@ -80,8 +80,12 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _key(item: Logged) -> tuple[dt.date, int]:
+def timeline_key(item: Logged) -> tuple[dt.date, int]:
+    """The timeline's order: by effective date, then log version (recorded order)."""
     return (item.event.effective, item.version)
+
+
+_key = timeline_key
 
 
 def _in_order(log: Sequence[Logged]) -> bool:

@@ -32,11 +32,8 @@ from collections.abc import Iterable, Sequence
 from orgsim.domain import events as ev
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, Timeline, created_posts, fold, gc_paused
+from orgsim.domain.timeline import timeline_key as _key
 from orgsim.store.state_text import dump_text
-
-
-def _key(item: Logged) -> tuple[dt.date, int]:
-    return (item.event.effective, item.version)
 
 
 class Progress(Timeline):

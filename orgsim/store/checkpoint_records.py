@@ -122,10 +122,6 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value is not None else None
 
 
-def _key(item: Logged) -> tuple[dt.date, int]:
-    return (item.event.effective, item.version)
-
-
 def summarise(entries: Sequence[Logged], first: int, last: int) -> Zone:
     """The zone of ``entries`` (the log's versions ``first + 1 .. last``, not empty)."""
     effective = [i.event.effective for i in entries]

@@ -46,6 +46,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import load_state
 from orgsim.domain.state import Match, OrgState
 from orgsim.domain.timeline import Logged, fold, gc_paused
+from orgsim.domain.timeline import timeline_key as _key
 from orgsim.store import backends
 from orgsim.store.checkpoint_records import (
     EMPTY,
@@ -56,7 +57,6 @@ from orgsim.store.checkpoint_records import (
     Zone,
     _date,
     _iso,
-    _key,
     _Unusable,
     meta_stream,
     state_stream,

@@ -25,7 +25,7 @@ from orgsim.domain import events as ev
 from orgsim.domain.snapshot import load_state
 from orgsim.domain.state import OrgState
 from orgsim.domain.structure import Structure
-from orgsim.domain.timeline import Logged, fold, gc_paused
+from orgsim.domain.timeline import Logged, fold, gc_paused, timeline_key
 from orgsim.store.mapper import GENESIS
 from orgsim.store.recorder import _NS, Store, branch_stream
 from orgsim.store.state_text import dump_text
@@ -367,5 +367,5 @@ def _from_snapshot(
     for item in tail:
         if type(item.event) is ev.PostCreated:
             state.known_posts.add(item.event.post)
-    fold(state, sorted(known, key=lambda i: (i.event.effective, i.version)), at)
+    fold(state, sorted(known, key=timeline_key), at)
     return Structure.from_state(name, at, state)

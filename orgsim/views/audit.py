@@ -44,7 +44,7 @@ from orgsim.domain.slotting.scope import ScopeIndex, policy_of, scope_around
 from orgsim.domain.slotting.text import percent_text
 from orgsim.domain.state import DomainError, Match, OrgState
 from orgsim.domain.structure import Structure
-from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused
+from orgsim.domain.timeline import Logged, ReplayError, fold, gc_paused, timeline_key
 from orgsim.store.branches import BranchLog
 
 COMPLIANT, VIOLATION, BASIS_REVISED = "compliant", "violation", "basis_revised"
@@ -203,7 +203,7 @@ class _Replay:
         self.rebuilds += 1
         self.state = OrgState(set(self.known_posts))
         now = [i for i in self.prefix if i.event.effective <= at]
-        now.sort(key=lambda i: (i.event.effective, i.version))
+        now.sort(key=timeline_key)
         fold(self.state, now)
         self.pending = sorted(
             (i.event.effective, i.version, i.event) for i in self.prefix if i.event.effective > at

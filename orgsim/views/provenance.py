@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orgsim.domain import events as ev
-from orgsim.domain.timeline import Logged
+from orgsim.domain.timeline import Logged, timeline_key
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Provenance:
     def __init__(self, groups: list[tuple[str, Iterable[Logged]]]) -> None:
         self.groups: list[list[_Candidate]] = []
         for branch, items in groups:
-            ordered = sorted(items, key=lambda i: (i.event.effective, i.version), reverse=True)
+            ordered = sorted(items, key=timeline_key, reverse=True)
             self.groups.append([_Candidate(branch, i) for i in ordered])
         #: (group, types, field, listed) -> {value: position of its first (latest) candidate}
         self._index: dict[tuple[int, tuple[type[ev.Event], ...], str, bool], dict[Any, int]] = {}
