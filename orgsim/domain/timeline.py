@@ -104,8 +104,9 @@ def _dates_in_order(log: Sequence[Logged]) -> bool:
     return all(map(operator.le, effective, islice(effective, 1, None)))
 
 
-def _ordered(log: list[Logged]) -> list[Logged]:
-    """``sorted(log, key=_key)``, without sorting a log already in that order."""
+def in_timeline_order(log: Sequence[Logged]) -> list[Logged]:
+    """``sorted(log, key=timeline_key)``, without sorting entries already in that order
+    (a whole log, or any stretch of it folded on)."""
     return list(log) if _in_order(log) else sorted(log, key=_key)
 
 
@@ -120,7 +121,7 @@ class Timeline:
     def __init__(self, log: Iterable[Logged]) -> None:
         with gc_paused():
             self.log: list[Logged] = list(log)
-            self.ordered: list[Logged] = _ordered(self.log)
+            self.ordered: list[Logged] = in_timeline_order(self.log)
             self.known_posts: set[str] = created_posts(self.log)
 
     @property

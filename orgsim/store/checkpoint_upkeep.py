@@ -24,7 +24,7 @@ from eventsourcing.persistence import StoredEvent
 
 from orgsim.domain import events as ev
 from orgsim.domain.state import Match, OrgState
-from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused
+from orgsim.domain.timeline import Logged, Timeline, fold, gc_paused, in_timeline_order
 from orgsim.store import checkpoints as cp
 from orgsim.store.recorder import Store
 from orgsim.store.state_text import dump_text
@@ -187,7 +187,7 @@ def _advance(
     if horizon is not None and zone.min_dated is not None and zone.min_dated < horizon:
         # a late change dated before what is folded: fold this prefix afresh
         return Timeline(entries(0, boundary)).state_at()
-    return fold(state, sorted(stretch, key=cp._key))
+    return fold(state, in_timeline_order(stretch))
 
 
 def _parts(entries: Sequence[Logged], first: int, last: int) -> list[cp.Zone]:
