@@ -380,13 +380,9 @@ def _append_events(
         reader.info(branch_name)  # raises UnknownBranch with the known names
         raise AssertionError
     fork_date = branch.fork_date  # (a property: not looked up again for every event)
-    early = (
-        None
-        if fork_date is None
-        else next((e.effective for e in events if ev.UNDATED < e.effective < fork_date), None)
-    )
-    if early is not None:
-        raise RunError(f"effective date {early} is before the branch's fork date {fork_date}")
+    early = [e.effective for e in events if fork_date and ev.UNDATED < e.effective < fork_date]
+    if early:
+        raise RunError(f"effective date {early[0]} is before the branch's fork date {fork_date}")
     timeline = branch.timeline.with_appended(events)
     marks = None if dry_run else marks_for(store, reader, branch)
     try:
