@@ -8,6 +8,7 @@ Expected amounts are worked by hand from ERA 1996 s162/s86 and the policy in the
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -143,8 +144,10 @@ def test_pack_shows_totals_never_a_person(cli, write, tmp_path: Path):
     assert "£77,500" in html  # the total
     assert 'Adult Services (2)</td><td class="num">*' in html  # 2 people: suppressed
     assert "1 not costed" in html
+    # the pack prints the store's chain values (hex): one may hold "1962" by chance
+    text = re.sub(r"\b[0-9a-f]{16,}\b", "<hash>", html)
     for secret in ("Morgan", "1962", "104,286", "£11,250"):
-        assert secret not in html
+        assert secret not in text
 
 
 def test_bad_person_details_are_one_line_errors_and_write_nothing(cli, write):
